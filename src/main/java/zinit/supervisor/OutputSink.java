@@ -1,0 +1,19 @@
+package zinit.supervisor;
+
+import java.util.function.Consumer;
+
+/** Where one output stream (stdout or stderr) of a spawned process goes. */
+public sealed interface OutputSink {
+  /** /dev/null. */
+  record Discard() implements OutputSink {}
+
+  /** zinit's own fd of the same number. */
+  record Inherit() implements OutputSink {}
+
+  /**
+   * A pipe read by zinit; each complete line (without its newline, cut to at most {@code maxLine}
+   * bytes) is handed to {@code consumer} on zinit's I/O thread, so the consumer must be quick and
+   * must not block. A final unterminated line is delivered at EOF.
+   */
+  record Lines(Consumer<String> consumer) implements OutputSink {}
+}

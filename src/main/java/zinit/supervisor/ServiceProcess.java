@@ -1,0 +1,43 @@
+package zinit.supervisor;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import zinit.config.Signal;
+
+/**
+ * One spawned unit: its main process and every process it ever starts (tracked by its cgroup, or
+ * by process group and descendants where cgroups are not available). Signals go only to processes
+ * proven to belong to the unit (pidfd or cgroup membership), never to a raw pid that may have been
+ * reused.
+ */
+public interface ServiceProcess {
+  /** The main process's pid (for display; never signalled by number). */
+  int pid();
+
+  /** Completes with the main process's status once zinit's reaper has reaped it. */
+  CompletableFuture<ExitStatus> exit();
+
+  /**
+   * Sends {@code signal} to every live process of the unit, including ones forked while this call
+   * runs (it re-reads membership until a pass finds no new process). Returns how many got it.
+   */
+  int signalAll(Signal signal);
+
+  /** SIGKILLs every process of the unit (cgroup.kill where available). */
+  void killAll();
+
+  /** Completes when no process of the unit is left alive (all exited; zombies reaped or not). */
+  CompletableFuture<Void> empty();
+
+  /** Pids of the live processes of the unit, main first if alive. */
+  List<Integer> pids();
+
+  /** Resource use now. */
+  ProcessStats stats();
+
+  /** Whether a cgroup tracks this unit (else: best effort by process group and descendants). */
+  boolean cgroupTracked();
+
+  /** Frees the unit's cgroup and descriptors; call once {@link #empty()} has completed. */
+  void close();
+}

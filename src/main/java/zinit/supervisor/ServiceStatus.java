@@ -1,0 +1,24 @@
+package zinit.supervisor;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What `status` shows.
+ *
+ * @param state the display string, e.g. "Running" or "Error(Exited(Pid(12), 1))"
+ * @param after each dependency's display state ("Unknown" when not monitored)
+ * @param restarts how many times zinit restarted the service since it was last started by hand
+ * @param nextRestart when the next restart attempt is due, or null when none is scheduled
+ * @param detail a short explanation of the state (spawn error, dependency cycle, killed after
+ *     timeout), or null
+ */
+public record ServiceStatus(
+    String name,
+    int pid,
+    String state,
+    Target target,
+    Map<String, String> after,
+    int restarts,
+    Instant nextRestart,
+    String detail) {}

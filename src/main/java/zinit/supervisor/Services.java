@@ -1,0 +1,45 @@
+package zinit.supervisor;
+
+import java.util.Map;
+
+/**
+ * The service operations the control plane (JSON-RPC, HTTP, CLI) exposes. Every method is safe to
+ * call from many threads at once. Blocking methods say so.
+ */
+public interface Services {
+  /** Every monitored service and its display state, sorted by name. */
+  Map<String, String> list();
+
+  ServiceStatus status(String name) throws ZinitException;
+
+  /** Target Up; spawns when dependencies allow. No effect when already running. */
+  void start(String name) throws ZinitException;
+
+  /**
+   * Target Down; signals, waits up to the timeout, kills, verifies. Blocks until every process of
+   * the service is gone.
+   */
+  void stop(String name) throws ZinitException;
+
+  /** stop (blocking, as above) then start; the old and new instance never overlap. */
+  void restart(String name) throws ZinitException;
+
+  /** Loads {@code <name>.yaml} from the config dir and starts it. */
+  void monitor(String name) throws ZinitException;
+
+  /** Drops a service whose target is Down and that has no process left. */
+  void forget(String name) throws ZinitException;
+
+  /** Sends a signal (name with or without SIG prefix) to the service's processes. */
+  void kill(String name, String signal) throws ZinitException;
+
+  ProcessStats stats(String name) throws ZinitException;
+
+  /**
+   * Stops everything in reverse dependency order and sweeps; blocks until done. The caller (init)
+   * then exits or reboots. Refuses new starts from its first moment.
+   */
+  void shutdown(boolean reboot) throws ZinitException;
+
+  boolean shuttingDown();
+}
