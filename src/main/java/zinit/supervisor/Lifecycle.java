@@ -245,9 +245,10 @@ final class Lifecycle {
     if (s.state == State.Blocked) s.state = State.Unknown;
     if (!s.hasProcesses()) return CompletableFuture.completedFuture(null);
     if (s.stopping == null) s.stopping = new CompletableFuture<>();
+    CompletableFuture<Void> stopping = s.stopping;
     if (s.run != null) terminate(s.run, s.config);
     if (s.testRun != null) terminate(s.testRun, s.config);
-    return s.stopping;
+    return stopping;
   }
 
   /** Target Up; spawn again unless the main process is alive. */
