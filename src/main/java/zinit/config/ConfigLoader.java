@@ -86,7 +86,7 @@ public final class ConfigLoader {
       throws ConfigException {
     String file = name + SUFFIX + " (service_create)";
     checkName(file, name);
-    return ServiceFields.build(file, name, content, path -> 0, warnings);
+    return ServiceFields.fromJson(file, name, content, warnings);
   }
 
   /** Reads and validates {@code file}; a missing file is the caller's to report. */
@@ -98,7 +98,7 @@ public final class ConfigLoader {
     String name = fileName.substring(0, fileName.length() - SUFFIX.length());
     checkName(label, name);
     YamlTree tree = tree(file);
-    return ServiceFields.build(label, name, tree.root(), tree::lineOf, warnings);
+    return ServiceFields.fromYaml(label, name, tree, warnings);
   }
 
   /** The file's YAML with lines, with read and syntax problems as ConfigException. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
@@ -25,18 +26,25 @@ final class ServiceFields {
 
   private final String file;
   private final ToIntFunction<String> lineOf;
+  private final BiFunction<String, JsonNode, String> textOf;
   private final Consumer<String> warnings;
 
-  private ServiceFields(String file, ToIntFunction<String> lineOf, Consumer<String> warnings) {
+  private ServiceFields(
+      String file, ToIntFunction<String> lineOf, BiFunction<String, JsonNode, String> textOf, Consumer<String> warnings) {
     this.file = file;
     this.lineOf = lineOf;
+    this.textOf = textOf;
     this.warnings = warnings;
   }
 
-  static ServiceConfig build(
-      String file, String name, JsonNode root, ToIntFunction<String> lineOf, Consumer<String> warnings)
+  static ServiceConfig fromYaml(String file, String name, YamlTree tree, Consumer<String> warnings)
       throws ConfigException {
-    return new ServiceFields(file, lineOf, warnings).build(name, root);
+    return new ServiceFields(file, tree::lineOf, tree::textOf, warnings).build(name, tree.root());
+  }
+
+  static ServiceConfig fromJson(String file, String name, JsonNode root, Consumer<String> warnings)
+      throws ConfigException {
+    return new ServiceFields(file, path -> 0, (path, node) -> node.asText(), warnings).build(name, root);
   }
 
   private ServiceConfig build(String name, JsonNode root) throws ConfigException {
@@ -149,7 +157,7 @@ final class ServiceFields {
       }
       JsonNode v = e.getValue();
       if (v.isContainerNode()) throw error(f, "must be a plain value, got " + show(v));
-      String value = v.isNull() ? "" : v.asText();
+      String value = v.isNull() ? "" : textOf.apply(f, v);
       if (value.indexOf('\0') >= 0) throw error(f, "contains a NUL character");
       out.put(key, value);
     }

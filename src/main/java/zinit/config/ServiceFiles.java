@@ -98,7 +98,7 @@ public final class ServiceFiles {
 
   /**
    * Validates {@code content} like a service file, then writes it as YAML atomically: a temp file in
-   * the same dir, fsync, then a hard link to the final name (which, unlike rename, fails instead of
+   * the same dir (hidden, so a concurrent loadDir skips it), fsync, then a hard link to the final name (which, unlike rename, fails instead of
    * replacing a file created meanwhile). Invalid content writes nothing.
    */
   public void create(String name, JsonNode content, Consumer<String> warnings)
@@ -107,7 +107,7 @@ public final class ServiceFiles {
     ConfigLoader.fromJson(name, content, warnings);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
     byte[] yaml = toYaml(content);
-    Path temp = Files.createTempFile(dir, "." + name + ".", ".tmp", PosixFilePermissions.asFileAttribute(MODE_0644));
+    Path temp = Files.createTempFile(dir, ".create-", ".tmp", PosixFilePermissions.asFileAttribute(MODE_0644));
     try {
       Files.setPosixFilePermissions(temp, MODE_0644); // the umask may have narrowed it
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {

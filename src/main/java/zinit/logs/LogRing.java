@@ -2,7 +2,6 @@ package zinit.logs;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,8 +29,8 @@ public final class LogRing {
   // guarded by lock: index of the next slot to write, and how many slots are filled
   private int next;
   private int size;
-  // written under lock; iterated under lock by append
-  private final List<Queue> subscribers = new CopyOnWriteArrayList<>();
+  // guarded by lock
+  private final List<Queue> subscribers = new ArrayList<>();
 
   public LogRing(int capacity) {
     if (capacity < 1) throw new IllegalArgumentException("log buffer capacity must be >= 1, got " + capacity);
