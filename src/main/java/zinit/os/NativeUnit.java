@@ -113,6 +113,11 @@ final class NativeUnit implements ServiceProcess {
   }
 
   @Override
+  public boolean signalMain(Signal signal) {
+    return !exit.isDone() && main.trySignal(signal.number());
+  }
+
+  @Override
   public void killAll() {
     // The main pidfd first: in cgroup mode the trampoline may not have entered its cgroup yet.
     main.trySignal(Flags.SIGKILL);
