@@ -61,10 +61,12 @@ final class Spawner {
     MemorySegment empty = arena.allocate(Flags.SIGSET_SIZE, 8);
     Libc.sigemptyset(empty).orThrow("sigemptyset");
     check("posix_spawnattr_setsigmask", Libc.posix_spawnattr_setsigmask(attr, empty));
-    // sigfillset covers 1..64 except glibc's two internal signals, which glibc's spawn child
-    // resets itself; the JVM's handlers (SIGPIPE, SIGQUIT, ...) thus never leak into a service.
+    // Every signal 1..64 back to SIG_DFL. The bits are set by hand because sigfillset/sigaddset
+    // leave out glibc's internal signals 32 and 33, which glibc's spawn child would otherwise
+    // set to SIG_IGN, and an ignored disposition survives exec into the service.
     MemorySegment all = arena.allocate(Flags.SIGSET_SIZE, 8);
-    Libc.sigfillset(all).orThrow("sigfillset");
+    Libc.sigemptyset(all).orThrow("sigemptyset");
+    all.set(ValueLayout.JAVA_LONG, 0, -1L);
     check("posix_spawnattr_setsigdefault", Libc.posix_spawnattr_setsigdefault(attr, all));
 
     MemorySegment devNull = arena.allocateFrom("/dev/null");
