@@ -1,11 +1,128 @@
 package zinit.daemon;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import zinit.config.ConfigException;
+import zinit.config.ConfigLoader;
+import zinit.config.Environments;
+import zinit.config.ServiceConfig;
+import zinit.config.ServiceFiles;
+import zinit.logs.LogRing;
+import zinit.os.NativeProcessHost;
+import zinit.rpc.RpcServer;
+import zinit.supervisor.ConfigSource;
+import zinit.supervisor.LogSink;
+import zinit.supervisor.LoopScheduler;
+import zinit.supervisor.Supervisor;
+import zinit.supervisor.ZinitException;
+
 /** `zinit init`: wires the native host, the supervisor and the control plane, then runs. */
 public final class Daemon {
   private Daemon() {}
 
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
-    throw new UnsupportedOperationException("not wired yet");
+    LogRing ring = new LogRing(options.bufferLines());
+    LogSink sink = new RingSink(ring);
+    if (!Files.isDirectory(options.configDir())) {
+      System.err.println("zinit: config dir " + options.configDir() + " does not exist");
+      return 1;
+    }
+    boolean cgroups = options.useCgroups() && NativeProcessHost.cgroupsAvailable();
+    NativeProcessHost host =
+        NativeProcessHost.create(
+            new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg)));
+    ServiceFiles files = new ServiceFiles(options.configDir());
+    Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
+    LoopScheduler loop = new LoopScheduler();
+    Supervisor supervisor = new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink));
+
+    RpcServer rpc;
+    try {
+      rpc =
+          RpcServer.start(
+              options.socket(),
+              supervisor,
+              ring,
+              files,
+              new RpcServer.Options(options.socketGroup(), sink::zinit));
+    } catch (IOException e) {
+      System.err.println("zinit: cannot serve on " + options.socket() + ": " + e.getMessage());
+      host.close();
+      loop.close();
+      return 1;
+    }
+    boolean pid1 = host.isPid1();
+    Signals.install(supervisor, pid1 && !options.container(), sink);
+    sink.zinit(
+        "zinit listening on "
+            + options.socket()
+            + (cgroups ? " (cgroup tracking)" : " (no cgroups: process-group tracking)")
+            + "; try: bin/zinit -s "
+            + options.socket()
+            + " list");
+
+    ConfigLoader.LoadResult loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
+    for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
+    supervisor.load(loaded.services().values());
+
+    List<Integer> left = supervisor.terminated().join();
+    rpc.close();
+    host.sync();
+    host.close();
+    loop.close();
+    if (pid1 && !options.container()) {
+      sink.zinit(supervisor.rebootRequested() ? "rebooting" : "powering off");
+      host.reboot(supervisor.rebootRequested());
+    }
+    sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
+    return left.isEmpty() ? 0 : 1;
+  }
+
+  /** Unique per run: two zinits (also PID 1 of two namespaces) never share a cgroup. */
+  private static String instanceName() {
+    return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 40);
+  }
+
+  private static void debug(DaemonOptions options, LogSink sink, String message) {
+    if (options.debug()) sink.zinit(message);
+  }
+
+  /** Service output into the ring; zinit's own messages into the ring and onto stderr. */
+  private record RingSink(LogRing ring) implements LogSink {
+    @Override
+    public void line(String unit, boolean stderr, String text) {
+      ring.append(unit, stderr, text);
+    }
+
+    @Override
+    public void zinit(String message) {
+      ring.append(LogRing.ZINIT, false, message);
+      System.err.println("zinit: " + message);
+    }
+  }
+
+  /** `monitor` reads `<name>.yaml` from the config dir; services get the base env plus theirs. */
+  private record FileConfigs(ServiceFiles files, Map<String, String> baseEnv, LogSink sink)
+      implements ConfigSource {
+    @Override
+    public ServiceConfig load(String name) throws ZinitException {
+      try {
+        return files.read(name, sink::zinit);
+      } catch (IllegalArgumentException e) {
+        throw new ZinitException.ConfigError(name, e.getMessage());
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new ZinitException.ConfigError(name, "no service file " + e.getFile());
+      } catch (ConfigException e) {
+        throw new ZinitException.ConfigError(name, e.getMessage());
+      }
+    }
+
+    @Override
+    public Map<String, String> environment(ServiceConfig config) {
+      return Environments.forService(baseEnv, config);
+    }
   }
 }

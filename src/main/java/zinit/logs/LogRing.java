@@ -2,97 +2,150 @@ package zinit.logs;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** TEMPORARY STUB until branch wt-config lands the real ring; same public signatures. */
+/**
+ * The log buffer shared by all services: the last {@code capacity} lines, plus live subscribers.
+ *
+ * <p>Lines look like {@code "[+] name: text"} (stdout) or {@code "[-] name: text"} (stderr). Memory
+ * is bounded: at most {@code capacity} lines of at most {@link #MAX_LINE} chars, and per subscriber
+ * at most its own {@code maxQueued} lines. A slow subscriber loses its oldest queued lines (counted
+ * in {@link Subscription#dropped()}); it never slows {@link #append} down.
+ *
+ * <p>Thread-safe. Appending and subscribing hold one short lock, so a subscriber that asks for the
+ * history sees every line exactly once: either in the history or in its queue.
+ */
 public final class LogRing {
-  private final int capacity;
-  private final List<String> lines = new ArrayList<>();
-  private final List<Sub> subs = new CopyOnWriteArrayList<>();
+  /** Longest line kept, in chars; producers cut lines earlier, this is a last defence. */
+  public static final int MAX_LINE = 8192;
+
+  /** Service name under which zinit logs its own messages. */
+  public static final String ZINIT = "zinit";
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // guarded by lock
+  private final String[] lines;
+  // guarded by lock: index of the next slot to write, and how many slots are filled
+  private int next;
+  private int size;
+  // guarded by lock
+  private final List<Queue> subscribers = new ArrayList<>();
 
   public LogRing(int capacity) {
-    this.capacity = capacity;
+    if (capacity < 1) throw new IllegalArgumentException("log buffer capacity must be >= 1, got " + capacity);
+    this.lines = new String[capacity];
   }
 
-  public synchronized void appendLine(String line) {
-    lines.add(line);
-    if (lines.size() > capacity) lines.remove(0);
-    for (Sub s : subs) if (matches(line, s.filter)) s.offer(line);
+  public int capacity() {
+    return lines.length;
   }
 
-  public synchronized List<String> snapshot(String serviceOrNull) {
-    return lines.stream().filter(l -> matches(l, serviceOrNull)).toList();
+  /** The line as the ring stores it: {@code "[+] name: text"}, or {@code "[-] ..."} for stderr. */
+  public static String format(String service, boolean stderr, String text) {
+    return (stderr ? "[-] " : "[+] ") + service + ": " + text;
   }
 
+  /** Adds one line of a service's output. Quick and non-blocking: called on the I/O thread. */
+  public void append(String service, boolean stderr, String text) {
+    appendLine(format(service, stderr, text));
+  }
+
+  /** Adds an already formatted line, e.g. {@code format(ZINIT, false, "...")}. */
+  public void appendLine(String formattedLine) {
+    String line = cut(formattedLine);
+    lock.lock();
+    try {
+      lines[next] = line;
+      next = (next + 1) % lines.length;
+      if (size < lines.length) size++;
+      for (Queue q : subscribers) if (q.matches(line)) q.offer(line);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Current lines, oldest first; {@code serviceOrNull} keeps only that exact service's lines. */
+  public List<String> snapshot(String serviceOrNull) {
+    lock.lock();
+    try {
+      return snapshotLocked(serviceOrNull);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Follows new lines from now on; see {@link #subscribe(String, int, boolean)}. */
   public Subscription subscribe(String serviceOrNull, int maxQueued) {
     return subscribe(serviceOrNull, maxQueued, false);
   }
 
-  public synchronized Subscription subscribe(String serviceOrNull, int maxQueued, boolean withHistory) {
-    Sub s = new Sub(serviceOrNull, maxQueued);
-    if (withHistory) for (String l : snapshot(serviceOrNull)) s.offer(l);
-    subs.add(s);
-    return s;
+  /**
+   * Follows new lines. With {@code withHistory}, the subscription first yields the current
+   * (filtered) snapshot, taken atomically with the registration so nothing is lost or repeated in
+   * between; the history does not count against {@code maxQueued}.
+   */
+  public Subscription subscribe(String serviceOrNull, int maxQueued, boolean withHistory) {
+    if (maxQueued < 1) throw new IllegalArgumentException("maxQueued must be >= 1, got " + maxQueued);
+    lock.lock();
+    try {
+      List<String> history = withHistory ? snapshotLocked(serviceOrNull) : List.of();
+      Queue q = new Queue(this, serviceOrNull, maxQueued, history);
+      subscribers.add(q);
+      return q;
+    } finally {
+      lock.unlock();
+    }
   }
 
-  static boolean matches(String line, String f) {
-    return f == null || (line.startsWith(f, 4) && line.length() > 4 + f.length() && line.charAt(4 + f.length()) == ':');
-  }
-
+  /** A live follower of the ring. Closing it is required and idempotent. */
   public interface Subscription extends AutoCloseable {
+    /** The next line, waiting for one; null once the subscription is closed (queued lines are discarded). */
     String take() throws InterruptedException;
 
+    /** The next line, or null after the timeout or once the subscription is closed. */
     String poll(long timeout, TimeUnit unit) throws InterruptedException;
 
+    /** How many lines were dropped so far because this subscriber fell behind. */
     long dropped();
 
+    /** Unregisters; a thread blocked in take/poll returns null. */
     @Override
     void close();
   }
 
-  private final class Sub implements Subscription {
-    final String filter;
-    final ArrayBlockingQueue<String> q;
-    volatile boolean closed;
-    long dropped;
-
-    Sub(String filter, int max) {
-      this.filter = filter;
-      this.q = new ArrayBlockingQueue<>(max + 10000);
+  void unsubscribe(Queue q) {
+    lock.lock();
+    try {
+      subscribers.remove(q);
+    } finally {
+      lock.unlock();
     }
+  }
 
-    synchronized void offer(String l) {
-      while (!q.offer(l)) {
-        q.poll();
-        dropped++;
-      }
-    }
+  static boolean matches(String line, String serviceOrNull) {
+    if (serviceOrNull == null) return true;
+    // "[+] " is 4 chars; the name must be followed directly by ':' so "red" never matches "redis"
+    int n = serviceOrNull.length();
+    return line.length() > 4 + n
+        && line.startsWith(serviceOrNull, 4)
+        && line.charAt(4 + n) == ':';
+  }
 
-    @Override
-    public String take() throws InterruptedException {
-      while (!closed) {
-        String l = q.poll(50, TimeUnit.MILLISECONDS);
-        if (l != null) return l;
-      }
-      return null;
+  private List<String> snapshotLocked(String serviceOrNull) {
+    List<String> out = new ArrayList<>(size);
+    int start = (next - size + lines.length) % lines.length;
+    for (int i = 0; i < size; i++) {
+      String line = lines[(start + i) % lines.length];
+      if (matches(line, serviceOrNull)) out.add(line);
     }
+    return out;
+  }
 
-    @Override
-    public String poll(long timeout, TimeUnit unit) throws InterruptedException {
-      return closed ? null : q.poll(timeout, unit);
-    }
-
-    @Override
-    public synchronized long dropped() {
-      return dropped;
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      subs.remove(this);
-    }
+  private static String cut(String line) {
+    if (line.length() <= MAX_LINE) return line;
+    int end = MAX_LINE;
+    if (Character.isHighSurrogate(line.charAt(end - 1))) end--;
+    return line.substring(0, end);
   }
 }

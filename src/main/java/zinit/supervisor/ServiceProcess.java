@@ -23,6 +23,12 @@ public interface ServiceProcess {
    */
   int signalAll(Signal signal);
 
+  /**
+   * Sends {@code signal} to the main process only (what `zinit kill` does, like the original),
+   * through its pidfd. Returns false when the main process has already exited.
+   */
+  boolean signalMain(Signal signal);
+
   /** SIGKILLs every process of the unit (cgroup.kill where available). */
   void killAll();
 

@@ -1,0 +1,42 @@
+package zinit.daemon;
+
+import sun.misc.Signal;
+import zinit.supervisor.LogSink;
+import zinit.supervisor.Supervisor;
+import zinit.supervisor.ZinitException;
+
+/**
+ * What signals to zinit itself mean. In a container or as a plain supervisor, SIGTERM, SIGINT and
+ * SIGHUP shut down gracefully (as tini, s6-svscan and supervisord do). As PID 1 of a machine,
+ * SIGINT is Ctrl-Alt-Del and reboots gracefully; SIGTERM and SIGHUP are ignored (the kernel and
+ * stray scripts send them; only `zinit shutdown`/`reboot` power the machine off).
+ */
+final class Signals {
+  private Signals() {}
+
+  static void install(Supervisor supervisor, boolean systemPid1, LogSink log) {
+    for (String name : new String[] {"TERM", "INT", "HUP"}) {
+      Signal.handle(
+          new Signal(name),
+          sig -> {
+            if (systemPid1 && !name.equals("INT")) {
+              log.zinit("SIG" + name + " ignored as PID 1 (use zinit shutdown)");
+              return;
+            }
+            boolean reboot = systemPid1;
+            log.zinit("SIG" + name + " received: " + (reboot ? "rebooting" : "shutting down"));
+            // The handler thread must return promptly; shutdown blocks until done.
+            Thread.ofPlatform()
+                .name("zinit-signal-shutdown")
+                .start(
+                    () -> {
+                      try {
+                        supervisor.shutdown(reboot);
+                      } catch (ZinitException e) {
+                        log.zinit("shutdown failed: " + e.getMessage());
+                      }
+                    });
+          });
+    }
+  }
+}

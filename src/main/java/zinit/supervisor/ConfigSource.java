@@ -1,0 +1,13 @@
+package zinit.supervisor;
+
+import java.util.Map;
+import zinit.config.ServiceConfig;
+
+/** Where `monitor` reads service files from, and the environment a service gets. */
+public interface ConfigSource {
+  /** Loads {@code <name>.yaml}; NotFound when there is no such file, ConfigError when invalid. */
+  ServiceConfig load(String name) throws ZinitException;
+
+  /** The complete environment of a process of this service. */
+  Map<String, String> environment(ServiceConfig config);
+}

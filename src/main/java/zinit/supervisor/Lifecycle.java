@@ -1,0 +1,336 @@
+package zinit.supervisor;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import zinit.config.LogMode;
+import zinit.config.ServiceConfig;
+import zinit.config.Signal;
+
+/**
+ * The state machine of every service. Confined to the scheduler's loop: every method runs there,
+ * and events from other threads (exits, empty units) are posted to it. Nothing here blocks.
+ */
+final class Lifecycle {
+  static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
+  /** After SIGKILL, how long to wait before reporting that processes could not be removed. */
+  static final Duration KILL_GRACE = Duration.ofSeconds(10);
+
+  final Map<String, Service> services = new TreeMap<>();
+  private final ProcessHost host;
+  private final Scheduler loop;
+  private final LogSink log;
+  private final ConfigSource configs;
+  private final Backoff backoff;
+  boolean shuttingDown;
+  private final java.util.Set<Service> shutdownWatched = new java.util.HashSet<>();
+
+  Lifecycle(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs, Backoff backoff) {
+    this.host = host;
+    this.loop = loop;
+    this.log = log;
+    this.configs = configs;
+    this.backoff = backoff;
+  }
+
+  void add(ServiceConfig config) {
+    Service s = new Service(config);
+    s.pendingStart = true;
+    services.put(config.name(), s);
+    reconcile();
+  }
+
+  /** Spawns every service that wants to run and whose dependencies are met, to a fixpoint. */
+  void reconcile() {
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Service s : services.values()) {
+        if (shuttingDown || s.target != Target.Up || !s.pendingStart) continue;
+        if (s.run != null || s.stopping != null) continue;
+        Optional<String> unmet = Dependencies.firstUnmet(s, services);
+        if (unmet.isPresent()) {
+          block(s, unmet.get());
+          continue;
+        }
+        spawn(s);
+        changed = true;
+      }
+    }
+  }
+
+  private void block(Service s, String dependency) {
+    String detail =
+        Dependencies.cycleThrough(s.name(), services)
+            .map(c -> "dependency cycle: " + c)
+            .orElse("waiting for '" + dependency + "'");
+    if (s.state != State.Blocked || !detail.equals(s.detail)) {
+      s.state = State.Blocked;
+      s.detail = detail;
+      if (detail.startsWith("dependency cycle")) log.zinit(s.name() + ": " + detail);
+    }
+  }
+
+  private void spawn(Service s) {
+    s.pendingStart = false;
+    ServiceConfig c = s.config;
+    Run run;
+    try {
+      run = new Run(host.spawn(spec(c.name(), c.exec(), c)), loop.now());
+    } catch (SpawnException e) {
+      s.state = State.Failure;
+      s.detail = e.getMessage();
+      log.zinit(c.name() + ": failed to spawn: " + e.getMessage());
+      return;
+    }
+    s.run = run;
+    s.detail = null;
+    // As the original: a oneshot is Running while it runs; a service with a test is Spawned
+    // until its test passes.
+    s.state = !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running;
+    watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
+    if (!c.oneshot() && !c.test().isEmpty()) runTest(s);
+  }
+
+  private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c) {
+    OutputSink out =
+        switch (c.log()) {
+          case RING -> new OutputSink.Lines(line -> log.line(unit, false, line));
+          case STDOUT -> new OutputSink.Inherit();
+          case NULL -> new OutputSink.Discard();
+        };
+    OutputSink err =
+        c.log() == LogMode.RING ? new OutputSink.Lines(line -> log.line(unit, true, line)) : out;
+    return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err);
+  }
+
+  /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
+  private void watch(Run run, java.util.function.Consumer<ExitStatus> onExit, Runnable onGone) {
+    run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
+    CompletableFuture.allOf(run.process.exit(), run.process.empty())
+        .whenComplete((ok, failure) -> loop.execute(onGone));
+  }
+
+  private void onExit(Service s, Run run, ExitStatus status) {
+    run.exit = status;
+    if (s.run != run) return;
+    s.lastPid = run.process.pid();
+    s.lastExit = status;
+    s.state = status.success() ? State.Success : State.Error;
+    if (run.killed) s.detail = "killed with SIGKILL after shutdown_timeout " + timeout(s);
+    if (s.testRun != null) terminate(s.testRun, s.config);
+    cancel(s.testTimer);
+    s.testTimer = null;
+    if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
+      // A oneshot's leftovers (daemons it started) live on until the service is stopped.
+      reconcile();
+      return;
+    }
+    // systemd's KillMode=control-group: what the crashed main left behind goes before a restart.
+    terminate(run, s.config);
+    Duration ran = Duration.between(run.started, loop.now());
+    s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
+    Duration delay = backoff.delay(s.crashes);
+    s.restarts++;
+    s.nextRestart = loop.now().plus(delay);
+    log.zinit(
+        s.name() + ": exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
+    s.restartTimer =
+        loop.schedule(
+            delay,
+            () -> {
+              s.restartTimer = null;
+              s.nextRestart = null;
+              if (s.target != Target.Up) return;
+              s.pendingStart = true;
+              reconcile();
+            });
+    reconcile();
+  }
+
+  private void onGone(Service s, Run run) {
+    cancel(run.killTimer);
+    run.process.close();
+    if (s.run == run) s.run = null;
+    if (s.testRun == run) s.testRun = null;
+    run.gone.complete(null);
+    if (s.stopping != null && !s.hasProcesses()) {
+      CompletableFuture<Void> stopping = s.stopping;
+      s.stopping = null;
+      stopping.complete(null);
+    }
+    reconcile();
+  }
+
+  private void runTest(Service s) {
+    s.testTimer = null;
+    if (s.run == null || !s.run.mainAlive() || s.state != State.Spawned || s.testRun != null) {
+      return;
+    }
+    ServiceConfig c = s.config;
+    Run test;
+    try {
+      test = new Run(host.spawn(spec(c.name() + "/test", c.test(), c)), loop.now());
+    } catch (SpawnException e) {
+      s.state = State.TestFailure;
+      s.detail = "test: " + e.getMessage();
+      log.zinit(c.name() + ": failed to spawn test: " + e.getMessage());
+      return;
+    }
+    s.testRun = test;
+    watch(test, status -> onTestExit(s, test, status), () -> onGone(s, test));
+  }
+
+  private void onTestExit(Service s, Run test, ExitStatus status) {
+    test.exit = status;
+    if (s.testRun != test || s.run == null || !s.run.mainAlive() || s.state != State.Spawned) {
+      return;
+    }
+    if (status.success()) {
+      s.state = State.Running;
+      reconcile();
+    } else if (s.target == Target.Up) {
+      s.testTimer = loop.schedule(TEST_INTERVAL, () -> runTest(s));
+    }
+  }
+
+  /**
+   * Graceful end of one run: the stop signal (and SIGCONT, so a stopped process can act on it) to
+   * every process of the unit; SIGKILL to whatever is left when the timeout passes. Completion
+   * is {@link Run#gone}, driven by events.
+   */
+  void terminate(Run run, ServiceConfig c) {
+    if (run.terminating || run.gone.isDone()) return;
+    run.terminating = true;
+    Signal stop = c.stopSignal();
+    run.process.signalAll(stop);
+    if (stop != Signal.SIGKILL && stop != Signal.SIGCONT) run.process.signalAll(Signal.SIGCONT);
+    run.killTimer =
+        loop.schedule(
+            c.shutdownTimeout(),
+            () -> {
+              if (run.gone.isDone()) return;
+              run.killed = true;
+              log.zinit(
+                  c.name()
+                      + ": still running "
+                      + c.shutdownTimeout().toMillis()
+                      + " ms after "
+                      + stop
+                      + ", sending SIGKILL to "
+                      + run.process.pids());
+              run.process.killAll();
+              run.killTimer = loop.schedule(KILL_GRACE, () -> reportUnkillable(c, run));
+            });
+  }
+
+  private void reportUnkillable(ServiceConfig c, Run run) {
+    if (run.gone.isDone()) return;
+    log.zinit(c.name() + ": processes survived SIGKILL: " + run.process.pids());
+  }
+
+  /** Target Down, timers off, every process of the service terminated; completes when gone. */
+  CompletableFuture<Void> stop(Service s) {
+    s.target = Target.Down;
+    s.pendingStart = false;
+    cancel(s.restartTimer);
+    s.restartTimer = null;
+    s.nextRestart = null;
+    cancel(s.testTimer);
+    s.testTimer = null;
+    if (s.state == State.Blocked) s.state = State.Unknown;
+    if (!s.hasProcesses()) return CompletableFuture.completedFuture(null);
+    if (s.stopping == null) s.stopping = new CompletableFuture<>();
+    CompletableFuture<Void> stopping = s.stopping;
+    if (s.run != null) terminate(s.run, s.config);
+    if (s.testRun != null) terminate(s.testRun, s.config);
+    return stopping;
+  }
+
+  /** Target Up; spawn again unless the main process is alive. */
+  void start(Service s) {
+    s.target = Target.Up;
+    s.crashes = 0;
+    s.restarts = 0;
+    if (s.run != null && s.run.mainAlive()) return;
+    cancel(s.restartTimer);
+    s.restartTimer = null;
+    s.nextRestart = null;
+    s.pendingStart = true;
+    // A finished oneshot's leftovers go before it runs again, as a restart would do.
+    if (s.run != null) terminate(s.run, s.config);
+    if (s.state != State.Blocked) s.state = State.Unknown;
+    reconcile();
+  }
+
+  /**
+   * Every service with processes, stopped in reverse dependency order: a service is terminated
+   * once no service that lists it in `after` has processes left. Independent branches go in
+   * parallel. A dependency cycle cannot be ordered: what is left when nothing is in flight is
+   * terminated together.
+   */
+  CompletableFuture<Void> stopAll() {
+    shuttingDown = true;
+    for (Service s : services.values()) {
+      s.target = Target.Down;
+      s.pendingStart = false;
+      cancel(s.restartTimer);
+      cancel(s.testTimer);
+      s.restartTimer = s.testTimer = null;
+      s.nextRestart = null;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    advanceShutdown(done);
+    return done;
+  }
+
+  private void advanceShutdown(CompletableFuture<Void> done) {
+    boolean inFlight = false;
+    List<Service> waiting = new ArrayList<>();
+    for (Service s : services.values()) {
+      if (!s.hasProcesses()) continue;
+      boolean dependentsGone =
+          Dependencies.dependents(s.name(), services).stream().noneMatch(Service::hasProcesses);
+      if (s.stopping != null || dependentsGone) {
+        inFlight = true;
+        stopForShutdown(s, done);
+      } else {
+        waiting.add(s);
+      }
+    }
+    if (!inFlight && !waiting.isEmpty()) {
+      log.zinit(
+          "dependency cycle among "
+              + waiting.stream().map(Service::name).toList()
+              + ": stopping them together");
+      for (Service s : waiting) stopForShutdown(s, done);
+      return;
+    }
+    if (!inFlight) done.complete(null);
+  }
+
+  private void stopForShutdown(Service s, CompletableFuture<Void> done) {
+    if (!shutdownWatched.add(s)) return;
+    stop(s).whenComplete((ok, e) -> loop.execute(() -> advanceShutdown(done)));
+  }
+
+  private static void cancel(Scheduler.Cancellable c) {
+    if (c != null) c.cancel();
+  }
+
+  private static String timeout(Service s) {
+    return s.config.shutdownTimeout().toMillis() + " ms";
+  }
+
+  static String describe(ExitStatus status) {
+    return switch (status) {
+      case ExitStatus.Exited(int code) -> "exit code " + code;
+      case ExitStatus.Killed(int sig) ->
+          "killed by " + Signal.ofNumber(sig).map(Enum::name).orElse("signal " + sig);
+    };
+  }
+}

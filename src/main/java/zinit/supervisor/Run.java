@@ -1,0 +1,29 @@
+package zinit.supervisor;
+
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/** One spawned instance (a service's main command or one test run). Loop-confined. */
+final class Run {
+  final ServiceProcess process;
+  final Instant started;
+  /** Completes on the loop once the main process is reaped and no process of the unit is left. */
+  final CompletableFuture<Void> gone = new CompletableFuture<>();
+
+  /** Null while the main process lives. */
+  ExitStatus exit;
+  /** True once zinit has sent the stop signal. */
+  boolean terminating;
+  /** True when the timeout ran out and everything was SIGKILLed. */
+  boolean killed;
+  Scheduler.Cancellable killTimer;
+
+  Run(ServiceProcess process, Instant started) {
+    this.process = process;
+    this.started = started;
+  }
+
+  boolean mainAlive() {
+    return exit == null;
+  }
+}

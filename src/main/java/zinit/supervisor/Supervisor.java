@@ -1,0 +1,258 @@
+package zinit.supervisor;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import zinit.config.ServiceConfig;
+import zinit.config.Signal;
+
+/**
+ * The service operations. Each call is handed to the loop, where {@link Lifecycle} owns all state,
+ * and waits for its answer; so callers on any thread see one consistent order of events.
+ */
+public final class Supervisor implements Services {
+  /** How long the final sweep waits for stray processes after SIGTERM. */
+  static final Duration SWEEP_GRACE = ServiceConfig.DEFAULT_SHUTDOWN_TIMEOUT;
+
+  private final ProcessHost host;
+  private final Scheduler loop;
+  private final LogSink log;
+  private final ConfigSource configs;
+  private final Lifecycle lifecycle;
+  private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
+  private volatile boolean shuttingDown;
+  private volatile boolean rebootRequested;
+
+  public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs) {
+    this(host, loop, log, configs, Backoff.DEFAULT);
+  }
+
+  Supervisor(
+      ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs, Backoff backoff) {
+    this.host = host;
+    this.loop = loop;
+    this.log = log;
+    this.configs = configs;
+    this.lifecycle = new Lifecycle(host, loop, log, configs, backoff);
+  }
+
+  /** Adds the services loaded at start-up; each starts as soon as its dependencies allow. */
+  public void load(Iterable<ServiceConfig> configs) {
+    call(
+        () -> {
+          for (ServiceConfig c : configs) lifecycle.add(c);
+          return null;
+        });
+  }
+
+  @Override
+  public Map<String, String> list() {
+    return call(
+        () -> {
+          Map<String, String> out = new LinkedHashMap<>();
+          lifecycle.services.forEach((name, s) -> out.put(name, s.display()));
+          return out;
+        });
+  }
+
+  @Override
+  public ServiceStatus status(String name) throws ZinitException {
+    return callChecked(
+        () -> {
+          Service s = find(name);
+          Map<String, String> after = new LinkedHashMap<>();
+          for (String dep : s.config.after()) {
+            Service d = lifecycle.services.get(dep);
+            after.put(dep, d == null ? State.Unknown.name() : d.display());
+          }
+          return new ServiceStatus(
+              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, s.detail);
+        });
+  }
+
+  @Override
+  public void start(String name) throws ZinitException {
+    callChecked(
+        () -> {
+          refuseWhenShuttingDown();
+          lifecycle.start(find(name));
+          return null;
+        });
+  }
+
+  @Override
+  public void stop(String name) throws ZinitException {
+    await(callChecked(() -> lifecycle.stop(find(name))));
+  }
+
+  @Override
+  public void restart(String name) throws ZinitException {
+    callChecked(
+        () -> {
+          refuseWhenShuttingDown();
+          return find(name);
+        });
+    stop(name);
+    start(name);
+  }
+
+  @Override
+  public void monitor(String name) throws ZinitException {
+    callChecked(
+        () -> {
+          refuseWhenShuttingDown();
+          if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
+          return null;
+        });
+    // Reading the file happens off the loop; the loop re-checks for a racing monitor.
+    ServiceConfig config = configs.load(name);
+    callChecked(
+        () -> {
+          refuseWhenShuttingDown();
+          if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
+          lifecycle.add(config);
+          return null;
+        });
+  }
+
+  @Override
+  public void forget(String name) throws ZinitException {
+    callChecked(
+        () -> {
+          Service s = find(name);
+          if (s.target == Target.Up) throw new ZinitException.IsUp(name);
+          if (s.hasProcesses()) throw new ZinitException.IsUp(name, "processes are still running");
+          lifecycle.services.remove(name);
+          lifecycle.reconcile();
+          return null;
+        });
+  }
+
+  @Override
+  public void kill(String name, String signal) throws ZinitException {
+    Signal sig = Signal.parse(signal).orElseThrow(() -> new ZinitException.InvalidSignal(signal));
+    callChecked(
+        () -> {
+          Service s = find(name);
+          if (s.target == Target.Down || s.run == null || !s.run.process.signalMain(sig)) {
+            throw new ZinitException.IsDown(name);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public ProcessStats stats(String name) throws ZinitException {
+    ServiceProcess process =
+        callChecked(
+            () -> {
+              Service s = find(name);
+              if (s.run == null || !s.run.mainAlive()) throw new ZinitException.IsDown(name);
+              return s.run.process;
+            });
+    return process.stats();
+  }
+
+  @Override
+  public void shutdown(boolean reboot) throws ZinitException {
+    boolean first =
+        call(
+            () -> {
+              if (shuttingDown) return false;
+              shuttingDown = true;
+              rebootRequested = reboot;
+              log.zinit(reboot ? "reboot requested" : "shutdown requested");
+              lifecycle
+                  .stopAll()
+                  .thenRunAsync(
+                      this::sweep, r -> Thread.ofPlatform().name("zinit-sweep").start(r));
+              return true;
+            });
+    if (!first) log.zinit("shutdown already in progress");
+    try {
+      terminated.join();
+    } catch (CompletionException e) {
+      throw new IllegalStateException("shutdown failed", e.getCause());
+    }
+  }
+
+  private void sweep() {
+    try {
+      List<Integer> left = host.sweep(SWEEP_GRACE);
+      if (!left.isEmpty()) log.zinit("could not remove processes " + left);
+      terminated.complete(left);
+    } catch (RuntimeException e) {
+      terminated.completeExceptionally(e);
+    }
+  }
+
+  @Override
+  public boolean shuttingDown() {
+    return shuttingDown;
+  }
+
+  /** Completes when shutdown has stopped everything, with the pids that could not be removed. */
+  public CompletableFuture<List<Integer>> terminated() {
+    return terminated;
+  }
+
+  public boolean rebootRequested() {
+    return rebootRequested;
+  }
+
+  private Service find(String name) throws ZinitException {
+    Service s = lifecycle.services.get(name);
+    if (s == null) throw new ZinitException.NotFound(name);
+    return s;
+  }
+
+  private void refuseWhenShuttingDown() throws ZinitException {
+    if (shuttingDown) throw new ZinitException.ShuttingDown();
+  }
+
+  @FunctionalInterface
+  private interface LoopTask<T> {
+    T run() throws ZinitException;
+  }
+
+  private <T> T call(java.util.function.Supplier<T> task) {
+    try {
+      return callChecked(task::get);
+    } catch (ZinitException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private <T> T callChecked(LoopTask<T> task) throws ZinitException {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          try {
+            result.complete(task.run());
+          } catch (ZinitException | RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return await(result);
+  }
+
+  private static <T> T await(CompletableFuture<T> future) throws ZinitException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the supervisor", e);
+    } catch (ExecutionException e) {
+      switch (e.getCause()) {
+        case ZinitException z -> throw z;
+        case RuntimeException r -> throw r;
+        case Error err -> throw err;
+        default -> throw new IllegalStateException(e.getCause());
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package zinit.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Issue 4, shutdown and PID 1 duties, through bin/zinit. */
+class ShutdownIT {
+  @BeforeAll
+  static void needsRoot() {
+    Privileges.assumeRootWithCgroups();
+  }
+
+  /** A service that logs its stop into the shared order file, after {@code delay} seconds. */
+  private static String orderly(Zinit z, String name, String delay, String... after) {
+    StringBuilder y = new StringBuilder("exec: sh -c 'trap \"sleep " + delay + "; echo " + name
+        + " >> " + z.file("order") + "; exit 0\" TERM; echo $$ >> " + z.file("pids")
+        + "; while true; do sleep 0.1; done'\n");
+    if (after.length > 0) {
+      y.append("after:\n");
+      for (String a : after) y.append("  - ").append(a).append('\n');
+    }
+    return y.toString();
+  }
+
+  @Test
+  void chainShutsDownInReverseOrderWithIndependentBranchInParallel() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("a", orderly(z, "a", "0.3"))
+          .service("b", orderly(z, "b", "0.3", "a"))
+          .service("c", orderly(z, "c", "0.3", "b"))
+          .service("x", orderly(z, "x", "0.6"))
+          .start();
+      for (String s : List.of("a", "b", "c", "x")) z.awaitState(s, "Running");
+      Zinit.waitFor("pids", Duration.ofSeconds(10), () -> StopIT.count(z, "pids") == 4);
+      List<Long> pids = z.pidsIn("pids");
+      var r = z.cli("shutdown");
+      assertThat(r.exit()).as(r.stderr()).isZero();
+      assertThat(z.daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(z.daemon.exitValue()).as(z.output()).isZero();
+      List<String> order = Files.readAllLines(z.file("order"));
+      assertThat(order).containsExactlyInAnyOrder("a", "b", "c", "x");
+      assertThat(order.indexOf("c")).isLessThan(order.indexOf("b"));
+      assertThat(order.indexOf("b")).isLessThan(order.indexOf("a"));
+      // x (0.6 s) ran beside the chain (3 x 0.3 s), so it finished before a.
+      assertThat(order.indexOf("x")).isLessThan(order.indexOf("a"));
+      assertThat(pids).noneMatch(Zinit::alive);
+    }
+  }
+
+  @Test
+  void containerModeExitsZeroOnSigtermWithNothingLeft() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("worker", "exec: sh -c 'setsid sleep 1000 & echo $! >> " + z.file("pids")
+          + "; echo $$ >> " + z.file("pids") + "; wait'\n").start();
+      Zinit.waitFor("pids", Duration.ofSeconds(10), () -> StopIT.count(z, "pids") == 2);
+      List<Long> pids = z.pidsIn("pids");
+      z.daemon.toHandle().destroy(); // SIGTERM to the JVM, which is zinit (the launcher exec'd)
+      assertThat(z.daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(z.daemon.exitValue()).as(z.output()).isZero();
+      assertThat(pids).noneMatch(Zinit::alive);
+      assertThat(leftoverCgroups(z.daemon.pid())).isEmpty();
+    }
+  }
+
+  @Test
+  void newStartsAreRefusedOnceShutdownBegins() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("slow", "exec: sh -c 'trap \"sleep 1; exit 0\" TERM; while true; do sleep 0.1; done'\n")
+          .service("idle", "exec: sleep 1000\noneshot: false\n")
+          .start();
+      z.awaitState("slow", "Running");
+      Thread shutdown = Thread.ofVirtual().start(() -> {
+        try {
+          z.rpc("system_shutdown");
+        } catch (IOException ignored) {
+          // the daemon closes the socket as it exits
+        }
+      });
+      Zinit.waitFor("shutdown to begin", Duration.ofSeconds(10), () -> {
+        try {
+          return z.rpc("service_start", "idle").path("error").path("code").asInt() == -32006;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+      shutdown.join(Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void hundredsOfOrphansLeaveNoZombie() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("spawner", "exec: sh -c 'for i in $(seq 300); do (sleep 0.05 &); done; echo done > "
+          + z.file("done") + "; exec sleep 1000'\n").start();
+      Zinit.waitFor("orphans spawned", Duration.ofSeconds(30), () -> Files.exists(z.file("done")));
+      long zinit = z.daemon.pid();
+      Zinit.waitFor("every orphan reaped", Duration.ofSeconds(30), () -> zombiesOf(zinit) == 0);
+      assertThat(z.state("spawner")).isEqualTo("Running");
+    }
+  }
+
+  @Test
+  void pid1ShutdownEndsTheNamespaceWithNothingLeft() throws Exception {
+    Privileges.assumePidNamespaces();
+    try (Zinit z = new Zinit().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+      z.service("svc", "exec: sh -c 'setsid sleep 1000 & echo $! > " + z.file("ns-pids")
+          + "; exec sleep 1000'\n").start();
+      z.awaitState("svc", "Running");
+      assertThat(z.output()).doesNotContain("power");
+      z.cli("shutdown");
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("powering off");
+      // The namespace is gone, so nothing of it can be left: check no sleep of ours survives.
+      assertThat(processesMentioning(z.dir.toString())).isEmpty();
+    }
+  }
+
+  static long zombiesOf(long parent) {
+    long n = 0;
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(p.resolve("stat"));
+        } catch (IOException | RuntimeException e) {
+          continue;
+        }
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (f[0].equals("Z") && Long.parseLong(f[1]) == parent) n++;
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return n;
+  }
+
+  static List<Long> processesMentioning(String text) throws IOException {
+    List<Long> out = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        if (!p.getFileName().toString().matches("\\d+")) continue;
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+          if (cmd.contains(text) && !cmd.contains("surefire") && !cmd.contains("failsafe")) {
+            out.add(Long.parseLong(p.getFileName().toString()));
+          }
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return out;
+  }
+
+  /** cgroup directories a given zinit instance may have left (named after it). */
+  static List<Path> leftoverCgroups(long zinitPid) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      String[] halves = line.split(" - ");
+      if (halves.length != 2 || !halves[1].startsWith("cgroup2 ")) continue;
+      Path mount = Path.of(halves[0].split(" ")[4]);
+      try (Stream<Path> dirs = Files.walk(mount, 3)) {
+        dirs.filter(Files::isDirectory)
+            .filter(d -> d.getFileName() != null
+                && d.getFileName().toString().matches("zinit-.*-" + zinitPid + "(\\..*)?"))
+            .forEach(out::add);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,162 @@
+package zinit.logs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class LogRingTest {
+  @Test
+  void formatMarksStdoutAndStderr() {
+    assertThat(LogRing.format("redis", false, "ready")).isEqualTo("[+] redis: ready");
+    assertThat(LogRing.format("redis", true, "oops")).isEqualTo("[-] redis: oops");
+  }
+
+  @Test
+  void snapshotIsOldestFirstAndWrapsAroundAtCapacity() {
+    LogRing ring = new LogRing(3);
+    assertThat(ring.snapshot(null)).isEmpty();
+    for (int i = 1; i <= 5; i++) ring.append("s", false, "line " + i);
+    assertThat(ring.snapshot(null)).containsExactly("[+] s: line 3", "[+] s: line 4", "[+] s: line 5");
+    ring.append("s", true, "line 6");
+    assertThat(ring.snapshot(null)).containsExactly("[+] s: line 4", "[+] s: line 5", "[-] s: line 6");
+  }
+
+  @Test
+  void filterMatchesExactServiceNameOnly() {
+    LogRing ring = new LogRing(10);
+    ring.append("redis", false, "a");
+    ring.append("red", true, "b");
+    ring.append("redis/test", false, "c");
+    ring.append("redis2", false, "d");
+    ring.appendLine(LogRing.format(LogRing.ZINIT, false, "redis: not mine"));
+    assertThat(ring.snapshot("redis")).containsExactly("[+] redis: a");
+    assertThat(ring.snapshot("red")).containsExactly("[-] red: b");
+    assertThat(ring.snapshot("redis/test")).containsExactly("[+] redis/test: c");
+    assertThat(ring.snapshot("re")).isEmpty();
+    assertThat(ring.snapshot("zinit")).containsExactly("[+] zinit: redis: not mine");
+  }
+
+  @Test
+  void longLinesAreCut() {
+    LogRing ring = new LogRing(2);
+    ring.append("s", false, "x".repeat(100_000));
+    String line = ring.snapshot(null).getFirst();
+    assertThat(line).hasSize(LogRing.MAX_LINE).startsWith("[+] s: xxx");
+  }
+
+  @Test
+  void cutNeverSplitsASurrogatePair() {
+    LogRing ring = new LogRing(2);
+    String prefix = "[+] s: ";
+    String text = "x".repeat(LogRing.MAX_LINE - prefix.length() - 1) + "\uD83D\uDE00tail";
+    ring.append("s", false, text);
+    String line = ring.snapshot(null).getFirst();
+    assertThat(line).hasSize(LogRing.MAX_LINE - 1).endsWith("x");
+  }
+
+  @Test
+  void subscriberSeesNewMatchingLinesInOrder() throws Exception {
+    LogRing ring = new LogRing(10);
+    ring.append("a", false, "before");
+    try (LogRing.Subscription sub = ring.subscribe("a", 10)) {
+      ring.append("b", false, "other");
+      ring.append("a", false, "one");
+      ring.append("a", true, "two");
+      assertThat(sub.poll(10, TimeUnit.SECONDS)).isEqualTo("[+] a: one");
+      assertThat(sub.take()).isEqualTo("[-] a: two");
+      assertThat(sub.poll(0, TimeUnit.SECONDS)).isNull();
+      assertThat(sub.dropped()).isZero();
+    }
+  }
+
+  @Test
+  void subscribeWithHistoryYieldsSnapshotThenNewLinesWithoutGapOrRepeat() throws Exception {
+    LogRing ring = new LogRing(100);
+    for (int i = 0; i < 50; i++) ring.append("a", false, "old " + i);
+    try (LogRing.Subscription sub = ring.subscribe(null, 5, true)) {
+      ring.append("a", false, "new");
+      List<String> got = new ArrayList<>();
+      String line;
+      while ((line = sub.poll(0, TimeUnit.SECONDS)) != null) got.add(line);
+      assertThat(got).hasSize(51).startsWith("[+] a: old 0").endsWith("[+] a: new");
+      assertThat(sub.dropped()).isZero();
+    }
+  }
+
+  @Test
+  void slowSubscriberDropsOldestAndNeverBlocksAppend() throws Exception {
+    LogRing ring = new LogRing(10);
+    try (LogRing.Subscription sub = ring.subscribe(null, 4)) {
+      // nobody reads: appending far more than the queue holds must still return
+      for (int i = 0; i < 100_000; i++) ring.append("s", false, Integer.toString(i));
+      assertThat(sub.dropped()).isEqualTo(100_000 - 4);
+      assertThat(sub.take()).isEqualTo("[+] s: 99996");
+      assertThat(sub.take()).isEqualTo("[+] s: 99997");
+      assertThat(sub.take()).isEqualTo("[+] s: 99998");
+      assertThat(sub.take()).isEqualTo("[+] s: 99999");
+      assertThat(sub.poll(0, TimeUnit.SECONDS)).isNull();
+    }
+  }
+
+  @Test
+  void historyAllowanceShrinksOnceConsumed() throws Exception {
+    LogRing ring = new LogRing(10);
+    for (int i = 0; i < 10; i++) ring.append("s", false, "h" + i);
+    try (LogRing.Subscription sub = ring.subscribe(null, 2, true)) {
+      for (int i = 0; i < 10; i++) assertThat(sub.take()).isEqualTo("[+] s: h" + i);
+      for (int i = 0; i < 5; i++) ring.append("s", false, "n" + i);
+      assertThat(sub.dropped()).isEqualTo(3);
+      assertThat(sub.take()).isEqualTo("[+] s: n3");
+    }
+  }
+
+  @Test
+  void closeWakesBlockedTakeWithNullAndStopsDelivery() throws Exception {
+    LogRing ring = new LogRing(10);
+    LogRing.Subscription sub = ring.subscribe(null, 10);
+    AtomicReference<String> result = new AtomicReference<>("unset");
+    CountDownLatch done = new CountDownLatch(1);
+    Thread t =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    result.set(sub.take());
+                  } catch (InterruptedException e) {
+                    result.set("interrupted");
+                  }
+                  done.countDown();
+                });
+    sub.close();
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+    t.join();
+    assertThat(result.get()).isNull();
+    ring.append("s", false, "after close");
+    assertThat(sub.take()).isNull();
+    assertThat(sub.poll(1, TimeUnit.MILLISECONDS)).isNull();
+    sub.close(); // idempotent
+  }
+
+  @Test
+  void concurrentReadersSeeEveryLineOfOneWriterInOrder() throws Exception {
+    LogRing ring = new LogRing(50);
+    int n = 20_000;
+    try (LogRing.Subscription sub = ring.subscribe(null, n)) {
+      Thread writer =
+          Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < n; i++) ring.append("w", false, Integer.toString(i));
+          });
+      for (int i = 0; i < n; i++) {
+        assertThat(sub.poll(30, TimeUnit.SECONDS)).isEqualTo("[+] w: " + i);
+        if (i % 1000 == 0) assertThat(ring.snapshot("w").size()).isLessThanOrEqualTo(50);
+      }
+      writer.join();
+      assertThat(sub.dropped()).isZero();
+    }
+  }
+}

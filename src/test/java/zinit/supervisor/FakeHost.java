@@ -1,0 +1,144 @@
+package zinit.supervisor;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import zinit.config.Signal;
+
+/** A scripted ProcessHost: the test decides when processes exit and units empty. */
+final class FakeHost implements ProcessHost {
+  final List<FakeProcess> spawned = new ArrayList<>();
+  final List<String> events = new ArrayList<>();
+  String failSpawnOf;
+  private int nextPid = 100;
+
+  final class FakeProcess implements ServiceProcess {
+    final SpawnSpec spec;
+    final int pid = nextPid++;
+    final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    final CompletableFuture<Void> empty = new CompletableFuture<>();
+    final List<Signal> signals = new ArrayList<>();
+    boolean killed;
+    boolean closed;
+    /** When true, the process dies of the first stop signal it gets. */
+    boolean diesOnSignal = true;
+
+    FakeProcess(SpawnSpec spec) {
+      this.spec = spec;
+    }
+
+    String unit() {
+      return spec.unit();
+    }
+
+    /** The main process exits and nothing is left. */
+    void exit(ExitStatus status) {
+      exit.complete(status);
+      empty.complete(null);
+    }
+
+    @Override
+    public int pid() {
+      return pid;
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> exit() {
+      return exit;
+    }
+
+    @Override
+    public int signalAll(Signal signal) {
+      signals.add(signal);
+      events.add(unit() + ":" + signal);
+      if (diesOnSignal && signal != Signal.SIGCONT) exit(new ExitStatus.Killed(signal.number()));
+      return 1;
+    }
+
+    @Override
+    public boolean signalMain(Signal signal) {
+      signals.add(signal);
+      return !exit.isDone();
+    }
+
+    @Override
+    public void killAll() {
+      killed = true;
+      events.add(unit() + ":KILL");
+      exit(new ExitStatus.Killed(9));
+    }
+
+    @Override
+    public CompletableFuture<Void> empty() {
+      return empty;
+    }
+
+    @Override
+    public List<Integer> pids() {
+      return empty.isDone() ? List.of() : List.of(pid);
+    }
+
+    @Override
+    public ProcessStats stats() {
+      return new ProcessStats(pid, 0, 0, List.of(), 0, 0);
+    }
+
+    @Override
+    public boolean cgroupTracked() {
+      return true;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  @Override
+  public ServiceProcess spawn(SpawnSpec spec) throws SpawnException {
+    if (spec.unit().equals(failSpawnOf)) throw new SpawnException("exec 'nope': not found");
+    FakeProcess p = new FakeProcess(spec);
+    spawned.add(p);
+    events.add(spec.unit() + ":spawn");
+    return p;
+  }
+
+  /** The newest process of a unit. */
+  FakeProcess last(String unit) {
+    for (int i = spawned.size() - 1; i >= 0; i--) {
+      if (spawned.get(i).unit().equals(unit)) return spawned.get(i);
+    }
+    throw new AssertionError("never spawned: " + unit);
+  }
+
+  long count(String unit) {
+    return spawned.stream().filter(p -> p.unit().equals(unit)).count();
+  }
+
+  @Override
+  public boolean cgroupsEnabled() {
+    return true;
+  }
+
+  @Override
+  public List<Integer> sweep(Duration grace) {
+    return List.of();
+  }
+
+  @Override
+  public void sync() {}
+
+  @Override
+  public boolean isPid1() {
+    return false;
+  }
+
+  @Override
+  public void reboot(boolean restart) {
+    throw new IllegalStateException("never in tests");
+  }
+
+  @Override
+  public void close() {}
+}
