@@ -55,15 +55,16 @@ public final class RpcClient implements AutoCloseable {
 
   private final Path socket;
   private final SocketChannel channel;
-  private final JsonParser parser;
+  private final InputStream in;
+  // created on the first read: Jackson reads ahead to detect the encoding when it makes a parser
+  private JsonParser parser;
   private final ArrayDeque<Map<String, Object>> notifications = new ArrayDeque<>();
   private long nextId = 1;
 
   private RpcClient(Path socket, SocketChannel channel) throws IOException {
     this.socket = socket;
     this.channel = channel;
-    InputStream in = Channels.newInputStream(channel);
-    this.parser = JSON.createParser(in);
+    this.in = Channels.newInputStream(channel);
   }
 
   /** Connects; the message of a failure names the socket and says why in words. */
@@ -133,10 +134,8 @@ public final class RpcClient implements AutoCloseable {
   /** Every byte the server still sends until it closes the connection. */
   public byte[] readRest() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    parser.releaseBuffered(out);
-    try (InputStream in = Channels.newInputStream(channel)) {
-      in.transferTo(out);
-    }
+    if (parser != null) parser.releaseBuffered(out);
+    in.transferTo(out);
     return out.toByteArray();
   }
 
@@ -199,6 +198,7 @@ public final class RpcClient implements AutoCloseable {
   private Map<String, Object> read() throws IOException {
     JsonToken t;
     try {
+      if (parser == null) parser = JSON.createParser(in);
       t = parser.nextToken();
     } catch (IOException e) {
       throw new IOException(socket + " did not answer as zinit does: " + e.getMessage());
