@@ -112,7 +112,7 @@ class ShutdownIT {
   @Test
   void pid1ShutdownEndsTheNamespaceWithNothingLeft() throws Exception {
     Privileges.assumePidNamespaces();
-    try (Zinit z = new Zinit().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
       z.service("svc", "exec: sh -c 'setsid sleep 1000 & echo $! > " + z.file("ns-pids")
           + "; exec sleep 1000'\n").start();
       z.awaitState("svc", "Running");
@@ -142,6 +142,23 @@ class ShutdownIT {
       throw new java.io.UncheckedIOException(e);
     }
     return n;
+  }
+
+  /** Processes whose whole command line is {@code argv} joined by spaces. */
+  static List<Long> processesRunning(String argv) throws IOException {
+    List<Long> out = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        if (!p.getFileName().toString().matches("\\d+")) continue;
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+          if (cmd.trim().equals(argv)) out.add(Long.parseLong(p.getFileName().toString()));
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return out;
   }
 
   static List<Long> processesMentioning(String text) throws IOException {
