@@ -125,6 +125,21 @@ class ShutdownIT {
     }
   }
 
+  @Test
+  void ctrlAltDelSigintToPid1RebootsGracefully() throws Exception {
+    Privileges.assumePidNamespaces();
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+      z.service("flusher", "exec: sh -c 'trap \"echo flushed > " + z.file("flushed")
+          + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
+      z.awaitState("flusher", "Running");
+      long zinit = PidReuseIT.onlyChild(z.daemon.pid());
+      new ProcessBuilder("kill", "-INT", Long.toString(zinit)).start().waitFor();
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("SIGINT received: rebooting").contains("rebooting");
+      assertThat(Files.exists(z.file("flushed"))).as("stopped gracefully first").isTrue();
+    }
+  }
+
   static long zombiesOf(long parent) {
     long n = 0;
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
