@@ -20,11 +20,12 @@ class ShutdownIT {
     Privileges.assumeRootWithCgroups();
   }
 
-  /** A service that logs its stop into the shared order file, after {@code delay} seconds. */
+  /** A service that logs "NAME-term" when told to stop and "NAME-done" {@code delay} s later. */
   private static String orderly(Zinit z, String name, String delay, String... after) {
-    StringBuilder y = new StringBuilder("exec: sh -c 'trap \"sleep " + delay + "; echo " + name
-        + " >> " + z.file("order") + "; exit 0\" TERM; echo $$ >> " + z.file("pids")
-        + "; while true; do sleep 0.1; done'\n");
+    String order = z.file("order").toString();
+    StringBuilder y = new StringBuilder("exec: sh -c 'trap \"echo " + name + "-term >> " + order
+        + "; sleep " + delay + "; echo " + name + "-done >> " + order + "; exit 0\" TERM; echo $$ >> "
+        + z.file("pids") + "; while true; do sleep 0.1; done'\n");
     if (after.length > 0) {
       y.append("after:\n");
       for (String a : after) y.append("  - ").append(a).append('\n');
@@ -38,7 +39,7 @@ class ShutdownIT {
       z.service("a", orderly(z, "a", "0.3"))
           .service("b", orderly(z, "b", "0.3", "a"))
           .service("c", orderly(z, "c", "0.3", "b"))
-          .service("x", orderly(z, "x", "0.6"))
+          .service("x", orderly(z, "x", "1"))
           .start();
       for (String s : List.of("a", "b", "c", "x")) z.awaitState(s, "Running");
       Zinit.waitFor("pids", Duration.ofSeconds(10), () -> StopIT.count(z, "pids") == 4);
@@ -48,11 +49,13 @@ class ShutdownIT {
       assertThat(z.daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(z.daemon.exitValue()).as(z.output()).isZero();
       List<String> order = Files.readAllLines(z.file("order"));
-      assertThat(order).containsExactlyInAnyOrder("a", "b", "c", "x");
-      assertThat(order.indexOf("c")).isLessThan(order.indexOf("b"));
-      assertThat(order.indexOf("b")).isLessThan(order.indexOf("a"));
-      // x (0.6 s) ran beside the chain (3 x 0.3 s), so it finished before a.
-      assertThat(order.indexOf("x")).isLessThan(order.indexOf("a"));
+      assertThat(order).hasSize(8);
+      // Reverse dependency order: each is told to stop only once its dependent is done.
+      assertThat(order.indexOf("c-done")).isLessThan(order.indexOf("b-term"));
+      assertThat(order.indexOf("b-done")).isLessThan(order.indexOf("a-term"));
+      // The independent x is stopped at once, beside the chain, not before or after it.
+      assertThat(order.indexOf("x-term")).isLessThan(order.indexOf("c-done"));
+      assertThat(order.indexOf("c-term")).isLessThan(order.indexOf("x-done"));
       assertThat(pids).noneMatch(Zinit::alive);
     }
   }
