@@ -155,6 +155,16 @@ class ServicesIT {
     }
   }
 
+  @Test
+  void crashingServiceShowsRestartCountAndNextAttempt() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("crash", "exec: sh -c 'exit 4'\n").start();
+      z.awaitStateMatching("crash", "Error\\(Exited\\(Pid\\(\\d+\\), 4\\)\\)");
+      var r = z.cli("status", "crash");
+      assertThat(r.stdout()).containsPattern("restarts: [1-9]").contains("next_restart:");
+    }
+  }
+
   private static int lines(Zinit z, String marker) {
     try {
       return Files.exists(z.file(marker)) ? Files.readAllLines(z.file(marker)).size() : 0;
