@@ -48,6 +48,21 @@ public final class Daemon {
     LoopScheduler loop = new LoopScheduler();
     Supervisor supervisor = new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink));
 
+    boolean pid1 = host.isPid1();
+    try {
+      RpcServer.refuseIfLive(options.socket());
+    } catch (IOException e) {
+      System.err.println("zinit: " + e.getMessage());
+      host.close();
+      loop.close();
+      return 1;
+    }
+    Signals.install(supervisor, pid1 && !options.container(), sink);
+    // Every service is known before the socket answers, so no client sees a partial list.
+    ConfigLoader.LoadResult loaded = joinUnwrapped(parsed);
+    for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
+    supervisor.load(loaded.services().values());
+
     RpcServer rpc;
     try {
       rpc =
@@ -59,12 +74,11 @@ public final class Daemon {
               new RpcServer.Options(options.socketGroup(), sink::zinit));
     } catch (IOException e) {
       System.err.println("zinit: cannot serve on " + options.socket() + ": " + e.getMessage());
+      shutdownQuietly(supervisor, sink);
       host.close();
       loop.close();
       return 1;
     }
-    boolean pid1 = host.isPid1();
-    Signals.install(supervisor, pid1 && !options.container(), sink);
     sink.zinit(
         "zinit listening on "
             + options.socket()
@@ -72,10 +86,6 @@ public final class Daemon {
             + "; try: bin/zinit -s "
             + options.socket()
             + " list");
-
-    ConfigLoader.LoadResult loaded = joinUnwrapped(parsed);
-    for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
-    supervisor.load(loaded.services().values());
 
     List<Integer> left = supervisor.terminated().join();
     rpc.close();
@@ -88,6 +98,14 @@ public final class Daemon {
     }
     sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
     return left.isEmpty() ? 0 : 1;
+  }
+
+  private static void shutdownQuietly(Supervisor supervisor, LogSink sink) {
+    try {
+      supervisor.shutdown(false);
+    } catch (ZinitException e) {
+      sink.zinit("shutdown failed: " + e.getMessage());
+    }
   }
 
   private static <T> void completeWith(CompletableFuture<T> future, java.util.function.Supplier<T> work) {

@@ -112,7 +112,7 @@ class ShutdownIT {
   @Test
   void pid1ShutdownEndsTheNamespaceWithNothingLeft() throws Exception {
     Privileges.assumePidNamespaces();
-    try (Zinit z = new Zinit().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
       z.service("svc", "exec: sh -c 'setsid sleep 1000 & echo $! > " + z.file("ns-pids")
           + "; exec sleep 1000'\n").start();
       z.awaitState("svc", "Running");
@@ -122,6 +122,21 @@ class ShutdownIT {
       assertThat(z.output()).contains("powering off");
       // The namespace is gone, so nothing of it can be left: check no sleep of ours survives.
       assertThat(processesMentioning(z.dir.toString())).isEmpty();
+    }
+  }
+
+  @Test
+  void ctrlAltDelSigintToPid1RebootsGracefully() throws Exception {
+    Privileges.assumePidNamespaces();
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+      z.service("flusher", "exec: sh -c 'trap \"echo flushed > " + z.file("flushed")
+          + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
+      z.awaitState("flusher", "Running");
+      long zinit = PidReuseIT.onlyChild(z.daemon.pid());
+      new ProcessBuilder("kill", "-INT", Long.toString(zinit)).start().waitFor();
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("SIGINT received: rebooting").contains("rebooting");
+      assertThat(Files.exists(z.file("flushed"))).as("stopped gracefully first").isTrue();
     }
   }
 
@@ -142,6 +157,23 @@ class ShutdownIT {
       throw new java.io.UncheckedIOException(e);
     }
     return n;
+  }
+
+  /** Processes whose whole command line is {@code argv} joined by spaces. */
+  static List<Long> processesRunning(String argv) throws IOException {
+    List<Long> out = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        if (!p.getFileName().toString().matches("\\d+")) continue;
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+          if (cmd.trim().equals(argv)) out.add(Long.parseLong(p.getFileName().toString()));
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return out;
   }
 
   static List<Long> processesMentioning(String text) throws IOException {
