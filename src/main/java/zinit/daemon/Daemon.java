@@ -33,7 +33,7 @@ public final class Daemon {
     boolean cgroups = options.useCgroups() && NativeProcessHost.cgroupsAvailable();
     NativeProcessHost host =
         NativeProcessHost.create(
-            new NativeProcessHost.Options(cgroups, "init", msg -> debug(options, sink, msg)));
+            new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg)));
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();
@@ -79,6 +79,11 @@ public final class Daemon {
     }
     sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
     return left.isEmpty() ? 0 : 1;
+  }
+
+  /** Unique per run: two zinits (also PID 1 of two namespaces) never share a cgroup. */
+  private static String instanceName() {
+    return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 40);
   }
 
   private static void debug(DaemonOptions options, LogSink sink, String message) {

@@ -1,0 +1,146 @@
+package zinit.os;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** One cgroup v2 directory that zinit created, and the control files it uses. */
+final class Cgroup {
+  private final Path dir;
+  private final String procPath;
+
+  Cgroup(Path dir, String procPath) {
+    this.dir = dir;
+    this.procPath = procPath;
+  }
+
+  /** mkdir; false when the name is taken (EEXIST). */
+  static Optional<Cgroup> tryCreate(Path dir, String procPath) {
+    try {
+      Files.createDirectory(dir);
+      return Optional.of(new Cgroup(dir, procPath));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("mkdir " + dir, e);
+    }
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** How /proc/<pid>/cgroup names this cgroup (after "0::"). */
+  String procPath() {
+    return procPath;
+  }
+
+  Cgroup child(String name) {
+    return new Cgroup(dir.resolve(name), procPath.equals("/") ? "/" + name : procPath + "/" + name);
+  }
+
+  /** Pids in this cgroup (not its children); empty once removed. */
+  List<Integer> procs() {
+    List<Integer> out = new ArrayList<>();
+    ProcFs.read(dir.resolve("cgroup.procs"))
+        .ifPresent(
+            s -> {
+              for (String line : s.split("\n")) if (!line.isBlank()) out.add(Integer.parseInt(line.trim()));
+            });
+    return out;
+  }
+
+  /** Pids in this cgroup and every cgroup below it. */
+  List<Integer> procsRecursive() {
+    List<Integer> out = new ArrayList<>(procs());
+    for (Cgroup c : children()) out.addAll(c.procsRecursive());
+    return out;
+  }
+
+  List<Cgroup> children() {
+    List<Cgroup> out = new ArrayList<>();
+    try (var stream = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      for (Path p : stream) out.add(child(p.getFileName().toString()));
+    } catch (NoSuchFileException e) {
+      return out; // removed meanwhile
+    } catch (IOException e) {
+      throw new UncheckedIOException("listing " + dir, e);
+    }
+    return out;
+  }
+
+  /** "populated" from cgroup.events text. */
+  static boolean populated(String events) {
+    for (String line : events.split("\n")) {
+      if (line.startsWith("populated ")) return !line.substring(10).trim().equals("0");
+    }
+    throw new IllegalStateException("cgroup.events without populated: " + events);
+  }
+
+  Path eventsFile() {
+    return dir.resolve("cgroup.events");
+  }
+
+  /** SIGKILLs every process in this cgroup and below, atomically with respect to forks. False
+   * when the kernel has no cgroup.kill (before 5.14). */
+  boolean tryKill() {
+    Path kill = dir.resolve("cgroup.kill");
+    if (!Files.exists(kill)) return false;
+    write(kill, "1");
+    return true;
+  }
+
+  void freeze(boolean frozen) {
+    write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
+  }
+
+  /** usage_usec from cpu.stat, when the file exists. */
+  OptionalLong cpuUsageMicros() {
+    Optional<String> stat = ProcFs.read(dir.resolve("cpu.stat"));
+    if (stat.isEmpty()) return OptionalLong.empty();
+    for (String line : stat.get().split("\n")) {
+      if (line.startsWith("usage_usec ")) return OptionalLong.of(Long.parseLong(line.substring(11).trim()));
+    }
+    return OptionalLong.empty();
+  }
+
+  /**
+   * rmdir of this cgroup and its (empty) children; false, with the reason in {@code why}, when
+   * one is still populated (EBUSY). Already gone counts as removed.
+   */
+  boolean tryRemove(List<String> why) {
+    boolean ok = true;
+    for (Cgroup c : children()) ok &= c.tryRemove(why);
+    try {
+      Files.deleteIfExists(dir);
+    } catch (FileSystemException e) {
+      why.add("rmdir " + dir + ": " + e.getReason());
+      return false;
+    } catch (IOException e) {
+      why.add("rmdir " + dir + ": " + e);
+      return false;
+    }
+    return ok;
+  }
+
+  private static void write(Path file, String value) {
+    try {
+      Files.writeString(file, value, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("write " + file, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return dir.toString();
+  }
+}

@@ -1,0 +1,183 @@
+package zinit.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One platform thread in epoll_wait multiplexing every fd the host watches (output pipes,
+ * cgroup.events). Registration changes are queued and applied on the loop thread, which an
+ * eventfd wakes, so handler lookups and fd closes never race with event dispatch. Handlers run on
+ * the loop thread and must not block.
+ */
+final class IoLoop implements AutoCloseable {
+  interface Handler {
+    /** {@code token} is this registration's, e.g. to {@link #remove} it at EOF. */
+    void ready(long token, int events);
+  }
+
+  // x86-64 packs struct epoll_event (12 bytes); other architectures align the data to 8.
+  private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"));
+  private static final long EVENT_SIZE = PACKED ? 12 : 16;
+  private static final long DATA_OFFSET = PACKED ? 4 : 8;
+  private static final int MAX_EVENTS = 64;
+  private static final long WAKE_TOKEN = 0;
+  static final int SCRATCH_SIZE = 64 * 1024;
+
+  private final int epfd;
+  private final int wakefd;
+  private final Consumer<String> log;
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN);
+  private final Thread thread;
+  // Loop thread only.
+  private final Map<Long, Registration> handlers = new HashMap<>();
+  private final MemorySegment scratch = Arena.ofAuto().allocate(SCRATCH_SIZE);
+  private volatile boolean stopping;
+
+  private record Registration(int fd, Handler handler, boolean closeOnRemove) {}
+
+  IoLoop(String name, Consumer<String> log) {
+    this.log = log;
+    this.epfd = Libc.epoll_create1(Flags.EPOLL_CLOEXEC).asIntOrThrow("epoll_create1");
+    this.wakefd = Libc.eventfd(0, Flags.EFD_CLOEXEC | Flags.EFD_NONBLOCK).asIntOrThrow("eventfd");
+    ctl(Flags.EPOLL_CTL_ADD, wakefd, Flags.EPOLLIN, WAKE_TOKEN);
+    this.thread = Thread.ofPlatform().daemon().name(name).start(this::run);
+  }
+
+  /** Watches {@code fd}; returns a token for {@link #remove}. The fd is owned by the loop if {@code close}. */
+  long add(int fd, int events, boolean close, Handler handler) {
+    long token = tokens.incrementAndGet();
+    execute(
+        () -> {
+          ctl(Flags.EPOLL_CTL_ADD, fd, events, token);
+          handlers.put(token, new Registration(fd, handler, close));
+        });
+    return token;
+  }
+
+  /** Stops watching (and closes, if owned) the fd of {@code token}; safe to call twice. */
+  void remove(long token) {
+    execute(() -> drop(token));
+  }
+
+  /** Runs {@code task} on the loop thread. */
+  void execute(Runnable task) {
+    tasks.add(task);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+      one.set(ValueLayout.JAVA_LONG, 0, 1L);
+      Libc.Ret r = Libc.write(wakefd, one, 8);
+      // EAGAIN: the counter is saturated, so the loop is awake anyway.
+      if (r.failed() && r.errno() != Errno.EAGAIN) throw new OsException("write(eventfd)", r.errno());
+    }
+  }
+
+  /** A read buffer for handlers; only valid on the loop thread. */
+  MemorySegment scratch() {
+    if (!onLoopThread()) throw new IllegalStateException("scratch buffer off the I/O thread");
+    return scratch;
+  }
+
+  boolean onLoopThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  private void drop(long token) {
+    Registration reg = handlers.remove(token);
+    if (reg == null) return;
+    Libc.Ret r = Libc.epoll_ctl(epfd, Flags.EPOLL_CTL_DEL, reg.fd(), MemorySegment.NULL);
+    if (r.failed()) log.accept(new OsException("epoll_ctl(DEL, " + reg.fd() + ")", r.errno()).getMessage());
+    if (reg.closeOnRemove()) Fds.close(reg.fd());
+  }
+
+  private void ctl(int op, int fd, int events, long token) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment ev = arena.allocate(EVENT_SIZE, 4);
+      ev.set(ValueLayout.JAVA_INT, 0, events);
+      ev.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
+      Libc.epoll_ctl(epfd, op, fd, ev).orThrow("epoll_ctl(" + op + ", " + fd + ")");
+    }
+  }
+
+  private void run() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
+      MemorySegment counter = arena.allocate(ValueLayout.JAVA_LONG);
+      while (!stopping) {
+        Libc.Ret r = Libc.epoll_wait(epfd, events, MAX_EVENTS, -1);
+        if (r.failed()) {
+          if (r.errno() == Errno.EINTR) continue; // a signal; wait again
+          throw new OsException("epoll_wait", r.errno());
+        }
+        for (int i = 0; i < r.asInt(); i++) {
+          long base = i * EVENT_SIZE;
+          int mask = events.get(ValueLayout.JAVA_INT_UNALIGNED, base);
+          long token = events.get(ValueLayout.JAVA_LONG_UNALIGNED, base + DATA_OFFSET);
+          if (token == WAKE_TOKEN) {
+            // EAGAIN: already drained by an earlier wake in this batch.
+            Libc.Ret d = Libc.read(wakefd, counter, 8);
+            if (d.failed() && d.errno() != Errno.EAGAIN) throw new OsException("read(eventfd)", d.errno());
+            runTasks();
+          } else {
+            dispatch(token, mask);
+          }
+        }
+      }
+    } catch (Throwable t) {
+      log.accept("I/O loop died: " + t);
+      throw t;
+    } finally {
+      shutdown();
+    }
+  }
+
+  private void runTasks() {
+    for (Runnable task; (task = tasks.poll()) != null; ) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.accept("I/O loop task failed: " + e);
+      }
+    }
+  }
+
+  private void dispatch(long token, int mask) {
+    Registration reg = handlers.get(token);
+    if (reg == null) return; // removed earlier in this batch
+    try {
+      reg.handler().ready(token, mask);
+    } catch (RuntimeException e) {
+      log.accept("I/O handler for fd " + reg.fd() + " failed: " + e);
+      drop(token);
+    }
+  }
+
+  private void shutdown() {
+    runTasks();
+    for (Long token : handlers.keySet().toArray(Long[]::new)) drop(token);
+    Fds.close(wakefd);
+    Fds.close(epfd);
+  }
+
+  /** Stops the thread after applying queued changes; closes every fd it owns. */
+  @Override
+  public void close() {
+    if (stopping) return;
+    stopping = true;
+    execute(() -> {});
+    if (!onLoopThread()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package zinit.os;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import zinit.supervisor.ExitStatus;
+import zinit.supervisor.ProcessHost;
+import zinit.supervisor.ServiceProcess;
+import zinit.supervisor.SpawnException;
+import zinit.supervisor.SpawnSpec;
+
+/**
+ * The Linux implementation of {@link ProcessHost}: posix_spawn, one process-wide reaper thread, one
+ * epoll I/O thread per host, cgroup v2 tracking with a per-host base cgroup (or, without cgroups,
+ * best-effort tracking by process group and /proc descendants).
+ *
+ * <p>The reaper reaps every child of this JVM. Nothing else in the same JVM may wait for children
+ * (no {@code ProcessBuilder}) while a host is open, or its exit statuses would be taken.
+ */
+public final class NativeProcessHost implements ProcessHost {
+  /**
+   * @param useCgroups track units by cgroup when the v2 hierarchy is writable
+   * @param instanceName part of the base cgroup's name, to tell zinit instances apart
+   * @param log where the host reports what it did ("reaped orphan 123 (exit 0)")
+   */
+  public record Options(boolean useCgroups, String instanceName, Consumer<String> log) {}
+
+  static final String SH = "/bin/sh";
+  /** Enters the cgroup given as $0, then becomes the program; arguments are never interpolated. */
+  static final String TRAMPOLINE = "echo 0 > \"$0/cgroup.procs\" || exit 126; exec \"$@\"";
+
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
+  private final Consumer<String> log;
+  private final Cgroup base; // null without cgroups
+  private final IoLoop loop;
+  private final Reaper reaper = Reaper.get();
+  private final Reaper.Listener listener;
+  private final Set<NativeUnit> units = ConcurrentHashMap.newKeySet();
+  private final AtomicLong sequence = new AtomicLong();
+  private final Executor async = r -> Thread.ofVirtual().name("zinit-event").start(r);
+  private volatile boolean closed;
+  volatile boolean noCgroupKillForTests;
+
+  private NativeProcessHost(Consumer<String> log, Cgroup base) {
+    this.log = log;
+    this.base = base;
+    this.loop = new IoLoop("zinit-io", log);
+    this.listener = new Reaper.Listener() {
+      @Override
+      public void reaped(int pid, ExitStatus status, boolean registered) {
+        if (!registered) log.accept("reaped orphan " + pid + " (" + describe(status) + ")");
+        for (NativeUnit u : units) if (!u.cgroupTracked()) u.recheckSoon();
+      }
+
+      @Override
+      public void log(String message) {
+        log.accept(message);
+      }
+    };
+    reaper.attach(listener);
+  }
+
+  public static NativeProcessHost create(Options options) {
+    Consumer<String> log = options.log() == null ? m -> {} : options.log();
+    Cgroup base = null;
+    if (options.useCgroups()) {
+      Optional<CgroupMount> mount = cgroupsUsable();
+      if (mount.isPresent()) {
+        base = createBase(mount.get(), options.instanceName());
+        log.accept("tracking services in cgroup " + base);
+      } else {
+        log.accept("cgroup v2 not writable (or no " + SH + "): best-effort tracking by process group");
+      }
+    }
+    return new NativeProcessHost(log, base);
+  }
+
+  /** Whether cgroup tracking would work here: a writable cgroup v2 hierarchy and /bin/sh. */
+  public static boolean cgroupsAvailable() {
+    return cgroupsUsable().isPresent();
+  }
+
+  private static Optional<CgroupMount> cgroupsUsable() {
+    return Files.isExecutable(Path.of(SH)) ? CgroupMount.find() : Optional.empty();
+  }
+
+  private static Cgroup createBase(CgroupMount mount, String instance) {
+    String name = "zinit-" + sanitize(instance == null ? "" : instance) + "-" + Libc.getpid();
+    Cgroup parent = new Cgroup(mount.ownDir(), mount.ownPath());
+    for (int n = 1; ; n++) {
+      Cgroup candidate = parent.child(n == 1 ? name : name + "-" + n);
+      if (Cgroup.tryCreate(candidate.dir(), candidate.procPath()).isPresent()) return candidate;
+    }
+  }
+
+  static String sanitize(String unit) {
+    String s = unit.replaceAll("[^A-Za-z0-9_-]", "_");
+    return s.length() > 64 ? s.substring(0, 64) : s;
+  }
+
+  void log(String message) {
+    log.accept(message);
+  }
+
+  @Override
+  public ServiceProcess spawn(SpawnSpec spec) throws SpawnException {
+    if (closed) throw new IllegalStateException("host is closed");
+    Path dir = spec.dir() == null ? Path.of("/") : spec.dir().toAbsolutePath();
+    if (!Files.isDirectory(dir)) {
+      throw new SpawnException("cannot start " + spec.unit() + ": working directory " + dir + " does not exist");
+    }
+    Path exe = PathLookup.resolve(spec.argv().getFirst(), spec.env(), dir);
+    Cgroup cgroup = base == null ? null : unitCgroup(spec.unit());
+    List<String> argv = new ArrayList<>();
+    String path;
+    if (cgroup != null) {
+      path = SH;
+      argv.addAll(List.of("sh", "-c", TRAMPOLINE, cgroup.dir().toString(), exe.toString()));
+      argv.addAll(spec.argv().subList(1, spec.argv().size()));
+    } else {
+      path = exe.toString();
+      argv.addAll(spec.argv());
+    }
+    Pipes pipes = new Pipes();
+    try {
+      int out = pipes.target(spec.stdout(), 1);
+      int err = pipes.target(spec.stderr(), 2);
+      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+      NativeUnit unit =
+          reaper.spawnLocked(
+              () -> {
+                int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err);
+                reaper.register(pid, status -> async.execute(() -> exit.complete(status)));
+                // Unreaped (we hold the reaper's lock), so neither call can miss or mistake it.
+                try {
+                  Pidfd pidfd = Pidfd.open(pid);
+                  ProcFs.Key key = ProcFs.stat(pid).orElseThrow().key();
+                  return newUnit(spec.unit(), key, pidfd, exit, cgroup);
+                } catch (RuntimeException e) {
+                  // Still our unreaped child, so its pid cannot be another process's yet.
+                  Libc.kill(pid, Flags.SIGKILL).orThrow("kill(" + pid + ", SIGKILL)");
+                  throw e;
+                }
+              });
+      pipes.closeChildEnds();
+      pipes.watch(loop, spec, log);
+      units.add(unit);
+      unit.watch();
+      return unit;
+    } catch (SpawnException | RuntimeException e) {
+      pipes.closeAll();
+      if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      throw e;
+    }
+  }
+
+  private NativeUnit newUnit(String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg) {
+    NativeUnit[] self = new NativeUnit[1];
+    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> units.remove(self[0]));
+    return self[0];
+  }
+
+  private Cgroup unitCgroup(String unit) throws SpawnException {
+    try {
+      for (; ; ) {
+        Cgroup c = base.child(sanitize(unit) + "-" + sequence.incrementAndGet());
+        if (Cgroup.tryCreate(c.dir(), c.procPath()).isPresent()) return c;
+      }
+    } catch (RuntimeException e) {
+      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean cgroupsEnabled() {
+    return base != null;
+  }
+
+  @Override
+  public List<Integer> sweep(Duration grace) {
+    return new Sweeper(base, reaper, log).sweep(grace);
+  }
+
+  @Override
+  public void sync() {
+    Libc.sync();
+  }
+
+  @Override
+  public boolean isPid1() {
+    return Libc.getpid() == 1;
+  }
+
+  @Override
+  public void reboot(boolean restart) {
+    if (!isPid1()) throw new IllegalStateException("reboot(2) only as PID 1; this is pid " + Libc.getpid());
+    Libc.sync();
+    Libc.reboot(restart ? Flags.RB_AUTOBOOT : Flags.RB_POWER_OFF).orThrow(restart ? "reboot(RB_AUTOBOOT)" : "reboot(RB_POWER_OFF)");
+    throw new IllegalStateException("reboot(2) returned");
+  }
+
+  /** Kills what is left of every unit, waits for it, removes the cgroups and stops the I/O thread. */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    for (NativeUnit u : units) u.killAll();
+    if (base != null) base.tryKill();
+    for (NativeUnit u : units) {
+      try {
+        u.empty().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (Exception e) {
+        log.accept("close: " + u + " not empty: " + e);
+      }
+      u.close();
+    }
+    if (base != null) {
+      if (!Waits.cgroupEmpty(base, deadline)) log.accept("close: processes left in " + base);
+      List<String> why = new ArrayList<>();
+      if (!base.tryRemove(why)) log.accept("close: cgroup not removed: " + why);
+    }
+    reaper.detach(listener);
+    loop.close();
+  }
+
+  static String describe(ExitStatus status) {
+    return switch (status) {
+      case ExitStatus.Exited(int code) -> "exit " + code;
+      case ExitStatus.Killed(int signal) -> "signal " + signal;
+    };
+  }
+}

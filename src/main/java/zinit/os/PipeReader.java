@@ -1,0 +1,59 @@
+package zinit.os;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.function.Consumer;
+
+/** Reads one output pipe on the I/O loop and hands its lines to the sink's consumer. */
+final class PipeReader implements IoLoop.Handler {
+  private final IoLoop loop;
+  private final int fd;
+  private final String what;
+  private final LineSplitter lines;
+  private final Consumer<String> log;
+
+  private PipeReader(IoLoop loop, int fd, String what, Consumer<String> consumer, Consumer<String> log) {
+    this.loop = loop;
+    this.fd = fd;
+    this.what = what;
+    this.log = log;
+    this.lines =
+        new LineSplitter(
+            line -> {
+              try {
+                consumer.accept(line);
+              } catch (RuntimeException e) {
+                log.accept(what + ": output consumer failed: " + e);
+              }
+            });
+  }
+
+  /** Hands {@code fd} (a pipe's read end) to the loop, which closes it at EOF. */
+  static void watch(IoLoop loop, int fd, String what, Consumer<String> consumer, Consumer<String> log) {
+    loop.add(fd, Flags.EPOLLIN, true, new PipeReader(loop, fd, what, consumer, log));
+  }
+
+  @Override
+  public void ready(long token, int events) {
+    // Level-triggered readiness means one read of a blocking pipe cannot block; other pipes get
+    // their turn before this one is read again.
+    MemorySegment buf = loop.scratch();
+    Libc.Ret r = Libc.read(fd, buf, buf.byteSize());
+    if (r.failed()) {
+      if (r.errno() == Errno.EINTR || r.errno() == Errno.EAGAIN) return; // try again on next event
+      log.accept(what + ": " + new OsException("read(" + fd + ")", r.errno()).getMessage());
+      lines.finish();
+      loop.remove(token);
+      return;
+    }
+    int n = r.asInt();
+    if (n == 0) {
+      lines.finish();
+      loop.remove(token);
+      return;
+    }
+    byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+    lines.feed(bytes, 0, n);
+  }
+
+}

@@ -1,0 +1,212 @@
+package zinit.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import zinit.supervisor.ExitStatus;
+
+/**
+ * The one thread that reaps every child of this process, orphans included. It is process-wide
+ * (waitid(P_ALL) sees every child, so two reapers would steal each other's exits) and shared by
+ * every open host.
+ *
+ * <p>No exit is lost and no pid confused: the reaper first waits with WNOWAIT (the zombie keeps
+ * its pid), then takes {@link #lock}, which a spawn holds across posix_spawn + pidfd_open +
+ * {@link #register}, and only then reaps that pid and looks it up. When there is no child, or no
+ * host is open, it blocks on a condition until the next spawn or host; it never spins.
+ */
+final class Reaper {
+  /** Called on the reaper thread for every reaped process; must be quick. */
+  interface Listener {
+    void reaped(int pid, ExitStatus status, boolean registered);
+
+    /** Where the reaper reports its own troubles. */
+    void log(String message);
+  }
+
+  private static final Reaper INSTANCE = new Reaper();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Condition reapedCond = lock.newCondition();
+  // Guarded by lock.
+  private final Map<Integer, Consumer<ExitStatus>> registry = new HashMap<>();
+  private long spawns;
+  private long reaps;
+  private int hosts;
+  private Thread thread;
+
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  static Reaper get() {
+    return INSTANCE;
+  }
+
+  /** A host opens: start the thread on first use, and become subreaper unless PID 1. */
+  void attach(Listener listener) {
+    lock.lock();
+    try {
+      listeners.add(listener);
+      hosts++;
+      if (thread == null) {
+        if (Libc.getpid() != 1) {
+          Libc.prctl(Flags.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0).orThrow("prctl(PR_SET_CHILD_SUBREAPER)");
+        }
+        thread = Thread.ofPlatform().daemon().name("zinit-reaper").start(this::run);
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void detach(Listener listener) {
+    lock.lock();
+    try {
+      if (listeners.remove(listener)) hosts--;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs a spawn under the registration lock; it must call {@link #register} for its child. */
+  interface Spawn<T, E extends Exception> {
+    T run() throws E;
+  }
+
+  <T, E extends Exception> T spawnLocked(Spawn<T, E> spawn) throws E {
+    lock.lock();
+    try {
+      T result = spawn.run();
+      spawns++;
+      changed.signalAll();
+      return result;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Only inside {@link #spawnLocked}: {@code onExit} gets the child's status, on this thread. */
+  void register(int pid, Consumer<ExitStatus> onExit) {
+    if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("register outside spawn");
+    registry.put(pid, onExit);
+  }
+
+  /** Count of reaped processes so far; with {@link #awaitReapAfter} waits for the next reap. */
+  long reapCount() {
+    lock.lock();
+    try {
+      return reaps;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until more than {@code seen} processes were reaped or the deadline passes. */
+  void awaitReapAfter(long seen, long deadlineNanos) throws InterruptedException {
+    lock.lock();
+    try {
+      while (reaps <= seen) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) return;
+        reapedCond.awaitNanos(left);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = arena.allocate(Flags.SIGINFO_SIZE);
+      for (; ; ) {
+        long spawnsSeen = awaitHostsAndSpawnCount();
+        info.fill((byte) 0);
+        Libc.Ret r = Libc.waitid(Flags.P_ALL, 0, info, Flags.WEXITED | Flags.WNOWAIT);
+        if (r.failed()) {
+          switch (r.errno()) {
+            case Errno.EINTR -> {} // a signal interrupted the wait: wait again
+            case Errno.ECHILD -> awaitSpawnAfter(spawnsSeen); // no child at all: sleep until one
+            default -> {
+              report("reaper: " + new OsException("waitid(P_ALL)", r.errno()).getMessage());
+              awaitSpawnAfter(spawnsSeen);
+            }
+          }
+          continue;
+        }
+        reapOne(info.get(ValueLayout.JAVA_INT, Flags.SIGINFO_PID), info);
+      }
+    } catch (Throwable t) {
+      report("reaper died: " + t);
+      throw t;
+    }
+  }
+
+  private void reapOne(int pid, MemorySegment info) {
+    ExitStatus status;
+    Consumer<ExitStatus> watcher;
+    lock.lock();
+    try {
+      info.fill((byte) 0);
+      Libc.Ret r = Libc.waitid(Flags.P_PID, pid, info, Flags.WEXITED);
+      if (r.failed()) {
+        // ECHILD: someone else in this process reaped it between our peek and now (a stray
+        // waitpid, e.g. the JDK's own process reaper); nothing is left for us to report.
+        if (r.errno() != Errno.ECHILD && r.errno() != Errno.EINTR) {
+          report("reaper: " + new OsException("waitid(P_PID, " + pid + ")", r.errno()).getMessage());
+        }
+        return;
+      }
+      status = decode(info);
+      watcher = registry.remove(pid);
+      reaps++;
+      reapedCond.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (watcher != null) watcher.accept(status);
+    for (Listener l : listeners) l.reaped(pid, status, watcher != null);
+  }
+
+  static ExitStatus decode(MemorySegment info) {
+    int code = info.get(ValueLayout.JAVA_INT, Flags.SIGINFO_CODE);
+    int value = info.get(ValueLayout.JAVA_INT, Flags.SIGINFO_STATUS);
+    return switch (code) {
+      case Flags.CLD_EXITED -> new ExitStatus.Exited(value);
+      case Flags.CLD_KILLED, Flags.CLD_DUMPED -> new ExitStatus.Killed(value);
+      default -> throw new IllegalStateException("waitid(WEXITED) reported si_code " + code);
+    };
+  }
+
+  private long awaitHostsAndSpawnCount() {
+    lock.lock();
+    try {
+      // With no host open nobody wants our exits; leave children to whoever else waits for them.
+      while (hosts == 0) changed.awaitUninterruptibly();
+      return spawns;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void awaitSpawnAfter(long seen) {
+    lock.lock();
+    try {
+      while (spawns == seen) changed.awaitUninterruptibly();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void report(String message) {
+    for (Listener l : listeners) l.log(message);
+    if (listeners.isEmpty()) System.err.println("zinit: " + message);
+  }
+}

@@ -1,0 +1,116 @@
+package zinit.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Map;
+import zinit.supervisor.SpawnException;
+
+/**
+ * posix_spawn with everything a supervised service must get: its own session, an empty signal
+ * mask, default dispositions, only fds 0-2 open, its working dir and environment. stdin is
+ * /dev/null: a service must not read zinit's console.
+ */
+final class Spawner {
+  private Spawner() {}
+
+  /** Where fd 1 or 2 of the child goes: a pipe's write end, or one of these. */
+  static final int DEV_NULL = -1;
+  static final int INHERIT = -2;
+
+  /**
+   * Starts {@code path} (absolute) and returns its pid. Errors the child hits before exec (chdir,
+   * exec) are reported by glibc's posix_spawn as its return value.
+   */
+  static int spawn(String path, List<String> argv, Map<String, String> env, String dir, int out, int err)
+      throws SpawnException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment attr = arena.allocate(Flags.SPAWNATTR_SIZE, 16);
+      MemorySegment actions = arena.allocate(Flags.FILE_ACTIONS_SIZE, 16);
+      check("posix_spawnattr_init", Libc.posix_spawnattr_init(attr));
+      try {
+        check("posix_spawn_file_actions_init", Libc.posix_spawn_file_actions_init(actions));
+        try {
+          configure(arena, attr, actions, dir, out, err);
+          MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
+          int rc =
+              Libc.posix_spawn(
+                  pid, arena.allocateFrom(path), actions, attr, strings(arena, argv), strings(arena, envp(env)));
+          if (rc != 0) {
+            throw new SpawnException(
+                "exec '" + argv.getFirst() + "' (" + path + ") in " + dir + ": " + Errno.describe(rc));
+          }
+          return pid.get(ValueLayout.JAVA_INT, 0);
+        } finally {
+          check("posix_spawn_file_actions_destroy", Libc.posix_spawn_file_actions_destroy(actions));
+        }
+      } finally {
+        check("posix_spawnattr_destroy", Libc.posix_spawnattr_destroy(attr));
+      }
+    }
+  }
+
+  private static void configure(
+      Arena arena, MemorySegment attr, MemorySegment actions, String dir, int out, int err) {
+    check(
+        "posix_spawnattr_setflags",
+        Libc.posix_spawnattr_setflags(
+            attr,
+            (short) (Flags.POSIX_SPAWN_SETSID | Flags.POSIX_SPAWN_SETSIGMASK | Flags.POSIX_SPAWN_SETSIGDEF)));
+    MemorySegment empty = arena.allocate(Flags.SIGSET_SIZE, 8);
+    Libc.sigemptyset(empty).orThrow("sigemptyset");
+    check("posix_spawnattr_setsigmask", Libc.posix_spawnattr_setsigmask(attr, empty));
+    // Every signal 1..64 back to SIG_DFL. The bits are set by hand because sigfillset/sigaddset
+    // leave out glibc's internal signals 32 and 33, which glibc's spawn child would otherwise
+    // set to SIG_IGN, and an ignored disposition survives exec into the service.
+    MemorySegment all = arena.allocate(Flags.SIGSET_SIZE, 8);
+    Libc.sigemptyset(all).orThrow("sigemptyset");
+    all.set(ValueLayout.JAVA_LONG, 0, -1L);
+    check("posix_spawnattr_setsigdefault", Libc.posix_spawnattr_setsigdefault(attr, all));
+
+    MemorySegment devNull = arena.allocateFrom("/dev/null");
+    check(
+        "posix_spawn_file_actions_addopen(0, /dev/null)",
+        Libc.posix_spawn_file_actions_addopen(actions, 0, devNull, Flags.O_RDONLY, 0));
+    redirect(actions, devNull, out, 1);
+    redirect(actions, devNull, err, 2);
+    check("posix_spawn_file_actions_addclosefrom_np(3)", Libc.posix_spawn_file_actions_addclosefrom_np(actions, 3));
+    check(
+        "posix_spawn_file_actions_addchdir_np(" + dir + ")",
+        Libc.posix_spawn_file_actions_addchdir_np(actions, arena.allocateFrom(dir)));
+  }
+
+  private static void redirect(MemorySegment actions, MemorySegment devNull, int source, int target) {
+    if (source == INHERIT) return;
+    if (source == DEV_NULL) {
+      check(
+          "posix_spawn_file_actions_addopen(" + target + ", /dev/null)",
+          Libc.posix_spawn_file_actions_addopen(actions, target, devNull, Flags.O_WRONLY, 0));
+    } else {
+      // dup2 clears close-on-exec on the target; the pipe's own fd goes with closefrom(3).
+      check(
+          "posix_spawn_file_actions_adddup2(" + source + ", " + target + ")",
+          Libc.posix_spawn_file_actions_adddup2(actions, source, target));
+    }
+  }
+
+  private static List<String> envp(Map<String, String> env) {
+    return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
+  }
+
+  /** A NULL-terminated char*[] living in {@code arena}. */
+  private static MemorySegment strings(Arena arena, List<String> values) {
+    MemorySegment array = arena.allocate(ValueLayout.ADDRESS, values.size() + 1L);
+    for (int i = 0; i < values.size(); i++) {
+      array.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(values.get(i)));
+    }
+    array.setAtIndex(ValueLayout.ADDRESS, values.size(), MemorySegment.NULL);
+    return array;
+  }
+
+  /** The posix_spawn setup calls return an error number; any is a bug or exhaustion here. */
+  private static void check(String call, int rc) {
+    if (rc != 0) throw new OsException(call, rc);
+  }
+}

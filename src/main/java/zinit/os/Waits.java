@@ -1,0 +1,60 @@
+package zinit.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/** Blocking waits on fds for callers that must block (sweep, host close); never used on the loop. */
+final class Waits {
+  private Waits() {}
+
+  /**
+   * poll(2) for POLLIN on {@code fds} up to {@code timeoutMillis} (0: just look). Returns how many
+   * are ready; EINTR counts as "none yet" and the caller re-checks its condition.
+   */
+  static int pollIn(int[] fds, int timeoutMillis) {
+    return poll(fds, Flags.POLLIN, timeoutMillis);
+  }
+
+  private static int poll(int[] fds, short events, int timeoutMillis) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment set = arena.allocate(8L * fds.length, 4);
+      for (int i = 0; i < fds.length; i++) {
+        set.set(ValueLayout.JAVA_INT, 8L * i, fds[i]);
+        set.set(ValueLayout.JAVA_SHORT, 8L * i + 4, events);
+      }
+      Libc.Ret r = Libc.poll(set, fds.length, timeoutMillis);
+      if (r.failed()) {
+        if (r.errno() == Errno.EINTR) return 0;
+        throw new OsException("poll", r.errno());
+      }
+      return r.asInt();
+    }
+  }
+
+  /**
+   * Waits until the cgroup (with its children) has no process left, by POLLPRI on cgroup.events,
+   * or the deadline passes. Returns whether it is empty.
+   */
+  static boolean cgroupEmpty(Cgroup cgroup, long deadlineNanos) {
+    Path events = cgroup.eventsFile();
+    if (!events.toFile().exists()) return true;
+    int fd = Fds.open(events.toString(), Flags.O_RDONLY);
+    try {
+      for (; ; ) {
+        if (!Cgroup.populated(Fds.preadAll(fd, 256))) return true;
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) return false;
+        poll(new int[] {fd}, Flags.POLLPRI, (int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000)));
+      }
+    } finally {
+      Fds.close(fd);
+    }
+  }
+
+  static int millisUntil(long deadlineNanos) {
+    long left = deadlineNanos - System.nanoTime();
+    return left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000));
+  }
+}

@@ -1,0 +1,229 @@
+package zinit.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import zinit.logs.LogRing;
+
+/**
+ * One client on the socket: a reader thread that frames and dispatches requests in order, a writer
+ * thread that owns the socket's output, and one pump thread per log subscription.
+ */
+final class Connection implements Session {
+  private static final SecureRandom IDS = new SecureRandom();
+
+  private final SocketChannel channel;
+  private final Dispatcher dispatcher;
+  private final LogRing logs;
+  private final Limits limits;
+  private final Consumer<String> log;
+  private final String peer;
+  private final Outbox outbox;
+  private final Map<Long, LogRing.Subscription> subscriptions = new ConcurrentHashMap<>();
+  // pumps of subscriptions made by the request being handled; started once its reply is queued
+  // so that the subscription id always reaches the client before the first line (reader thread only)
+  private final List<Runnable> afterReply = new ArrayList<>();
+  private final AtomicBoolean dropped = new AtomicBoolean();
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+  Connection(
+      SocketChannel channel, Dispatcher dispatcher, LogRing logs, Limits limits, Consumer<String> log, String peer) {
+    this.channel = channel;
+    this.dispatcher = dispatcher;
+    this.logs = logs;
+    this.limits = limits;
+    this.log = log;
+    this.peer = peer;
+    this.outbox = new Outbox(limits.outboxBytes());
+  }
+
+  void start() {
+    Thread.ofVirtual().name("zinit-rpc-write").start(this::writeLoop);
+    Thread.ofVirtual().name("zinit-rpc-read").start(this::readLoop);
+  }
+
+  /** Completes when the socket is closed. */
+  CompletableFuture<Void> done() {
+    return done;
+  }
+
+  /** Reads no further requests; replies already due are still written, then the socket closes. */
+  void finish() {
+    try {
+      channel.shutdownInput();
+    } catch (IOException e) {
+      drop("cannot shut down input: " + e.getMessage());
+    }
+  }
+
+  /** Closes at once, discarding queued output. */
+  void drop(String reason) {
+    if (!dropped.compareAndSet(false, true)) return;
+    if (reason != null) log.accept("rpc: dropping connection of " + peer + ": " + reason);
+    outbox.discard();
+    endSubscriptions();
+    closeChannel();
+  }
+
+  private void readLoop() {
+    Framer framer = new Framer(limits.maxRequest());
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    try {
+      while (!dropped.get()) {
+        buf.clear();
+        if (channel.read(buf) < 0) break;
+        buf.flip();
+        framer.feed(buf, this::onText);
+      }
+      byte[] rest = framer.rest();
+      if (rest != null) onText(rest);
+    } catch (Framer.TooLarge e) {
+      send(Dispatcher.error(
+          NullNode.instance,
+          new RpcError(RpcError.INVALID_REQUEST, e.getMessage() + "; closing the connection")));
+    } catch (IOException e) {
+      // the client went away, or drop() closed the socket
+    } finally {
+      endSubscriptions();
+      outbox.close();
+    }
+  }
+
+  private void onText(byte[] text) {
+    if (dropped.get()) return;
+    try {
+      if (!outbox.awaitRoom(TimeUnit.MILLISECONDS.toNanos(limits.stallMillis()))) {
+        drop("it does not read its replies");
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      drop(null);
+      return;
+    }
+    JsonNode reply = dispatcher.handle(text, this);
+    if (reply != null) send(reply);
+    afterReply.forEach(Runnable::run);
+    afterReply.clear();
+  }
+
+  private void send(JsonNode reply) {
+    outbox.add(Dispatcher.encode(reply));
+  }
+
+  private void writeLoop() {
+    try {
+      byte[] line;
+      while ((line = outbox.take()) != null) {
+        ByteBuffer b = ByteBuffer.wrap(line);
+        while (b.hasRemaining()) channel.write(b);
+        outbox.written(line);
+      }
+    } catch (IOException e) {
+      drop(null);
+    } catch (InterruptedException e) {
+      drop(null);
+    } finally {
+      closeChannel();
+      endSubscriptions();
+      done.complete(null);
+    }
+  }
+
+  @Override
+  public JsonNode subscribeLogs(String filterOrNull, boolean history) throws RpcError {
+    if (subscriptions.size() >= limits.maxSubscriptions())
+      throw new RpcError(
+          RpcError.INVALID_REQUEST,
+          "subscribing to logs: at most " + limits.maxSubscriptions() + " subscriptions per connection");
+    long id = IDS.nextLong() & ((1L << 53) - 1); // exact in JavaScript numbers too
+    LogRing.Subscription sub = logs.subscribe(filterOrNull, limits.subscriberQueue(), history);
+    subscriptions.put(id, sub);
+    afterReply.add(() -> Thread.ofVirtual().name("zinit-rpc-logs").start(() -> pump(id, sub)));
+    return LongNode.valueOf(id);
+  }
+
+  @Override
+  public boolean unsubscribe(JsonNode id) {
+    long key;
+    if (id.isIntegralNumber() && id.canConvertToLong()) key = id.longValue();
+    else if (id.isTextual()) {
+      try {
+        key = Long.parseLong(id.textValue());
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    } else return false;
+    LogRing.Subscription sub = subscriptions.remove(key);
+    if (sub == null) return false;
+    sub.close();
+    return true;
+  }
+
+  private void pump(long id, LogRing.Subscription sub) {
+    long skipped = 0;
+    try {
+      String line;
+      while ((line = sub.take()) != null) {
+        long dropped = sub.dropped();
+        if (dropped > skipped) {
+          if (!push(id, skippedNotice(dropped - skipped))) return;
+          skipped = dropped;
+        }
+        if (!push(id, line)) return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      sub.close();
+    }
+  }
+
+  private static String skippedNotice(long n) {
+    return "[-] zinit: " + n + " log lines skipped: this client reads too slowly";
+  }
+
+  private boolean push(long id, String line) throws InterruptedException {
+    if (!outbox.awaitRoom(TimeUnit.MILLISECONDS.toNanos(limits.stallMillis()))) {
+      drop("it does not read its log stream");
+      return false;
+    }
+    ObjectNode params = JsonNodeFactory.instance.objectNode();
+    params.put("subscription", id);
+    params.put("result", line);
+    ObjectNode note = JsonNodeFactory.instance.objectNode();
+    note.put("jsonrpc", "2.0");
+    note.put("method", "stream_subscribeLogs");
+    note.set("params", params);
+    return outbox.add(Dispatcher.encode(note));
+  }
+
+  private void endSubscriptions() {
+    for (Long id : List.copyOf(subscriptions.keySet())) {
+      LogRing.Subscription sub = subscriptions.remove(id);
+      if (sub != null) sub.close();
+    }
+  }
+
+  private void closeChannel() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.accept("rpc: closing connection of " + peer + ": " + e.getMessage());
+    }
+  }
+}

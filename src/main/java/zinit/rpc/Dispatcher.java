@@ -1,0 +1,132 @@
+package zinit.rpc;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** JSON-RPC 2.0 framing-independent request handling: validation, batches, notifications. */
+final class Dispatcher {
+  interface Handler {
+    JsonNode call(Params params, Session session) throws RpcError;
+  }
+
+  record Method(String name, List<Params.Spec> params, Handler handler) {}
+
+  static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final Map<String, Method> methods;
+  private final Consumer<String> log;
+
+  Dispatcher(Map<String, Method> methods, Consumer<String> log) {
+    this.methods = Map.copyOf(methods);
+    this.log = log;
+  }
+
+  Set<String> methodNames() {
+    return methods.keySet();
+  }
+
+  /** Handles one JSON text (a request or a batch); returns the reply, or null when none is due. */
+  JsonNode handle(byte[] text, Session session) {
+    JsonNode request;
+    try {
+      request = JSON.readTree(text);
+    } catch (JacksonException e) {
+      return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getMessage()));
+    }
+    if (request.isMissingNode())
+      return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: empty request"));
+    return handle(request, session);
+  }
+
+  JsonNode handle(JsonNode request, Session session) {
+    if (!request.isArray()) return handleOne(request, session);
+    if (request.isEmpty())
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "empty batch"));
+    ArrayNode replies = NODES.arrayNode();
+    for (JsonNode one : request) {
+      JsonNode reply = handleOne(one, session);
+      if (reply != null) replies.add(reply);
+    }
+    return replies.isEmpty() ? null : replies;
+  }
+
+  static byte[] encode(JsonNode reply) {
+    try {
+      byte[] body = JSON.writeValueAsBytes(reply);
+      byte[] line = new byte[body.length + 1];
+      System.arraycopy(body, 0, line, 0, body.length);
+      line[body.length] = '\n';
+      return line;
+    } catch (IOException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+  }
+
+  static ObjectNode error(JsonNode id, RpcError e) {
+    ObjectNode error = NODES.objectNode();
+    error.put("code", e.code());
+    error.put("message", e.getMessage());
+    if (e.data() != null) error.set("data", e.data());
+    ObjectNode reply = NODES.objectNode();
+    reply.put("jsonrpc", "2.0");
+    reply.set("error", error);
+    reply.set("id", id);
+    return reply;
+  }
+
+  private JsonNode handleOne(JsonNode request, Session session) {
+    if (!request.isObject())
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "a request must be an object"));
+    JsonNode id = request.get("id");
+    boolean notification = id == null;
+    if (id != null && !(id.isTextual() || id.isNumber() || id.isNull()))
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, a number or null"));
+    JsonNode replyId = notification ? NullNode.instance : id;
+    JsonNode version = request.get("jsonrpc");
+    if (version == null || !"2.0".equals(version.textValue()))
+      return error(replyId, new RpcError(RpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\""));
+    JsonNode name = request.get("method");
+    if (name == null || !name.isTextual())
+      return error(replyId, new RpcError(RpcError.INVALID_REQUEST, "method must be a string"));
+    try {
+      JsonNode result = call(name.textValue(), request.get("params"), session);
+      if (notification) return null;
+      ObjectNode reply = NODES.objectNode();
+      reply.put("jsonrpc", "2.0");
+      reply.set("result", result);
+      reply.set("id", id);
+      return reply;
+    } catch (RpcError e) {
+      return notification ? null : error(id, e);
+    }
+  }
+
+  private JsonNode call(String name, JsonNode params, Session session) throws RpcError {
+    Method method = methods.get(name);
+    if (method == null) throw new RpcError(RpcError.METHOD_NOT_FOUND, "method '" + name + "' not found");
+    Params resolved = Params.resolve(name, method.params(), params);
+    try {
+      JsonNode result = method.handler().call(resolved, session);
+      return result == null ? NullNode.instance : result;
+    } catch (RuntimeException e) {
+      log.accept("rpc: " + name + " failed: " + e);
+      throw Errors.internal(name, null, e);
+    }
+  }
+}

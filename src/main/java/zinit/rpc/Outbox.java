@@ -1,0 +1,105 @@
+package zinit.rpc;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One connection's outgoing lines, written by its own writer thread so a client that reads slowly
+ * only ever slows itself. Producers wait while more than {@code softLimit} bytes are queued; one
+ * reply may overshoot it, so memory stays below softLimit plus one reply per producer.
+ */
+final class Outbox {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition readable = lock.newCondition();
+  private final Condition writable = lock.newCondition();
+  private final long softLimit;
+  // guarded by lock
+  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  private long queued;
+  private boolean closed;
+
+  Outbox(long softLimit) {
+    this.softLimit = softLimit;
+  }
+
+  /**
+   * Waits until the queue is below the soft limit. False when it stayed full for {@code
+   * stallNanos} (the client is not reading) or the outbox was closed.
+   */
+  boolean awaitRoom(long stallNanos) throws InterruptedException {
+    lock.lock();
+    try {
+      long left = stallNanos;
+      while (!closed && queued >= softLimit) {
+        if (left <= 0) return false;
+        left = writable.awaitNanos(left);
+      }
+      return !closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Queues a line; false when the outbox is closed. */
+  boolean add(byte[] line) {
+    lock.lock();
+    try {
+      if (closed) return false;
+      queue.add(line);
+      queued += line.length;
+      readable.signal();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next line to write; null once closed and drained. */
+  byte[] take() throws InterruptedException {
+    lock.lock();
+    try {
+      while (queue.isEmpty() && !closed) readable.await();
+      return queue.poll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Called by the writer after a line went out. */
+  void written(byte[] line) {
+    lock.lock();
+    try {
+      queued -= line.length;
+      writable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Accepts nothing more; the writer still drains what is queued. */
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+      readable.signalAll();
+      writable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes and forgets what is queued (the connection is being dropped). */
+  void discard() {
+    lock.lock();
+    try {
+      closed = true;
+      queue.clear();
+      queued = 0;
+      readable.signalAll();
+      writable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package zinit.rpc;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import com.fasterxml.jackson.databind.node.NullNode;
+import zinit.config.ServiceFiles;
+import zinit.logs.LogRing;
+import zinit.supervisor.Services;
+
+/** zinit's JSON-RPC 2.0 server on a Unix domain socket. */
+public final class RpcServer {
+  /**
+   * @param socketGroupOrNull group whose members may use the socket (mode 0660), or null (0600)
+   * @param log where the server reports refused or dropped clients
+   */
+  public record Options(String socketGroupOrNull, Consumer<String> log) {}
+
+  private final SocketFile socket;
+  private final PeerPolicy peers;
+  private final Dispatcher dispatcher;
+  private final DaemonHttp http;
+  private final LogRing logs;
+  private final Limits limits;
+  private final Consumer<String> log;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
+
+  private RpcServer(
+      SocketFile socket, PeerPolicy peers, Dispatcher dispatcher, DaemonHttp http, LogRing logs, Limits limits, Consumer<String> log) {
+    this.socket = socket;
+    this.peers = peers;
+    this.dispatcher = dispatcher;
+    this.http = http;
+    this.logs = logs;
+    this.limits = limits;
+    this.log = log;
+  }
+
+  /**
+   * Listens on {@code socket}. Refuses when another zinit answers there; replaces a stale socket
+   * file that nobody answers on.
+   */
+  public static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options)
+      throws IOException {
+    return start(socket, services, logs, files, options, Limits.DEFAULT);
+  }
+
+  static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits)
+      throws IOException {
+    Consumer<String> log = options.log() == null ? line -> {} : options.log();
+    DaemonHttp http = new DaemonHttp(socket.toAbsolutePath(), logs, limits, log);
+    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http).table(), log);
+    http.dispatcher(dispatcher);
+    SocketFile file = SocketFile.bind(socket, options.socketGroupOrNull());
+    PeerPolicy peers;
+    try {
+      peers = PeerPolicy.of(file.path(), options.socketGroupOrNull());
+    } catch (IOException | RuntimeException e) {
+      file.channel().close();
+      file.remove();
+      throw e;
+    }
+    RpcServer server = new RpcServer(file, peers, dispatcher, http, logs, limits, log);
+    Thread.ofVirtual().name("zinit-rpc-accept").start(server::acceptLoop);
+    return server;
+  }
+
+  /** The socket's absolute path. */
+  public Path socket() {
+    return socket.path();
+  }
+
+  /**
+   * Stops accepting, lets replies in flight be written (up to about a second), closes every
+   * connection and the HTTP server, and removes the socket file if it is still this server's.
+   */
+  public void close() {
+    closing = true;
+    try {
+      socket.channel().close();
+    } catch (IOException e) {
+      log.accept("rpc: closing the listening socket: " + e.getMessage());
+    }
+    http.stopQuietly();
+    connections.forEach(Connection::finish);
+    CompletableFuture<?> all =
+        CompletableFuture.allOf(connections.stream().map(Connection::done).toArray(CompletableFuture[]::new));
+    try {
+      all.get(1, TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // replies still pending after the grace time are given up below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    connections.forEach(c -> c.drop(null));
+    try {
+      socket.remove();
+    } catch (IOException e) {
+      log.accept("rpc: removing " + socket.path() + ": " + e.getMessage());
+    }
+  }
+
+  Set<String> methodNames() {
+    return dispatcher.methodNames();
+  }
+
+  private void acceptLoop() {
+    while (!closing) {
+      SocketChannel channel;
+      try {
+        channel = socket.channel().accept();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        // EMFILE and friends: keep serving the clients we have, retry on the next connect
+        log.accept("rpc: accept failed: " + e.getMessage());
+        continue;
+      }
+      admit(channel);
+    }
+  }
+
+  private void admit(SocketChannel channel) {
+    String peer = "unknown peer";
+    try {
+      UnixDomainPrincipal who = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      peer = "user " + who.user().getName();
+      String refusal = peers.refusal(who);
+      if (refusal != null) {
+        log.accept("rpc: refused connection of " + peer + ": " + refusal);
+        refuse(channel, refusal);
+        return;
+      }
+    } catch (IOException | RuntimeException e) {
+      log.accept("rpc: cannot identify a client, refusing it: " + e);
+      refuse(channel, "cannot identify the client");
+      return;
+    }
+    Connection c = new Connection(channel, dispatcher, logs, limits, log, peer);
+    connections.add(c);
+    c.done().whenComplete((v, e) -> connections.remove(c));
+    if (closing) c.finish();
+    c.start();
+  }
+
+  private void refuse(SocketChannel channel, String why) {
+    // a fresh socket's buffer easily takes one small line, so this write does not block
+    Thread.ofVirtual().start(() -> {
+      try (channel) {
+        byte[] line = Dispatcher.encode(Dispatcher.error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, why)));
+        channel.write(ByteBuffer.wrap(line));
+      } catch (IOException e) {
+        // the refused client left already
+      }
+    });
+  }
+}

@@ -1,0 +1,111 @@
+package zinit.rpc;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The listening socket's file. It is bound inside a fresh 0700 directory, given its final mode and
+ * group there, then hard-linked into place: nobody else can ever connect through a window where
+ * the mode is still the umask's, and link(2) failing on an existing name makes "one zinit per
+ * socket" atomic.
+ */
+final class SocketFile {
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFSOCK = 0140000;
+
+  private final Path path;
+  private final Object fileKey;
+  private final ServerSocketChannel channel;
+
+  private SocketFile(Path path, Object fileKey, ServerSocketChannel channel) {
+    this.path = path;
+    this.fileKey = fileKey;
+    this.channel = channel;
+  }
+
+  /** Binds and listens at {@code socket}: mode 0600, or 0660 with {@code groupOrNull} as group. */
+  static SocketFile bind(Path socket, String groupOrNull) throws IOException {
+    Path path = socket.toAbsolutePath();
+    Path dir = path.getParent();
+    Files.createDirectories(dir);
+    removeStale(path);
+    GroupPrincipal group =
+        groupOrNull == null
+            ? null
+            : path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(groupOrNull);
+    Path tmpDir =
+        Files.createTempDirectory(dir, ".zinit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path tmp = tmpDir.resolve("s");
+    ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      channel.bind(UnixDomainSocketAddress.of(tmp), 64);
+      if (group != null) {
+        Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setGroup(group);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-rw----"));
+      } else {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+      }
+      try {
+        Files.createLink(path, tmp);
+      } catch (FileAlreadyExistsException e) {
+        throw new IOException("another zinit is listening on " + path + " (it appeared while starting)");
+      }
+      Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+      return new SocketFile(path, key, channel);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    } finally {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(tmpDir);
+    }
+  }
+
+  Path path() {
+    return path;
+  }
+
+  ServerSocketChannel channel() {
+    return channel;
+  }
+
+  /** Removes the socket file if it is still the one this server created. */
+  void remove() throws IOException {
+    try {
+      Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+      if (fileKey.equals(key)) Files.delete(path);
+    } catch (NoSuchFileException e) {
+      // already gone: someone removed it, nothing to do
+    }
+  }
+
+  /** A socket file nobody answers on is left over from a zinit that died; a live one is kept. */
+  private static void removeStale(Path path) throws IOException {
+    int mode;
+    try {
+      mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if ((mode & S_IFMT) != S_IFSOCK)
+      throw new IOException(path + " exists and is not a socket; not replacing it");
+    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+      throw new IOException("another zinit is listening on " + path);
+    } catch (ConnectException refused) {
+      Files.deleteIfExists(path);
+    }
+  }
+}
