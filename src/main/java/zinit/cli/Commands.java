@@ -1,0 +1,213 @@
+package zinit.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import zinit.daemon.Daemon;
+import zinit.daemon.DaemonOptions;
+import zinit.rpc.RpcClient;
+
+/** zinit's command line: picocli parses, each command is one or two calls on the socket. */
+@Command(
+    name = "zinit",
+    mixinStandardHelpOptions = true,
+    version = "zinit 0.2.0 (JVM)",
+    description = "A PID 1 and process supervisor. Without a command: list.",
+    subcommandsRepeatable = false)
+final class Commands implements Callable<Integer> {
+  static final String DEFAULT_SOCKET = "/var/run/zinit.sock";
+
+  @Option(names = {"-s", "--socket"}, paramLabel = "PATH", description = "unix socket of zinit (default: $ZINIT_SOCKET or " + DEFAULT_SOCKET + ")")
+  Path socketOption;
+
+  @Option(names = {"-d", "--debug"}, description = "debug output")
+  boolean debug;
+
+  private Map<String, String> env = Map.of();
+  private PrintStream out = System.out;
+
+  static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Commands root = new Commands();
+    root.env = env;
+    root.out = out;
+    CommandLine cl = new CommandLine(root);
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          String msg = e instanceof RpcClient.RemoteError || e instanceof IOException || e instanceof Failure
+              ? e.getMessage()
+              : e.toString();
+          err.println(oneLine(msg));
+          return 1;
+        });
+    return cl.execute(args);
+  }
+
+  /** A failure that is already described for the user. */
+  static final class Failure extends Exception {
+    Failure(String message) {
+      super(message);
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "failed" : s.replace('\n', ' ').strip();
+  }
+
+  Path socket() {
+    if (socketOption != null) return socketOption;
+    String fromEnv = env.get("ZINIT_SOCKET");
+    return Path.of(fromEnv != null && !fromEnv.isEmpty() ? fromEnv : DEFAULT_SOCKET);
+  }
+
+  private Object call(String method, Object params) throws Exception {
+    try (RpcClient c = RpcClient.connect(socket())) {
+      return c.call(method, params);
+    }
+  }
+
+  private static Map<String, Object> name(String service) {
+    return Map.of("name", service);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    return list();
+  }
+
+  @Command(name = "init", description = "run as init: start and supervise the services of the config dir")
+  int init(
+      @Option(names = {"-c", "--config"}, paramLabel = "DIR", defaultValue = "/etc/zinit/", description = "service files directory (default: ${DEFAULT-VALUE})") Path config,
+      @Option(names = {"-b", "--buffer"}, paramLabel = "LINES", defaultValue = "2000", description = "log lines kept (default: ${DEFAULT-VALUE})") int buffer,
+      @Option(names = "--container", description = "container mode: exit on SIGTERM/SIGINT/SIGHUP instead of powering off") boolean container,
+      @Option(names = "--socket-group", paramLabel = "GROUP", description = "group allowed to use the socket (mode 0660)") String socketGroup,
+      @Option(names = "--no-cgroups", description = "do not track services with cgroups (also ZINIT_NO_CGROUPS=1)") boolean noCgroups)
+      throws Failure {
+    if (buffer < 1) throw new Failure("--buffer must be at least 1, got " + buffer);
+    boolean cgroups = !noCgroups && !"1".equals(env.get("ZINIT_NO_CGROUPS"));
+    DaemonOptions options = new DaemonOptions(config, socket(), buffer, container, debug, socketGroup, cgroups);
+    out.flush();
+    System.exit(Daemon.run(options));
+    return 0;
+  }
+
+  @Command(name = "list", description = "every service and its state")
+  int list() throws Exception {
+    out.print(Yaml.document(call("service_list", null)));
+    return 0;
+  }
+
+  @Command(name = "status", description = "detailed status of a service")
+  int status(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
+    Object st = call("service_status", name(service));
+    out.print(Yaml.document(pick(st, List.of("name", "pid", "state", "target", "after"))));
+    return 0;
+  }
+
+  @Command(name = "start", description = "start a service (no effect when it is running)")
+  int start(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
+    call("service_start", name(service));
+    return 0;
+  }
+
+  @Command(name = "stop", description = "stop a service and every process it started; returns when they are gone")
+  int stop(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
+    call("service_stop", name(service));
+    return 0;
+  }
+
+  @Command(name = "restart", description = "stop, then start a service")
+  int restart(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
+    try (RpcClient c = RpcClient.connect(socket())) {
+      c.call("service_stop", name(service));
+      c.call("service_start", name(service));
+    }
+    return 0;
+  }
+
+  @Command(name = "monitor", description = "load SERVICE.yaml from the config dir and start it")
+  int monitor(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
+    call("service_monitor", name(service));
+    return 0;
+  }
+
+  @Command(name = "forget", description = "drop a stopped service")
+  int forget(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
+    call("service_forget", name(service));
+    return 0;
+  }
+
+  @Command(name = "kill", description = "send a signal to a service's processes")
+  int kill(
+      @Parameters(index = "0", paramLabel = "SERVICE") String service,
+      @Parameters(index = "1", paramLabel = "SIGNAL", defaultValue = "SIGTERM", arity = "0..1") String signal)
+      throws Exception {
+    call("service_kill", Map.of("name", service, "signal", signal));
+    return 0;
+  }
+
+  @Command(name = "stats", description = "memory and CPU use of a service and its children")
+  int stats(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
+    Object st = call("service_stats", name(service));
+    out.print(Yaml.document(pick(st, List.of("name", "pid", "memory_usage", "cpu_usage", "children"))));
+    return 0;
+  }
+
+  @Command(name = "log", description = "print the log buffer, then follow new lines")
+  int log(
+      @Option(names = {"-s", "--snapshot"}, description = "print the buffer and exit") boolean snapshot,
+      @Parameters(paramLabel = "FILTER", arity = "0..1", description = "an exact service name") String filter)
+      throws Exception {
+    Map<String, Object> params = new LinkedHashMap<>();
+    if (filter != null) params.put("name", filter);
+    try (RpcClient c = RpcClient.connect(socket())) {
+      if (snapshot) {
+        if (c.call("stream_currentLogs", params) instanceof List<?> lines) for (Object l : lines) out.println(l);
+        return 0;
+      }
+      params.put("history", true);
+      c.call("stream_subscribeLogs", params);
+      Map<String, Object> note;
+      while ((note = c.nextNotification()) != null) {
+        out.println(note.get("result"));
+        if (out.checkError()) return 0; // our reader (e.g. head) went away
+      }
+    }
+    return 0;
+  }
+
+  @Command(name = "shutdown", description = "stop every service and power off (exit in a container)")
+  int shutdown() throws Exception {
+    call("system_shutdown", null);
+    return 0;
+  }
+
+  @Command(name = "reboot", description = "stop every service and reboot")
+  int reboot() throws Exception {
+    call("system_reboot", null);
+    return 0;
+  }
+
+  @Command(name = "proxy", description = "serve zinit's JSON-RPC over HTTP (token required) until interrupted")
+  int proxy(
+      @Option(names = {"-a", "--address"}, paramLabel = "ADDR", defaultValue = "127.0.0.1:8080", description = "listen address (default: ${DEFAULT-VALUE})") String address)
+      throws Exception {
+    return Proxy.run(socket(), address, out);
+  }
+
+  private static Object pick(Object value, List<String> keys) {
+    if (!(value instanceof Map<?, ?> m)) return value;
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String k : keys) if (m.containsKey(k)) out.put(k, m.get(k));
+    return out;
+  }
+}
