@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import zinit.daemon.Daemon;
+import zinit.os.ProcessExit;
 import zinit.daemon.DaemonOptions;
 import zinit.rpc.RpcClient;
 
@@ -96,7 +97,7 @@ final class Commands implements Callable<Integer> {
     boolean cgroups = !noCgroups && !"1".equals(env.get("ZINIT_NO_CGROUPS"));
     DaemonOptions options = new DaemonOptions(config, socket(), buffer, container, debug, socketGroup, cgroups);
     out.flush();
-    System.exit(Daemon.run(options));
+    ProcessExit.now(Daemon.run(options));
     return 0;
   }
 

@@ -110,17 +110,19 @@ final class NativeUnit implements ServiceProcess {
   }
 
   @Override
-  public int signalAll(Signal signal) {
-    if (cgroup == null) return Signaller.signalAll(members, main, mainKey, signal.number());
+  public int signalAll(Signal... signals) {
+    int[] numbers = new int[signals.length];
+    for (int i = 0; i < signals.length; i++) numbers[i] = signals[i].number();
+    if (cgroup == null) return Signaller.signalAll(members, main, mainKey, numbers);
     // Frozen, the unit cannot fork, so one pass reaches exactly the processes that exist when the
     // signal is sent, and a stop handler's own children (started after it) are not cut short.
     // A unit that does not freeze in time (a task in uninterruptible sleep) gets repeated passes.
     cgroup.freeze(true);
     try {
       if (Waits.cgroupFrozen(cgroup, System.nanoTime() + FREEZE_WAIT_NANOS)) {
-        return Signaller.signalOnce(members, main, mainKey, signal.number());
+        return Signaller.signalOnce(members, main, mainKey, numbers);
       }
-      return Signaller.signalAll(members, main, mainKey, signal.number());
+      return Signaller.signalAll(members, main, mainKey, numbers);
     } finally {
       cgroup.freeze(false);
     }

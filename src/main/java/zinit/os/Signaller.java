@@ -18,22 +18,22 @@ final class Signaller {
    * @param main the main process's pidfd, held since spawn (provably ours whatever its cgroup)
    * @return how many processes got the signal
    */
-  static int signalAll(Membership members, Pidfd main, ProcFs.Key mainKey, int signal) {
-    return signal(members, main, mainKey, signal, MAX_PASSES);
+  static int signalAll(Membership members, Pidfd main, ProcFs.Key mainKey, int... signals) {
+    return signal(members, main, mainKey, signals, MAX_PASSES);
   }
 
   /**
    * One pass: for a frozen unit, which cannot fork, that reaches every process there is, and
    * leaves alone the children a stop handler starts once it runs.
    */
-  static int signalOnce(Membership members, Pidfd main, ProcFs.Key mainKey, int signal) {
-    return signal(members, main, mainKey, signal, 1);
+  static int signalOnce(Membership members, Pidfd main, ProcFs.Key mainKey, int... signals) {
+    return signal(members, main, mainKey, signals, 1);
   }
 
   private static int signal(
-      Membership members, Pidfd main, ProcFs.Key mainKey, int signal, int passes) {
+      Membership members, Pidfd main, ProcFs.Key mainKey, int[] signals, int passes) {
     Set<ProcFs.Key> done = new HashSet<>();
-    int count = main.trySignal(signal) ? 1 : 0;
+    int count = send(main, signals) ? 1 : 0;
     done.add(mainKey);
     for (int pass = 0; pass < passes; pass++) {
       boolean fresh = false;
@@ -44,11 +44,18 @@ final class Signaller {
           Optional<ProcFs.Stat> stat = ProcFs.stat(pid); // read after pidfd_open, see Membership
           if (stat.isEmpty() || !done.add(stat.get().key()) || !members.verify(stat.get())) continue;
           fresh = true;
-          if (pidfd.trySignal(signal)) count++;
+          if (send(pidfd, signals)) count++;
         }
       }
       if (!fresh) break;
     }
     return count;
+  }
+
+  /** Every signal in order; false when the process was gone before the first. */
+  private static boolean send(Pidfd pidfd, int[] signals) {
+    boolean reached = false;
+    for (int signal : signals) reached |= pidfd.trySignal(signal);
+    return reached;
   }
 }

@@ -26,10 +26,18 @@ final class Lifecycle {
   private final LogSink log;
   private final ConfigSource configs;
   private final Backoff backoff;
+  private final java.util.concurrent.Executor signaller;
   boolean shuttingDown;
   private final java.util.Set<Service> shutdownWatched = new java.util.HashSet<>();
 
-  Lifecycle(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs, Backoff backoff) {
+  Lifecycle(
+      ProcessHost host,
+      Scheduler loop,
+      LogSink log,
+      ConfigSource configs,
+      Backoff backoff,
+      java.util.concurrent.Executor signaller) {
+    this.signaller = signaller;
     this.host = host;
     this.loop = loop;
     this.log = log;
@@ -207,8 +215,21 @@ final class Lifecycle {
     if (run.terminating || run.gone.isDone()) return;
     run.terminating = true;
     Signal stop = c.stopSignal();
-    run.process.signalAll(stop);
-    if (stop != Signal.SIGKILL && stop != Signal.SIGCONT) run.process.signalAll(Signal.SIGCONT);
+    Signal[] signals =
+        stop == Signal.SIGKILL || stop == Signal.SIGCONT
+            ? new Signal[] {stop}
+            : new Signal[] {stop, Signal.SIGCONT};
+    // Off the loop: a signal pass may wait for the unit to freeze, and a shutdown signals many
+    // units at once. The kill timer below is armed meanwhile; a late signal to a unit that is
+    // already gone reaches nobody.
+    signaller.execute(
+        () -> {
+          try {
+            run.process.signalAll(signals);
+          } catch (RuntimeException e) {
+            log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage());
+          }
+        });
     run.killTimer =
         loop.schedule(
             c.shutdownTimeout(),

@@ -18,10 +18,11 @@ public interface ServiceProcess {
   CompletableFuture<ExitStatus> exit();
 
   /**
-   * Sends {@code signal} to every live process of the unit, including ones forked while this call
-   * runs (it re-reads membership until a pass finds no new process). Returns how many got it.
+   * Sends each of {@code signals}, in order, to every process the unit has when the call is made
+   * (cgroup: frozen for the pass, so none forks meanwhile; fallback: re-read until a pass finds no
+   * new process), never to one it starts afterwards. Returns how many processes got them.
    */
-  int signalAll(Signal signal);
+  int signalAll(Signal... signals);
 
   /**
    * Sends {@code signal} to the main process only (what `zinit kill` does, like the original),

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -27,17 +29,19 @@ public final class Supervisor implements Services {
   private volatile boolean shuttingDown;
   private volatile boolean rebootRequested;
 
-  public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs) {
-    this(host, loop, log, configs, Backoff.DEFAULT);
-  }
+  /** Stop signals go out on these threads, so units are signalled in parallel, off the loop. */
+  private static final int SIGNAL_THREADS = 4;
 
-  Supervisor(
-      ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs, Backoff backoff) {
+  public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs) {
     this.host = host;
     this.loop = loop;
     this.log = log;
     this.configs = configs;
-    this.lifecycle = new Lifecycle(host, loop, log, configs, backoff);
+    // Fixed platform threads: they block in native calls, and idle they never wake.
+    Executor signaller =
+        Executors.newFixedThreadPool(
+            SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory());
+    this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller);
   }
 
   /** Adds the services loaded at start-up; each starts as soon as its dependencies allow. */

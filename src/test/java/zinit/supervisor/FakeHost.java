@@ -49,10 +49,16 @@ final class FakeHost implements ProcessHost {
     }
 
     @Override
-    public int signalAll(Signal signal) {
-      signals.add(signal);
-      events.add(unit() + ":" + signal);
-      if (diesOnSignal && signal != Signal.SIGCONT) exit(new ExitStatus.Killed(signal.number()));
+    public int signalAll(Signal... sent) {
+      for (Signal signal : sent) {
+        signals.add(signal);
+        events.add(unit() + ":" + signal);
+      }
+      for (Signal signal : sent) {
+        if (diesOnSignal && signal != Signal.SIGCONT && !exit.isDone()) {
+          exit(new ExitStatus.Killed(signal.number()));
+        }
+      }
       return 1;
     }
 

@@ -40,7 +40,7 @@ class LifecycleTest {
           return Map.of();
         }
       };
-  private final Lifecycle life = new Lifecycle(host, clock, sink, configs, Backoff.DEFAULT);
+  private final Lifecycle life = new Lifecycle(host, clock, sink, configs, Backoff.DEFAULT, Runnable::run);
 
   private static ServiceConfig svc(String name, String... after) {
     return new ServiceConfig(
