@@ -22,6 +22,7 @@ final class RawClient implements AutoCloseable {
 
   private final SocketChannel channel;
   private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.Semaphore reading = new java.util.concurrent.Semaphore(1);
 
   private RawClient(SocketChannel channel, boolean read) {
     this.channel = channel;
@@ -32,7 +33,12 @@ final class RawClient implements AutoCloseable {
     return new RawClient(SocketChannel.open(UnixDomainSocketAddress.of(socket)), true);
   }
 
-  /** A client that never reads what the server sends. */
+  /** Starts reading for a client made with {@link #connectDeaf}. */
+  void startReading() {
+    Thread.ofVirtual().start(this::readLoop);
+  }
+
+  /** A client that does not read what the server sends (until {@link #startReading}). */
   static RawClient connectDeaf(Path socket) throws IOException {
     return new RawClient(SocketChannel.open(UnixDomainSocketAddress.of(socket)), false);
   }
@@ -44,6 +50,20 @@ final class RawClient implements AutoCloseable {
   void sendBytes(byte[] bytes) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     while (b.hasRemaining()) channel.write(b);
+  }
+
+  /** Stops reading from the socket after the read in progress, so its buffers fill up. */
+  void pause() throws InterruptedException {
+    reading.acquire();
+  }
+
+  void resume() {
+    reading.release();
+  }
+
+  /** Half-closes: the server sees the end of the requests. */
+  void endOutput() throws IOException {
+    channel.shutdownOutput();
   }
 
   /** The next line the server sent, failing after a generous deadline. */
@@ -75,7 +95,12 @@ final class RawClient implements AutoCloseable {
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     try {
-      while (channel.read(buf) >= 0) {
+      while (true) {
+        int n = channel.read(buf);
+        // held by pause(): stop here, so the socket's buffers fill up
+        reading.acquireUninterruptibly();
+        reading.release();
+        if (n < 0) break;
         buf.flip();
         while (buf.hasRemaining()) {
           byte b = buf.get();
