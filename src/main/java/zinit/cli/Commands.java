@@ -21,14 +21,15 @@ import zinit.rpc.RpcClient;
     mixinStandardHelpOptions = true,
     version = "zinit 0.2.0 (JVM)",
     description = "A PID 1 and process supervisor. Without a command: list.",
-    subcommandsRepeatable = false)
+    scope = CommandLine.ScopeType.INHERIT,
+    exitCodeOnInvalidInput = 1)
 final class Commands implements Callable<Integer> {
   static final String DEFAULT_SOCKET = "/var/run/zinit.sock";
 
-  @Option(names = {"-s", "--socket"}, paramLabel = "PATH", description = "unix socket of zinit (default: $ZINIT_SOCKET or " + DEFAULT_SOCKET + ")")
+  @Option(names = {"-s", "--socket"}, scope = CommandLine.ScopeType.LOCAL, paramLabel = "PATH", description = "unix socket of zinit (default: $ZINIT_SOCKET or " + DEFAULT_SOCKET + ")")
   Path socketOption;
 
-  @Option(names = {"-d", "--debug"}, description = "debug output")
+  @Option(names = {"-d", "--debug"}, scope = CommandLine.ScopeType.LOCAL, description = "debug output")
   boolean debug;
 
   private Map<String, String> env = Map.of();
