@@ -110,7 +110,7 @@ final class Commands implements Callable<Integer> {
   @Command(name = "status", description = "detailed status of a service")
   int status(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
     Object st = call("service_status", name(service));
-    out.print(Yaml.document(pick(st, List.of("name", "pid", "state", "target", "after"))));
+    out.print(Yaml.document(pick(st, List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail"))));
     return 0;
   }
 

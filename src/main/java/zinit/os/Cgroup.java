@@ -85,6 +85,14 @@ final class Cgroup {
     throw new IllegalStateException("cgroup.events without populated: " + events);
   }
 
+  /** "frozen" from cgroup.events text (false when the kernel does not report it). */
+  static boolean frozen(String events) {
+    for (String line : events.split("\n")) {
+      if (line.startsWith("frozen ")) return line.substring(7).trim().equals("1");
+    }
+    return false;
+  }
+
   Path eventsFile() {
     return dir.resolve("cgroup.events");
   }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -34,6 +35,8 @@ final class IoLoop implements AutoCloseable {
   private final int wakefd;
   private final Consumer<String> log;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  // True from the first queued task until the loop starts draining: later tasks need no wake-up.
+  private final AtomicBoolean wakePending = new AtomicBoolean();
   private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN);
   private final Thread thread;
   // Loop thread only.
@@ -70,6 +73,10 @@ final class IoLoop implements AutoCloseable {
   /** Runs {@code task} on the loop thread. */
   void execute(Runnable task) {
     tasks.add(task);
+    // A spawn queues several tasks in a row; one eventfd write (a native call and a wake-up of
+    // the loop thread) covers them all. The loop clears the flag before it drains the queue, so
+    // a task added after that sets it again and writes again: none is left waiting.
+    if (!wakePending.compareAndSet(false, true)) return;
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
       one.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -139,6 +146,7 @@ final class IoLoop implements AutoCloseable {
   }
 
   private void runTasks() {
+    wakePending.set(false);
     for (Runnable task; (task = tasks.poll()) != null; ) {
       try {
         task.run();

@@ -20,6 +20,7 @@ import java.lang.invoke.VarHandle;
  * buffer). The posix_spawn family returns its error number directly, as in C. No policy here:
  * callers decide what a failure means.
  */
+@SuppressWarnings("restricted") // this class is the one door to native code, by design
 final class Libc {
   private Libc() {}
 
@@ -101,7 +102,6 @@ final class Libc {
 
   // Signal sets are plain memory; these report EINVAL for bad signal numbers only.
   private static final MethodHandle SIGEMPTYSET = errno("sigemptyset", INT_PTR);
-  private static final MethodHandle SIGFILLSET = errno("sigfillset", INT_PTR);
 
   private static final MethodHandle PIPE2 =
       errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -252,10 +252,6 @@ final class Libc {
 
   static Ret sigemptyset(MemorySegment set) {
     return call(s -> (int) SIGEMPTYSET.invokeExact(s, set));
-  }
-
-  static Ret sigfillset(MemorySegment set) {
-    return call(s -> (int) SIGFILLSET.invokeExact(s, set));
   }
 
   static Ret pipe2(MemorySegment fds, int flags) {

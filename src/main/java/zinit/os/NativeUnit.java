@@ -19,6 +19,8 @@ import zinit.supervisor.ServiceProcess;
 final class NativeUnit implements ServiceProcess {
   /** Bound on freeze/kill/thaw rounds where cgroup.kill is missing. */
   private static final int KILL_FALLBACK_ROUNDS = 100;
+  /** How long a stop signal waits for the unit to freeze before it signals unfrozen. */
+  private static final long FREEZE_WAIT_NANOS = 100_000_000L;
 
   private final String unit;
   private final ProcFs.Key mainKey;
@@ -109,7 +111,19 @@ final class NativeUnit implements ServiceProcess {
 
   @Override
   public int signalAll(Signal signal) {
-    return Signaller.signalAll(members, main, mainKey, signal.number());
+    if (cgroup == null) return Signaller.signalAll(members, main, mainKey, signal.number());
+    // Frozen, the unit cannot fork, so one pass reaches exactly the processes that exist when the
+    // signal is sent, and a stop handler's own children (started after it) are not cut short.
+    // A unit that does not freeze in time (a task in uninterruptible sleep) gets repeated passes.
+    cgroup.freeze(true);
+    try {
+      if (Waits.cgroupFrozen(cgroup, System.nanoTime() + FREEZE_WAIT_NANOS)) {
+        return Signaller.signalOnce(members, main, mainKey, signal.number());
+      }
+      return Signaller.signalAll(members, main, mainKey, signal.number());
+    } finally {
+      cgroup.freeze(false);
+    }
   }
 
   @Override

@@ -19,10 +19,23 @@ final class Signaller {
    * @return how many processes got the signal
    */
   static int signalAll(Membership members, Pidfd main, ProcFs.Key mainKey, int signal) {
+    return signal(members, main, mainKey, signal, MAX_PASSES);
+  }
+
+  /**
+   * One pass: for a frozen unit, which cannot fork, that reaches every process there is, and
+   * leaves alone the children a stop handler starts once it runs.
+   */
+  static int signalOnce(Membership members, Pidfd main, ProcFs.Key mainKey, int signal) {
+    return signal(members, main, mainKey, signal, 1);
+  }
+
+  private static int signal(
+      Membership members, Pidfd main, ProcFs.Key mainKey, int signal, int passes) {
     Set<ProcFs.Key> done = new HashSet<>();
     int count = main.trySignal(signal) ? 1 : 0;
     done.add(mainKey);
-    for (int pass = 0; pass < MAX_PASSES; pass++) {
+    for (int pass = 0; pass < passes; pass++) {
       boolean fresh = false;
       for (int pid : members.candidates()) {
         Optional<Pidfd> fd = Pidfd.tryOpen(pid);

@@ -93,32 +93,44 @@ final class Sweeper {
       int parent = parents.poll();
       for (ProcFs.Stat s : children.getOrDefault(parent, List.of())) {
         // The parent was verified (or is zinit): a child whose ppid still names it after its
-        // pidfd was opened is in our tree.
-        if (target(s.pid(), st -> st.ppid() == parent, signal)) fresh = true;
-        parents.add(s.pid());
+        // pidfd was opened is in our tree. Only verified processes are descended into, so the
+        // children of a stranger that reused a pid are never taken for ours.
+        Found found = target(s.pid(), st -> st.ppid() == parent, signal);
+        if (found == Found.NEW) fresh = true;
+        if (found != Found.REJECTED) parents.add(s.pid());
       }
     }
     if (base != null) {
       String prefix = base.procPath() + "/";
       for (int pid : base.procsRecursive()) {
-        boolean fresh2 =
+        Found found =
             target(
                 pid,
                 st -> ProcFs.cgroupOf(st.pid()).map(c -> c.startsWith(prefix) || c.equals(base.procPath())).orElse(false),
                 signal);
-        fresh |= fresh2;
+        if (found == Found.NEW) fresh = true;
       }
     }
     return fresh;
   }
 
-  private boolean target(int pid, java.util.function.Predicate<ProcFs.Stat> member, int signal) {
+  private enum Found {
+    NEW,
+    KNOWN,
+    REJECTED
+  }
+
+  private Found target(int pid, java.util.function.Predicate<ProcFs.Stat> member, int signal) {
     Optional<Pidfd> fd = Pidfd.tryOpen(pid);
-    if (fd.isEmpty()) return false; // ESRCH: already gone
+    if (fd.isEmpty()) return Found.REJECTED; // ESRCH: already gone
     Optional<ProcFs.Stat> stat = ProcFs.stat(pid);
-    if (stat.isEmpty() || targets.containsKey(stat.get().key()) || !member.test(stat.get())) {
+    if (stat.isPresent() && targets.containsKey(stat.get().key())) {
       fd.get().close();
-      return false;
+      return Found.KNOWN;
+    }
+    if (stat.isEmpty() || !member.test(stat.get())) {
+      fd.get().close();
+      return Found.REJECTED;
     }
     Pidfd p = fd.get();
     targets.put(stat.get().key(), p);
@@ -128,6 +140,6 @@ final class Sweeper {
     } else {
       p.trySignal(signal);
     }
-    return true;
+    return Found.NEW;
   }
 }

@@ -5,7 +5,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
-/** Blocking waits on fds for callers that must block (sweep, host close); never used on the loop. */
+/**
+ * Blocking waits on fds for callers that must block (sweep, host close, the short freeze before a
+ * stop signal).
+ */
 final class Waits {
   private Waits() {}
 
@@ -47,6 +50,24 @@ final class Waits {
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) return false;
         poll(new int[] {fd}, Flags.POLLPRI, (int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000)));
+      }
+    } finally {
+      Fds.close(fd);
+    }
+  }
+
+  /**
+   * Waits, by POLLPRI on cgroup.events, until the kernel reports the cgroup frozen or the deadline
+   * passes. Returns whether it is frozen.
+   */
+  static boolean cgroupFrozen(Cgroup cgroup, long deadlineNanos) {
+    int fd = Fds.open(cgroup.eventsFile().toString(), Flags.O_RDONLY);
+    try {
+      for (; ; ) {
+        if (Cgroup.frozen(Fds.preadAll(fd, 256))) return true;
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) return false;
+        poll(new int[] {fd}, Flags.POLLPRI, millisUntil(deadlineNanos));
       }
     } finally {
       Fds.close(fd);

@@ -49,6 +49,14 @@ public final class RpcServer {
   }
 
   /**
+   * Fails when another zinit answers on {@code socket}, so a second `init` gives up before it
+   * starts any service.
+   */
+  public static void refuseIfLive(Path socket) throws IOException {
+    SocketFile.refuseIfLive(socket);
+  }
+
+  /**
    * Listens on {@code socket}. Refuses when another zinit answers there; replaces a stale socket
    * file that nobody answers on.
    */

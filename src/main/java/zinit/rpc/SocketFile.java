@@ -92,6 +92,16 @@ final class SocketFile {
     }
   }
 
+  /** Throws when a server answers on {@code path}; changes nothing. */
+  static void refuseIfLive(Path path) throws IOException {
+    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) return;
+    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+      throw new IOException("another zinit is listening on " + path);
+    } catch (java.net.SocketException refused) {
+      // nobody answers: start() will replace the stale file
+    }
+  }
+
   /** A socket file nobody answers on is left over from a zinit that died; a live one is kept. */
   private static void removeStale(Path path) throws IOException {
     int mode;

@@ -44,7 +44,7 @@ class PidReuseIT {
             () -> StopIT.count(z, "intruder") == 1);
         long got = z.pidsIn("intruder").getFirst();
         assertThat(got).as("the kernel handed out the reused pid").isEqualTo(nsPid);
-        List<Long> intruderHost = ShutdownIT.processesMentioning("sleep " + marker);
+        List<Long> intruderHost = ShutdownIT.processesRunning("sleep " + marker);
         assertThat(intruderHost).hasSize(1);
 
         assertThat(z.rpc("service_kill", "once", "SIGKILL").at("/error/code").asInt())

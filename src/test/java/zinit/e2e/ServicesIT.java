@@ -135,6 +135,36 @@ class ServicesIT {
     }
   }
 
+  @Test
+  void floodingServiceKeepsTheRingBoundedAndZinitResponsive() throws Exception {
+    try (Zinit z = new Zinit().initArgs("-b", "50")) {
+      z.service("flood", "exec: sh -c 'yes flooding-the-log-with-a-long-enough-line'\n").start();
+      z.awaitState("flood", "Running");
+      Zinit.waitFor("the ring to fill", Duration.ofSeconds(10), () -> {
+        try {
+          return z.call("stream_currentLogs").size() == 50;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      for (int i = 0; i < 5; i++) {
+        assertThat(z.call("stream_currentLogs").size()).isEqualTo(50);
+        assertThat(z.state("flood")).isEqualTo("Running");
+      }
+      assertThat(z.cli("stop", "flood").exit()).isZero();
+    }
+  }
+
+  @Test
+  void crashingServiceShowsRestartCountAndNextAttempt() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("crash", "exec: sh -c 'exit 4'\n").start();
+      z.awaitStateMatching("crash", "Error\\(Exited\\(Pid\\(\\d+\\), 4\\)\\)");
+      var r = z.cli("status", "crash");
+      assertThat(r.stdout()).containsPattern("restarts: [1-9]").contains("next_restart:");
+    }
+  }
+
   private static int lines(Zinit z, String marker) {
     try {
       return Files.exists(z.file(marker)) ? Files.readAllLines(z.file(marker)).size() : 0;

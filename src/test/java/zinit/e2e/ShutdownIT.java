@@ -20,11 +20,12 @@ class ShutdownIT {
     Privileges.assumeRootWithCgroups();
   }
 
-  /** A service that logs its stop into the shared order file, after {@code delay} seconds. */
+  /** A service that logs "NAME-term" when told to stop and "NAME-done" {@code delay} s later. */
   private static String orderly(Zinit z, String name, String delay, String... after) {
-    StringBuilder y = new StringBuilder("exec: sh -c 'trap \"sleep " + delay + "; echo " + name
-        + " >> " + z.file("order") + "; exit 0\" TERM; echo $$ >> " + z.file("pids")
-        + "; while true; do sleep 0.1; done'\n");
+    String order = z.file("order").toString();
+    StringBuilder y = new StringBuilder("exec: sh -c 'trap \"echo " + name + "-term >> " + order
+        + "; sleep " + delay + "; echo " + name + "-done >> " + order + "; exit 0\" TERM; echo $$ >> "
+        + z.file("pids") + "; while true; do sleep 0.1; done'\n");
     if (after.length > 0) {
       y.append("after:\n");
       for (String a : after) y.append("  - ").append(a).append('\n');
@@ -38,7 +39,7 @@ class ShutdownIT {
       z.service("a", orderly(z, "a", "0.3"))
           .service("b", orderly(z, "b", "0.3", "a"))
           .service("c", orderly(z, "c", "0.3", "b"))
-          .service("x", orderly(z, "x", "0.6"))
+          .service("x", orderly(z, "x", "1"))
           .start();
       for (String s : List.of("a", "b", "c", "x")) z.awaitState(s, "Running");
       Zinit.waitFor("pids", Duration.ofSeconds(10), () -> StopIT.count(z, "pids") == 4);
@@ -48,11 +49,13 @@ class ShutdownIT {
       assertThat(z.daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(z.daemon.exitValue()).as(z.output()).isZero();
       List<String> order = Files.readAllLines(z.file("order"));
-      assertThat(order).containsExactlyInAnyOrder("a", "b", "c", "x");
-      assertThat(order.indexOf("c")).isLessThan(order.indexOf("b"));
-      assertThat(order.indexOf("b")).isLessThan(order.indexOf("a"));
-      // x (0.6 s) ran beside the chain (3 x 0.3 s), so it finished before a.
-      assertThat(order.indexOf("x")).isLessThan(order.indexOf("a"));
+      assertThat(order).hasSize(8);
+      // Reverse dependency order: each is told to stop only once its dependent is done.
+      assertThat(order.indexOf("c-done")).isLessThan(order.indexOf("b-term"));
+      assertThat(order.indexOf("b-done")).isLessThan(order.indexOf("a-term"));
+      // The independent x is stopped at once, beside the chain, not before or after it.
+      assertThat(order.indexOf("x-term")).isLessThan(order.indexOf("c-done"));
+      assertThat(order.indexOf("c-term")).isLessThan(order.indexOf("x-done"));
       assertThat(pids).noneMatch(Zinit::alive);
     }
   }
@@ -112,7 +115,7 @@ class ShutdownIT {
   @Test
   void pid1ShutdownEndsTheNamespaceWithNothingLeft() throws Exception {
     Privileges.assumePidNamespaces();
-    try (Zinit z = new Zinit().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
       z.service("svc", "exec: sh -c 'setsid sleep 1000 & echo $! > " + z.file("ns-pids")
           + "; exec sleep 1000'\n").start();
       z.awaitState("svc", "Running");
@@ -122,6 +125,21 @@ class ShutdownIT {
       assertThat(z.output()).contains("powering off");
       // The namespace is gone, so nothing of it can be left: check no sleep of ours survives.
       assertThat(processesMentioning(z.dir.toString())).isEmpty();
+    }
+  }
+
+  @Test
+  void ctrlAltDelSigintToPid1RebootsGracefully() throws Exception {
+    Privileges.assumePidNamespaces();
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+      z.service("flusher", "exec: sh -c 'trap \"echo flushed > " + z.file("flushed")
+          + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
+      z.awaitState("flusher", "Running");
+      long zinit = PidReuseIT.onlyChild(z.daemon.pid());
+      new ProcessBuilder("kill", "-INT", Long.toString(zinit)).start().waitFor();
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("SIGINT received: rebooting").contains("rebooting");
+      assertThat(Files.exists(z.file("flushed"))).as("stopped gracefully first").isTrue();
     }
   }
 
@@ -142,6 +160,23 @@ class ShutdownIT {
       throw new java.io.UncheckedIOException(e);
     }
     return n;
+  }
+
+  /** Processes whose whole command line is {@code argv} joined by spaces. */
+  static List<Long> processesRunning(String argv) throws IOException {
+    List<Long> out = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        if (!p.getFileName().toString().matches("\\d+")) continue;
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+          if (cmd.trim().equals(argv)) out.add(Long.parseLong(p.getFileName().toString()));
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return out;
   }
 
   static List<Long> processesMentioning(String text) throws IOException {

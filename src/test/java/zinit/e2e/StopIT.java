@@ -83,6 +83,23 @@ class StopIT {
   }
 
   @Test
+  void stopHandlersOwnChildrenAreNotSignalled() throws Exception {
+    try (Zinit z = new Zinit()) {
+      // Regression (found by the benchmark): children a TERM handler starts got SIGTERM too.
+      z.service("handler", "exec: sh -c 'trap \"sleep 1; echo \\$? > " + z.file("rc")
+          + "; exit 0\" TERM; sleep 1000 & wait'\nshutdown_timeout: 10\n").start();
+      z.awaitState("handler", "Running");
+      for (int i = 0; i < 3; i++) {
+        Files.deleteIfExists(z.file("rc"));
+        assertThat(z.cli("stop", "handler").exit()).isZero();
+        assertThat(Files.readString(z.file("rc")).trim()).as("the handler's sleep").isEqualTo("0");
+        assertThat(z.cli("start", "handler").exit()).isZero();
+        z.awaitState("handler", "Running");
+      }
+    }
+  }
+
+  @Test
   void serviceThatKeepsForkingWhileStoppedLeavesNothing() throws Exception {
     try (Zinit z = new Zinit()) {
       z.service("forker", "exec: sh -c 'trap \"\" TERM; while true; do (trap \"\" TERM; echo $$ >> "

@@ -37,6 +37,7 @@ final class Zinit implements AutoCloseable {
   final Path output;
   private final List<String> extraArgs = new ArrayList<>();
   private final List<String> prefix = new ArrayList<>();
+  private boolean container = true;
   Process daemon;
   private int nextId = 1;
 
@@ -54,6 +55,12 @@ final class Zinit implements AutoCloseable {
   /** Extra flags for `init` (e.g. --no-cgroups). */
   Zinit initArgs(String... args) {
     extraArgs.addAll(List.of(args));
+    return this;
+  }
+
+  /** Without --container: as PID 1 of a namespace, zinit then powers it off at shutdown. */
+  Zinit systemMode() {
+    container = false;
     return this;
   }
 
@@ -80,7 +87,8 @@ final class Zinit implements AutoCloseable {
   Zinit start() throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(LAUNCHER.toString(), "-s", socket.toString(), "init", "-c",
-        config.toString(), "--container"));
+        config.toString()));
+    if (container) cmd.add("--container");
     cmd.addAll(extraArgs);
     daemon =
         new ProcessBuilder(cmd)

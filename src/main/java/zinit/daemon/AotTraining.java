@@ -1,0 +1,159 @@
+package zinit.daemon;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run for the JDK's AOT cache (JEP 483/514/515), started by bin/zinit right after it
+ * builds the jar: {@code java -XX:AOTCacheOutput=... -cp zinit.jar zinit.daemon.AotTraining}. It
+ * does, in one JVM, what zinit's users start most often: a daemon with a few services (one
+ * oneshot, one with a test and a dependency, one that logs), the CLI's help, list, status, stats
+ * and log snapshot against it, and a shutdown. Classes loaded and linked here are then ready in
+ * every later zinit JVM. Everything lives in a temp dir that is removed afterwards; exit 0 only when
+ * the daemon came up, answered and shut down cleanly.
+ */
+public final class AotTraining {
+  private static final int SERVICES = 16;
+  private static final long DEADLINE_NANOS = 20_000_000_000L;
+
+  private AotTraining() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("zinit-aot-");
+    int code;
+    try {
+      code = train(dir);
+    } finally {
+      deleteTree(dir);
+    }
+    System.exit(code);
+  }
+
+  private static int train(Path dir) throws Exception {
+    Path config = Files.createDirectory(dir.resolve("etc"));
+    Path socket = dir.resolve("zinit.sock");
+    for (int i = 0; i < SERVICES; i++) Files.writeString(config.resolve("s" + i + ".yaml"), "exec: sleep 1000\n");
+    Files.writeString(config.resolve("once.yaml"), "exec: echo trained\noneshot: true\n");
+    Files.writeString(
+        config.resolve("after.yaml"),
+        "exec: sh -c 'echo up; echo oops >&2; exec sleep 1000'\ntest: test -d /\nafter:\n  - once\n");
+
+    int[] daemonCode = {-1};
+    Thread daemon =
+        Thread.ofPlatform()
+            .name("zinit-aot-daemon")
+            .start(() -> daemonCode[0] = Daemon.run(new DaemonOptions(config, socket, 2000, true, false, null, true)));
+    long deadline = System.nanoTime() + DEADLINE_NANOS;
+    boolean shutdownSent = false;
+    try {
+      awaitAllRunning(socket, SERVICES + 1, deadline); // the oneshot ends as Success
+      exercise(socket);
+      shutdownSent = true;
+    } finally {
+      // Whatever failed above, the daemon's services must not outlive the training.
+      if (!shutdownSent && daemon.isAlive() && Files.exists(socket)) {
+        try {
+          call(socket, "system_shutdown", "");
+        } catch (IOException e) {
+          System.err.println("zinit aot training: shutdown: " + e);
+        }
+      }
+      daemon.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    }
+    if (daemon.isAlive()) {
+      System.err.println("zinit aot training: daemon did not shut down in time");
+      return 1;
+    }
+    return daemonCode[0];
+  }
+
+  /** What clients do most: the CLI when this build has one, else raw JSON-RPC. Ends in shutdown. */
+  private static void exercise(Path socket) throws Exception {
+    Cli cli = Cli.find();
+    if (cli == null) {
+      call(socket, "service_status", "\"after\"");
+      call(socket, "service_stats", "\"s0\"");
+      call(socket, "system_shutdown", "");
+      return;
+    }
+    cli.run("--help");
+    for (String[] command :
+        List.of(
+            new String[] {"list"},
+            new String[] {"status", "after"},
+            new String[] {"stats", "s0"},
+            new String[] {"log", "-s"},
+            new String[] {"stop", "s1"},
+            new String[] {"start", "s1"},
+            new String[] {"status", "nosuch"},
+            new String[] {"shutdown"})) {
+      cli.run(Stream.concat(Stream.of("-s", socket.toString()), Stream.of(command)).toArray(String[]::new));
+    }
+  }
+
+  private static void awaitAllRunning(Path socket, int services, long deadline) throws Exception {
+    for (; ; ) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("services not running in time");
+      if (Files.exists(socket)) {
+        String reply = call(socket, "service_list", "");
+        if (reply.split("\"Running\"", -1).length - 1 == services) return;
+      }
+      Thread.sleep(20); // a training run only: nothing here is on a user's path
+    }
+  }
+
+  /** One raw JSON-RPC call; returns the reply line. */
+  private static String call(Path socket, String method, String params) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      String request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":[" + params + "]}\n";
+      ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+      ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+      StringBuilder reply = new StringBuilder();
+      while (reply.indexOf("\n") < 0 && ch.read(buf) > 0) {
+        reply.append(StandardCharsets.UTF_8.decode(buf.flip()));
+        buf.clear();
+      }
+      return reply.toString();
+    }
+  }
+
+  /** The CLI's in-process entry point, when this build has one. */
+  private record Cli(Method run) {
+    static Cli find() {
+      try {
+        Method m =
+            Class.forName("zinit.cli.Main")
+                .getDeclaredMethod("run", String[].class, Map.class, PrintStream.class, PrintStream.class);
+        m.setAccessible(true);
+        return new Cli(m);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    void run(String... args) throws ReflectiveOperationException {
+      PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+      run.invoke(null, args, System.getenv(), sink, sink);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+}

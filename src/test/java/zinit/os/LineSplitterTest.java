@@ -1,0 +1,41 @@
+package zinit.os;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LineSplitterTest {
+  private final List<String> lines = new ArrayList<>();
+  private final LineSplitter splitter = new LineSplitter(lines::add);
+
+  private void feed(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    splitter.feed(b, 0, b.length);
+  }
+
+  @Test
+  void linesSplitAcrossReadsAreJoined() {
+    feed("hel");
+    feed("lo\nwor");
+    feed("ld\n");
+    assertThat(lines).containsExactly("hello", "world");
+  }
+
+  @Test
+  void finishDeliversTheUnterminatedRestOnlyIfAny() {
+    feed("a\nb");
+    splitter.finish();
+    splitter.finish();
+    assertThat(lines).containsExactly("a", "b");
+  }
+
+  @Test
+  void cutNeverSplitsAMultiByteCharacter() {
+    String head = "x".repeat(LineSplitter.MAX_LINE - 1);
+    feed(head + "é" + "y\n"); // é is two bytes and would straddle the cut
+    assertThat(lines).containsExactly(head, "éy");
+  }
+}
