@@ -78,9 +78,10 @@ class CliTest {
   }
 
   @Test
-  void statusPrintsTheOriginalFieldsOnly() {
+  void statusPrintsTheOriginalFieldsThenOurs() {
     Run r = zinit("status", "redis");
-    assertThat(r.out()).isEqualTo("---\nname: redis\npid: 42\nstate: Running\ntarget: Up\nafter:\n  db: Unknown\n");
+    assertThat(r.out())
+        .isEqualTo("---\nname: redis\npid: 42\nstate: Running\ntarget: Up\nafter:\n  db: Unknown\nrestarts: 3\ndetail: fine\n");
   }
 
   @Test
