@@ -73,6 +73,23 @@ class CliTest {
   }
 
   @Test
+  void theFastPathAndPicocliAgree() {
+    for (String[] args : new String[][] {{"list"}, {"status", "redis"}, {"stats", "redis"}, {"status", "nope"}}) {
+      String[] full = new String[args.length + 3];
+      full[0] = "-d";
+      full[1] = "--socket";
+      full[2] = socket.toString();
+      System.arraycopy(args, 0, full, 3, args.length);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code =
+          Commands.execute(full, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+      Run fast = zinit(Map.of(), full);
+      assertThat(fast).isEqualTo(new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
   void noCommandMeansList() {
     assertThat(zinit().out()).isEqualTo("---\nredis: Running\n");
   }
