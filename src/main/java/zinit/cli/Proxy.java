@@ -49,7 +49,8 @@ final class Proxy {
     return 0;
   }
 
-  private record Forward(Path socket) implements HttpProxy.Backend {
+  /** Each request on its own socket connection; each log stream on one subscription. */
+  record Forward(Path socket) implements HttpProxy.Backend {
     @Override
     public String call(byte[] body) throws IOException {
       try (RpcClient c = RpcClient.connect(socket)) {
