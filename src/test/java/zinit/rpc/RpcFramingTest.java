@@ -115,10 +115,9 @@ class RpcFramingTest {
 
   @Test
   void unfinishedGarbageAtEndOfInputGetsAParseErrorThenClose() throws Exception {
-    try (RawClient c = f.client()) {
-      c.send("nope");
-      c.close();
-    }
+    RawClient gone = f.client();
+    gone.send("nope");
+    gone.close();
     try (RawClient c = f.client()) {
       c.send("garbage-without-newline");
       c.endOutput();
