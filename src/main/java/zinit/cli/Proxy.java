@@ -39,6 +39,7 @@ final class Proxy {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
+      HttpProxy.removeToken(tokenFile, token);
       stopped.countDown();
     }));
     InetSocketAddress bound = server.address();

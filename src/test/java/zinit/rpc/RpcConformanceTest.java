@@ -206,7 +206,9 @@ class RpcConformanceTest {
   void httpServerStartsOnlyOnAValidAddressAndStopsOnce() throws Exception {
     error("system_start_http_server", "[\"not an address\"]", -32602);
     assertThat(result("system_start_http_server", "{\"address\":\"127.0.0.1:0\"}").asText()).startsWith("HTTP server started at 127.0.0.1:");
+    assertThat(zinit.http.HttpProxy.tokenFile(f.socket)).exists();
     assertThat(result("system_stop_http_server", null).isNull()).isTrue();
+    assertThat(zinit.http.HttpProxy.tokenFile(f.socket)).doesNotExist();
     error("system_stop_http_server", "[]", -32602);
   }
 
