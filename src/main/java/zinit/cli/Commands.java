@@ -1,9 +1,7 @@
 package zinit.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,7 +12,6 @@ import picocli.CommandLine.Parameters;
 import zinit.daemon.Daemon;
 import zinit.os.ProcessExit;
 import zinit.daemon.DaemonOptions;
-import zinit.rpc.RpcClient;
 
 /** zinit's command line: picocli parses, each command is one or two calls on the socket. */
 @Command(
@@ -22,14 +19,15 @@ import zinit.rpc.RpcClient;
     mixinStandardHelpOptions = true,
     version = "zinit 0.2.0 (JVM)",
     description = "A PID 1 and process supervisor. Without a command: list.",
-    subcommandsRepeatable = false)
+    scope = CommandLine.ScopeType.INHERIT,
+    exitCodeOnInvalidInput = 1)
 final class Commands implements Callable<Integer> {
   static final String DEFAULT_SOCKET = "/var/run/zinit.sock";
 
-  @Option(names = {"-s", "--socket"}, paramLabel = "PATH", description = "unix socket of zinit (default: $ZINIT_SOCKET or " + DEFAULT_SOCKET + ")")
+  @Option(names = {"-s", "--socket"}, scope = CommandLine.ScopeType.LOCAL, paramLabel = "PATH", description = "unix socket of zinit (default: $ZINIT_SOCKET or " + DEFAULT_SOCKET + ")")
   Path socketOption;
 
-  @Option(names = {"-d", "--debug"}, description = "debug output")
+  @Option(names = {"-d", "--debug"}, scope = CommandLine.ScopeType.LOCAL, description = "debug output")
   boolean debug;
 
   private Map<String, String> env = Map.of();
@@ -44,10 +42,7 @@ final class Commands implements Callable<Integer> {
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
-          String msg = e instanceof RpcClient.RemoteError || e instanceof IOException || e instanceof Failure
-              ? e.getMessage()
-              : e.toString();
-          err.println(oneLine(msg));
+          err.println(Actions.message(e));
           return 1;
         });
     return cl.execute(args);
@@ -60,25 +55,23 @@ final class Commands implements Callable<Integer> {
     }
   }
 
-  private static String oneLine(String s) {
-    return s == null ? "failed" : s.replace('\n', ' ').strip();
-  }
 
   Path socket() {
-    if (socketOption != null) return socketOption;
+    return socketPath(socketOption == null ? null : socketOption.toString(), env);
+  }
+
+  /** The flag wins over ZINIT_SOCKET, which wins over the default. */
+  static Path socketPath(String flagOrNull, Map<String, String> env) {
+    if (flagOrNull != null) return Path.of(flagOrNull);
     String fromEnv = env.get("ZINIT_SOCKET");
     return Path.of(fromEnv != null && !fromEnv.isEmpty() ? fromEnv : DEFAULT_SOCKET);
   }
 
-  private Object call(String method, Object params) throws Exception {
-    try (RpcClient c = RpcClient.connect(socket())) {
-      return c.call(method, params);
-    }
+  private Actions actions() {
+    return new Actions(socket(), out);
   }
 
-  private static Map<String, Object> name(String service) {
-    return Map.of("name", service);
-  }
+
 
   @Override
   public Integer call() throws Exception {
@@ -103,64 +96,50 @@ final class Commands implements Callable<Integer> {
 
   @Command(name = "list", description = "every service and its state")
   int list() throws Exception {
-    out.print(Yaml.document(call("service_list", null)));
-    return 0;
+    return actions().run("list", List.of(), false);
   }
 
   @Command(name = "status", description = "detailed status of a service")
   int status(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
-    Object st = call("service_status", name(service));
-    out.print(Yaml.document(pick(st, List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail"))));
-    return 0;
+    return actions().run("status", List.of(service), false);
   }
 
   @Command(name = "start", description = "start a service (no effect when it is running)")
   int start(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
-    call("service_start", name(service));
-    return 0;
+    return actions().run("start", List.of(service), false);
   }
 
   @Command(name = "stop", description = "stop a service and every process it started; returns when they are gone")
   int stop(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
-    call("service_stop", name(service));
-    return 0;
+    return actions().run("stop", List.of(service), false);
   }
 
   @Command(name = "restart", description = "stop, then start a service")
   int restart(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
-    try (RpcClient c = RpcClient.connect(socket())) {
-      c.call("service_stop", name(service));
-      c.call("service_start", name(service));
-    }
-    return 0;
+    return actions().run("restart", List.of(service), false);
   }
 
   @Command(name = "monitor", description = "load SERVICE.yaml from the config dir and start it")
   int monitor(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
-    call("service_monitor", name(service));
-    return 0;
+    return actions().run("monitor", List.of(service), false);
   }
 
   @Command(name = "forget", description = "drop a stopped service")
   int forget(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
-    call("service_forget", name(service));
-    return 0;
+    return actions().run("forget", List.of(service), false);
   }
 
   @Command(name = "kill", description = "send a signal to a service's processes")
   int kill(
       @Parameters(index = "0", paramLabel = "SERVICE") String service,
-      @Parameters(index = "1", paramLabel = "SIGNAL", defaultValue = "SIGTERM", arity = "0..1") String signal)
+      @Parameters(index = "1", paramLabel = "SIGNAL", defaultValue = "SIGTERM", arity = "0..1", description = "default: ${DEFAULT-VALUE}") String signal)
       throws Exception {
-    call("service_kill", Map.of("name", service, "signal", signal));
-    return 0;
+    return actions().run("kill", List.of(service, signal), false);
   }
 
   @Command(name = "stats", description = "memory and CPU use of a service and its children")
   int stats(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
-    Object st = call("service_stats", name(service));
-    out.print(Yaml.document(pick(st, List.of("name", "pid", "memory_usage", "cpu_usage", "children"))));
-    return 0;
+    return actions().run("stats", List.of(service), false);
   }
 
   @Command(name = "log", description = "print the log buffer, then follow new lines")
@@ -168,34 +147,17 @@ final class Commands implements Callable<Integer> {
       @Option(names = {"-s", "--snapshot"}, description = "print the buffer and exit") boolean snapshot,
       @Parameters(paramLabel = "FILTER", arity = "0..1", description = "an exact service name") String filter)
       throws Exception {
-    Map<String, Object> params = new LinkedHashMap<>();
-    if (filter != null) params.put("name", filter);
-    try (RpcClient c = RpcClient.connect(socket())) {
-      if (snapshot) {
-        if (c.call("stream_currentLogs", params) instanceof List<?> lines) for (Object l : lines) out.println(l);
-        return 0;
-      }
-      params.put("history", true);
-      c.call("stream_subscribeLogs", params);
-      Map<String, Object> note;
-      while ((note = c.nextNotification()) != null) {
-        out.println(note.get("result"));
-        if (out.checkError()) return 0; // our reader (e.g. head) went away
-      }
-    }
-    return 0;
+    return actions().run("log", filter == null ? List.of() : List.of(filter), snapshot);
   }
 
   @Command(name = "shutdown", description = "stop every service and power off (exit in a container)")
   int shutdown() throws Exception {
-    call("system_shutdown", null);
-    return 0;
+    return actions().run("shutdown", List.of(), false);
   }
 
   @Command(name = "reboot", description = "stop every service and reboot")
   int reboot() throws Exception {
-    call("system_reboot", null);
-    return 0;
+    return actions().run("reboot", List.of(), false);
   }
 
   @Command(name = "proxy", description = "serve zinit's JSON-RPC over HTTP (token required) until interrupted")
@@ -205,10 +167,4 @@ final class Commands implements Callable<Integer> {
     return Proxy.run(socket(), address, out);
   }
 
-  private static Object pick(Object value, List<String> keys) {
-    if (!(value instanceof Map<?, ?> m)) return value;
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (String k : keys) if (m.containsKey(k)) out.put(k, m.get(k));
-    return out;
-  }
 }

@@ -15,6 +15,7 @@ public final class Main {
 
   /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage error). */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-    return Commands.execute(args, env, out, err);
+    Integer fast = FastPath.tryRun(args, env, out, err);
+    return fast != null ? fast : Commands.execute(args, env, out, err);
   }
 }

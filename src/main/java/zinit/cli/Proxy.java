@@ -39,6 +39,7 @@ final class Proxy {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
+      HttpProxy.removeToken(tokenFile, token);
       stopped.countDown();
     }));
     InetSocketAddress bound = server.address();
@@ -49,7 +50,8 @@ final class Proxy {
     return 0;
   }
 
-  private record Forward(Path socket) implements HttpProxy.Backend {
+  /** Each request on its own socket connection; each log stream on one subscription. */
+  record Forward(Path socket) implements HttpProxy.Backend {
     @Override
     public String call(byte[] body) throws IOException {
       try (RpcClient c = RpcClient.connect(socket)) {

@@ -136,6 +136,15 @@ public final class HttpProxy {
     }
   }
 
+  /** Removes the token file if it still holds {@code token} (a newer server may have replaced it). */
+  public static void removeToken(Path file, String token) {
+    try {
+      if (Files.readString(file).strip().equals(token)) Files.delete(file);
+    } catch (IOException e) {
+      // gone already, or unreadable: nothing of ours to remove
+    }
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();

@@ -24,6 +24,7 @@ final class DaemonHttp implements Methods.HttpControl {
   private Dispatcher dispatcher; // set once, before the server accepts connections
   // guarded by this
   private HttpProxy server;
+  private String token;
 
   DaemonHttp(Path socket, LogRing logs, Limits limits, Consumer<String> log) {
     this.socket = socket;
@@ -47,7 +48,7 @@ final class DaemonHttp implements Methods.HttpControl {
     stopQuietly();
     Path tokenFile = HttpProxy.tokenFile(socket);
     try {
-      String token = HttpProxy.newToken();
+      token = HttpProxy.newToken();
       HttpProxy.writeToken(tokenFile, token);
       server = HttpProxy.start(at, token, new Local(), log);
     } catch (IOException e) {
@@ -65,7 +66,10 @@ final class DaemonHttp implements Methods.HttpControl {
   }
 
   synchronized void stopQuietly() {
-    if (server != null) server.close();
+    if (server != null) {
+      server.close();
+      HttpProxy.removeToken(HttpProxy.tokenFile(socket), token);
+    }
     server = null;
   }
 

@@ -95,10 +95,19 @@ final class SocketFile {
   /** Throws when a server answers on {@code path}; changes nothing. */
   static void refuseIfLive(Path path) throws IOException {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) return;
-    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-      throw new IOException("another zinit is listening on " + path);
+    try {
+      if (answers(path)) throw new IOException("another zinit is listening on " + path);
     } catch (java.net.SocketException refused) {
       // nobody answers: start() will replace the stale file
+    }
+  }
+
+  private static boolean answers(Path path) throws IOException {
+    try {
+      SocketChannel.open(UnixDomainSocketAddress.of(path)).close();
+      return true;
+    } catch (ConnectException refused) {
+      return false;
     }
   }
 
@@ -112,10 +121,7 @@ final class SocketFile {
     }
     if ((mode & S_IFMT) != S_IFSOCK)
       throw new IOException(path + " exists and is not a socket; not replacing it");
-    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-      throw new IOException("another zinit is listening on " + path);
-    } catch (ConnectException refused) {
-      Files.deleteIfExists(path);
-    }
+    if (answers(path)) throw new IOException("another zinit is listening on " + path);
+    Files.deleteIfExists(path);
   }
 }

@@ -1,0 +1,94 @@
+package zinit.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import zinit.rpc.RpcClient;
+
+/** What each client command does on the socket; shared by the picocli commands and the fast path. */
+final class Actions {
+  private static final List<String> STATUS_FIELDS =
+      List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail");
+  private static final List<String> STATS_FIELDS = List.of("name", "pid", "memory_usage", "cpu_usage", "children");
+
+  private final Path socket;
+  private final PrintStream out;
+
+  Actions(Path socket, PrintStream out) {
+    this.socket = socket;
+    this.out = out;
+  }
+
+  /** Runs one command by name with its positional arguments (already checked for arity). */
+  int run(String command, List<String> args, boolean snapshot) throws Exception {
+    String first = args.isEmpty() ? null : args.get(0);
+    switch (command) {
+      case "list" -> out.print(Yaml.document(call("service_list", null)));
+      case "status" -> out.print(Yaml.document(pick(call("service_status", name(first)), STATUS_FIELDS)));
+      case "stats" -> out.print(Yaml.document(pick(call("service_stats", name(first)), STATS_FIELDS)));
+      case "start" -> call("service_start", name(first));
+      case "stop" -> call("service_stop", name(first));
+      case "monitor" -> call("service_monitor", name(first));
+      case "forget" -> call("service_forget", name(first));
+      case "kill" -> call("service_kill", Map.of("name", first, "signal", args.size() > 1 ? args.get(1) : "SIGTERM"));
+      case "shutdown" -> call("system_shutdown", null);
+      case "reboot" -> call("system_reboot", null);
+      case "restart" -> {
+        // one connection: stop returns once the service is fully down, then start
+        try (RpcClient c = RpcClient.connect(socket)) {
+          c.call("service_stop", name(first));
+          c.call("service_start", name(first));
+        }
+      }
+      case "log" -> log(snapshot, first);
+      default -> throw new IllegalArgumentException("not a client command: " + command);
+    }
+    return 0;
+  }
+
+  private void log(boolean snapshot, String filter) throws Exception {
+    Map<String, Object> params = new LinkedHashMap<>();
+    if (filter != null) params.put("name", filter);
+    try (RpcClient c = RpcClient.connect(socket)) {
+      if (snapshot) {
+        if (c.call("stream_currentLogs", params) instanceof List<?> lines) for (Object l : lines) out.println(l);
+        return;
+      }
+      params.put("history", true);
+      c.call("stream_subscribeLogs", params);
+      Map<String, Object> note;
+      while ((note = c.nextNotification()) != null) {
+        out.println(note.get("result"));
+        if (out.checkError()) return; // our reader (e.g. head) went away
+      }
+    }
+  }
+
+  private Object call(String method, Object params) throws Exception {
+    try (RpcClient c = RpcClient.connect(socket)) {
+      return c.call(method, params);
+    }
+  }
+
+  private static Map<String, Object> name(String service) {
+    return Map.of("name", service);
+  }
+
+  private static Object pick(Object value, List<String> keys) {
+    if (!(value instanceof Map<?, ?> m)) return value;
+    Map<String, Object> picked = new LinkedHashMap<>();
+    for (String k : keys) if (m.containsKey(k)) picked.put(k, m.get(k));
+    return picked;
+  }
+
+  /** The one line a failed command prints on stderr. */
+  static String message(Throwable e) {
+    String msg =
+        e instanceof RpcClient.RemoteError || e instanceof java.io.IOException || e instanceof Commands.Failure
+            ? e.getMessage()
+            : e.toString();
+    return msg == null ? "failed" : msg.replace('\n', ' ').strip();
+  }
+}

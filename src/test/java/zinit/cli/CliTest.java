@@ -1,0 +1,224 @@
+package zinit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import zinit.config.ServiceFiles;
+import zinit.logs.LogRing;
+import zinit.rpc.RpcServer;
+import zinit.supervisor.ProcessStats;
+import zinit.supervisor.ServiceStatus;
+import zinit.supervisor.Services;
+import zinit.supervisor.Target;
+import zinit.supervisor.ZinitException;
+
+/** The CLI against a real socket server with a scripted supervisor. */
+class CliTest {
+  private Path dir;
+  private Path socket;
+  private RpcServer server;
+  private final LogRing logs = new LogRing(10);
+  private final List<String> calls = new ArrayList<>();
+
+  private record Run(int code, String out, String err) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    dir = Files.createTempDirectory("zinit-cli");
+    socket = dir.resolve("z.sock");
+    server = RpcServer.start(socket, new Scripted(), logs, new ServiceFiles(dir), new RpcServer.Options(null, l -> {}));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
+  private Run zinit(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Run zinit(String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "-s";
+    all[1] = socket.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    return zinit(Map.of(), all);
+  }
+
+  @Test
+  void listPrintsYaml() {
+    Run r = zinit("list");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("---\nredis: Running\n");
+  }
+
+  @Test
+  void theFastPathAndPicocliAgree() {
+    for (String[] args : new String[][] {{"list"}, {"status", "redis"}, {"stats", "redis"}, {"status", "nope"}}) {
+      String[] full = new String[args.length + 3];
+      full[0] = "-d";
+      full[1] = "--socket";
+      full[2] = socket.toString();
+      System.arraycopy(args, 0, full, 3, args.length);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code =
+          Commands.execute(full, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+      Run fast = zinit(Map.of(), full);
+      assertThat(fast).isEqualTo(new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
+  void noCommandMeansList() {
+    assertThat(zinit().out()).isEqualTo("---\nredis: Running\n");
+  }
+
+  @Test
+  void statusPrintsTheOriginalFieldsThenOurs() {
+    Run r = zinit("status", "redis");
+    assertThat(r.out())
+        .isEqualTo("---\nname: redis\npid: 42\nstate: Running\ntarget: Up\nafter:\n  db: Unknown\nrestarts: 3\ndetail: fine\n");
+  }
+
+  @Test
+  void statsPrintsYaml() {
+    assertThat(zinit("stats", "redis").out())
+        .isEqualTo("---\nname: redis\npid: 42\nmemory_usage: 1024\ncpu_usage: 0.5\nchildren:\n  - pid: 43\n    memory_usage: 512\n    cpu_usage: 0.0\n");
+  }
+
+  @Test
+  void aServerErrorExitsOneWithItsMessageOnOneLine() {
+    Run r = zinit("status", "nope");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).isEqualTo("getting status: service 'nope' not found" + System.lineSeparator());
+  }
+
+  @Test
+  void commandsSendTheirCalls() {
+    assertThat(zinit("start", "redis").code()).isZero();
+    assertThat(zinit("stop", "redis").code()).isZero();
+    assertThat(zinit("restart", "redis").code()).isZero();
+    assertThat(zinit("monitor", "web").code()).isZero();
+    assertThat(zinit("forget", "web").code()).isZero();
+    assertThat(zinit("kill", "redis").code()).isZero();
+    assertThat(zinit("kill", "redis", "HUP").code()).isZero();
+    assertThat(calls)
+        .containsExactly(
+            "start redis", "stop redis", "stop redis", "start redis", "monitor web", "forget web", "kill redis SIGTERM", "kill redis SIGHUP");
+  }
+
+  @Test
+  void logSnapshotPrintsTheBuffer() {
+    logs.append("redis", false, "one");
+    logs.append("db", true, "two");
+    assertThat(zinit("log", "-s").out()).isEqualTo("[+] redis: one\n[-] db: two\n".replace("\n", System.lineSeparator()));
+    assertThat(zinit("log", "--snapshot", "db").out()).isEqualTo("[-] db: two" + System.lineSeparator());
+  }
+
+  @Test
+  void socketComesFromTheEnvironmentUnlessTheFlagIsGiven() {
+    assertThat(zinit(Map.of("ZINIT_SOCKET", socket.toString()), "list").code()).isZero();
+    Run r = zinit(Map.of("ZINIT_SOCKET", socket.toString()), "-s", dir.resolve("other.sock").toString(), "list");
+    assertThat(r.code()).isEqualTo(1);
+  }
+
+  @Test
+  void connectionErrorsNameTheSocketAndTheReason() throws Exception {
+    Path missing = dir.resolve("missing.sock");
+    Run r = zinit(Map.of(), "-s", missing.toString(), "list");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("cannot connect to zinit at " + missing, "no such socket");
+    Path file = Files.writeString(dir.resolve("file.sock"), "");
+    assertThat(zinit(Map.of(), "-s", file.toString(), "list").err()).contains("not a socket");
+  }
+
+  @Test
+  void usageErrorsExitOne() {
+    assertThat(zinit("status").code()).isEqualTo(1);
+    assertThat(zinit("bogus").code()).isEqualTo(1);
+    Run help = zinit("kill", "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("SIGNAL");
+  }
+
+  /** One service "redis", running; records what is asked of it. */
+  private final class Scripted implements Services {
+    @Override
+    public Map<String, String> list() {
+      return Map.of("redis", "Running");
+    }
+
+    @Override
+    public ServiceStatus status(String name) throws ZinitException {
+      if (!name.equals("redis")) throw new ZinitException.NotFound(name);
+      return new ServiceStatus("redis", 42, "Running", Target.Up, Map.of("db", "Unknown"), 3, null, "fine");
+    }
+
+    @Override
+    public void start(String name) {
+      calls.add("start " + name);
+    }
+
+    @Override
+    public void stop(String name) {
+      calls.add("stop " + name);
+    }
+
+    @Override
+    public void restart(String name) {
+      calls.add("restart " + name);
+    }
+
+    @Override
+    public void monitor(String name) {
+      calls.add("monitor " + name);
+    }
+
+    @Override
+    public void forget(String name) {
+      calls.add("forget " + name);
+    }
+
+    @Override
+    public void kill(String name, String signal) {
+      calls.add("kill " + name + " " + signal);
+    }
+
+    @Override
+    public ProcessStats stats(String name) {
+      return new ProcessStats(42, 1024, 0.5, List.of(new ProcessStats.ChildStats(43, 512, 0.0)), 1536, 0.5);
+    }
+
+    @Override
+    public void shutdown(boolean reboot) {
+      calls.add("shutdown");
+    }
+
+    @Override
+    public boolean shuttingDown() {
+      return false;
+    }
+  }
+}
