@@ -110,6 +110,17 @@ final class Cgroup {
     write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
   }
 
+  /** {@link #freeze}, false (with nothing changed) when the cgroup is already gone. */
+  boolean tryFreeze(boolean frozen) {
+    try {
+      freeze(frozen);
+      return true;
+    } catch (UncheckedIOException e) {
+      if (!Files.isDirectory(dir)) return false;
+      throw e;
+    }
+  }
+
   /** usage_usec from cpu.stat, when the file exists. */
   OptionalLong cpuUsageMicros() {
     Optional<String> stat = ProcFs.read(dir.resolve("cpu.stat"));

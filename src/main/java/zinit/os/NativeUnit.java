@@ -117,14 +117,15 @@ final class NativeUnit implements ServiceProcess {
     // Frozen, the unit cannot fork, so one pass reaches exactly the processes that exist when the
     // signal is sent, and a stop handler's own children (started after it) are not cut short.
     // A unit that does not freeze in time (a task in uninterruptible sleep) gets repeated passes.
-    cgroup.freeze(true);
+    // A unit already removed has nobody left to signal but, perhaps, its main process.
+    if (!cgroup.tryFreeze(true)) return Signaller.signalAll(members, main, mainKey, numbers);
     try {
       if (Waits.cgroupFrozen(cgroup, System.nanoTime() + FREEZE_WAIT_NANOS)) {
         return Signaller.signalOnce(members, main, mainKey, numbers);
       }
       return Signaller.signalAll(members, main, mainKey, numbers);
     } finally {
-      cgroup.freeze(false);
+      cgroup.tryFreeze(false);
     }
   }
 

@@ -227,7 +227,8 @@ final class Lifecycle {
           try {
             run.process.signalAll(signals);
           } catch (RuntimeException e) {
-            log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage());
+            log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage()
+                + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
           }
         });
     run.killTimer =
