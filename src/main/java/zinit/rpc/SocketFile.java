@@ -23,6 +23,12 @@ import java.nio.file.attribute.PosixFilePermissions;
  * socket" atomic.
  */
 final class SocketFile {
+  /**
+   * Pending connections the kernel holds for us (capped by net.core.somaxconn). A burst of
+   * scripted CLI calls beyond it would fail with EAGAIN on connect; queued ones cost nothing.
+   */
+  private static final int BACKLOG = 4096;
+
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
 
@@ -51,7 +57,7 @@ final class SocketFile {
     Path tmp = tmpDir.resolve("s");
     ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
-      channel.bind(UnixDomainSocketAddress.of(tmp), 64);
+      channel.bind(UnixDomainSocketAddress.of(tmp), BACKLOG);
       if (group != null) {
         Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setGroup(group);
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-rw----"));
