@@ -165,6 +165,58 @@ class ServicesIT {
     }
   }
 
+  @Test
+  void dependencyCycleIsShownInStatusAndLogInsteadOfHanging() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("chicken", "exec: sleep 1000\nafter:\n  - egg\n")
+          .service("egg", "exec: sleep 1000\nafter:\n  - chicken\n")
+          .start();
+      z.awaitState("chicken", "Blocked");
+      assertThat(z.cli("status", "chicken").stdout()).contains("dependency cycle: chicken -> egg -> chicken");
+      assertThat(z.cli("log", "-s").stdout()).contains("dependency cycle");
+    }
+  }
+
+  @Test
+  void unknownDependencyBlocksUntilItIsMonitoredThenOneshotSuccessReleases() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("app", "exec: sleep 1000\nafter:\n  - setup\n").start();
+      z.awaitState("app", "Blocked");
+      assertThat(z.call("service_status", "app").get("after").get("setup").asText())
+          .isEqualTo("Unknown");
+      Files.writeString(z.config.resolve("setup.yaml"),
+          "exec: sh -c 'sleep 0.3'\noneshot: true\n");
+      assertThat(z.cli("monitor", "setup").exit()).isZero();
+      z.awaitState("setup", "Success");
+      z.awaitState("app", "Running");
+    }
+  }
+
+  @Test
+  void serviceIsSpawnedUntilItsTestPassesThenRunning() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("ready", "exec: sleep 1000\ntest: test -f " + z.file("ready-flag") + "\n")
+          .start();
+      z.awaitState("ready", "Spawned");
+      Files.writeString(z.file("ready-flag"), "go");
+      z.awaitState("ready", "Running");
+    }
+  }
+
+  @Test
+  void serviceGetsItsEnvironmentAndWorkingDirectory() throws Exception {
+    try (Zinit z = new Zinit()) {
+      Files.createDirectories(z.file("work"));
+      z.service("envy", "exec: sh -c 'echo \"$GREETING $PWD\" > " + z.file("seen")
+          + "; exec sleep 1000'\nenv:\n  GREETING: hello there\ndir: " + z.file("work") + "\n")
+          .start();
+      Zinit.waitFor("the service's note", Duration.ofSeconds(10), () -> Files.exists(z.file("seen")));
+      Zinit.waitFor("the note's content", Duration.ofSeconds(10), () -> lines(z, "seen") == 1);
+      assertThat(Files.readString(z.file("seen")).trim())
+          .isEqualTo("hello there " + z.file("work"));
+    }
+  }
+
   private static int lines(Zinit z, String marker) {
     try {
       return Files.exists(z.file(marker)) ? Files.readAllLines(z.file(marker)).size() : 0;

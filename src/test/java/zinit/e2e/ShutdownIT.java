@@ -129,6 +129,20 @@ class ShutdownIT {
   }
 
   @Test
+  void pid1RebootCommandStopsServicesThenRestartsTheNamespace() throws Exception {
+    Privileges.assumePidNamespaces();
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+      z.service("svc", "exec: sh -c 'trap \"echo bye > " + z.file("bye")
+          + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
+      z.awaitState("svc", "Running");
+      z.cli("reboot");
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("reboot requested").contains("rebooting");
+      assertThat(Files.exists(z.file("bye"))).isTrue();
+    }
+  }
+
+  @Test
   void ctrlAltDelSigintToPid1RebootsGracefully() throws Exception {
     Privileges.assumePidNamespaces();
     try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
