@@ -11,6 +11,7 @@ import zinit.supervisor.ZinitException;
  * SIGINT is Ctrl-Alt-Del and reboots gracefully; SIGTERM and SIGHUP are ignored (the kernel and
  * stray scripts send them; only `zinit shutdown`/`reboot` power the machine off).
  */
+@SuppressWarnings("sunapi") // sun.misc.Signal: the JDK's only way to handle SIGTERM/SIGINT/SIGHUP
 final class Signals {
   private Signals() {}
 

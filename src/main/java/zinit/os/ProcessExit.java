@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandle;
 public final class ProcessExit {
   private ProcessExit() {}
 
+  @SuppressWarnings("restricted") // native access is enabled for zinit's jar (see bin/zinit)
   private static final class Holder {
     static final MethodHandle EXIT =
         Linker.nativeLinker()

@@ -215,8 +215,17 @@ final class Zinit implements AutoCloseable {
     }
   }
 
+  private boolean exited(int seconds) {
+    try {
+      return daemon.waitFor(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for zinit to exit", e);
+    }
+  }
+
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     try {
       if (daemon != null && daemon.isAlive()) {
         try {
@@ -224,10 +233,10 @@ final class Zinit implements AutoCloseable {
         } catch (IOException ignored) {
           // The daemon may be going away already: waiting below is what matters.
         }
-        if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
+        if (!exited(60)) {
           daemon.descendants().forEach(ProcessHandle::destroyForcibly);
           daemon.destroyForcibly();
-          daemon.waitFor(10, TimeUnit.SECONDS);
+          exited(10);
           throw new AssertionError("zinit did not shut down; output:\n" + output());
         }
       }
