@@ -11,7 +11,8 @@ import zinit.supervisor.ZinitException;
  * SIGINT is Ctrl-Alt-Del and reboots gracefully; SIGTERM and SIGHUP are ignored (the kernel and
  * stray scripts send them; only `zinit shutdown`/`reboot` power the machine off).
  */
-@SuppressWarnings("sunapi") // sun.misc.Signal: the JDK's only way to handle SIGTERM/SIGINT/SIGHUP
+// sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle SIGTERM, SIGINT and
+// SIGHUP; javac's notice about it is the one warning of the build and cannot be suppressed.
 final class Signals {
   private Signals() {}
 
