@@ -130,7 +130,7 @@ final class Lifecycle {
     s.lastExit = status;
     s.state = status.success() ? State.Success : State.Error;
     if (run.killed) s.detail = "killed with SIGKILL after shutdown_timeout " + timeout(s);
-    if (s.testRun != null) terminate(s.testRun, s.config);
+    if (s.testRun != null) terminate(s, s.testRun);
     cancel(s.testTimer);
     s.testTimer = null;
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
@@ -139,7 +139,7 @@ final class Lifecycle {
       return;
     }
     // systemd's KillMode=control-group: what the crashed main left behind goes before a restart.
-    terminate(run, s.config);
+    terminate(s, run);
     Duration ran = Duration.between(run.started, loop.now());
     s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
     Duration delay = backoff.delay(s.crashes);
@@ -211,7 +211,8 @@ final class Lifecycle {
    * every process of the unit; SIGKILL to whatever is left when the timeout passes. Completion
    * is {@link Run#gone}, driven by events.
    */
-  void terminate(Run run, ServiceConfig c) {
+  void terminate(Service s, Run run) {
+    ServiceConfig c = s.config;
     if (run.terminating || run.gone.isDone()) return;
     run.terminating = true;
     Signal stop = c.stopSignal();
@@ -246,13 +247,19 @@ final class Lifecycle {
                       + ", sending SIGKILL to "
                       + run.process.pids());
               run.process.killAll();
-              run.killTimer = loop.schedule(KILL_GRACE, () -> reportUnkillable(c, run));
+              run.killTimer = loop.schedule(KILL_GRACE, () -> reportUnkillable(s, run));
             });
   }
 
-  private void reportUnkillable(ServiceConfig c, Run run) {
+  /**
+   * A process that outlives SIGKILL (stuck in uninterruptible sleep) cannot be verified gone: the
+   * stop fails with the pids instead of hanging; it completes for real if they die later.
+   */
+  private void reportUnkillable(Service s, Run run) {
     if (run.gone.isDone()) return;
-    log.zinit(c.name() + ": processes survived SIGKILL: " + run.process.pids());
+    String message = s.name() + ": processes survived SIGKILL: " + run.process.pids();
+    log.zinit(message);
+    if (s.stopping != null) s.stopping.completeExceptionally(new IllegalStateException(message));
   }
 
   /** Target Down, timers off, every process of the service terminated; completes when gone. */
@@ -268,8 +275,8 @@ final class Lifecycle {
     if (!s.hasProcesses()) return CompletableFuture.completedFuture(null);
     if (s.stopping == null) s.stopping = new CompletableFuture<>();
     CompletableFuture<Void> stopping = s.stopping;
-    if (s.run != null) terminate(s.run, s.config);
-    if (s.testRun != null) terminate(s.testRun, s.config);
+    if (s.run != null) terminate(s, s.run);
+    if (s.testRun != null) terminate(s, s.testRun);
     return stopping;
   }
 
@@ -284,7 +291,7 @@ final class Lifecycle {
     s.nextRestart = null;
     s.pendingStart = true;
     // A finished oneshot's leftovers go before it runs again, as a restart would do.
-    if (s.run != null) terminate(s.run, s.config);
+    if (s.run != null) terminate(s, s.run);
     if (s.state != State.Blocked) s.state = State.Unknown;
     reconcile();
   }

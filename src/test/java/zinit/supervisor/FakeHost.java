@@ -23,6 +23,8 @@ final class FakeHost implements ProcessHost {
     boolean closed;
     /** When true, the process dies of the first stop signal it gets. */
     boolean diesOnSignal = true;
+    /** When true, even SIGKILL leaves it (a task stuck in uninterruptible sleep). */
+    boolean survivesKill;
 
     FakeProcess(SpawnSpec spec) {
       this.spec = spec;
@@ -72,7 +74,7 @@ final class FakeHost implements ProcessHost {
     public void killAll() {
       killed = true;
       events.add(unit() + ":KILL");
-      exit(new ExitStatus.Killed(9));
+      if (!survivesKill) exit(new ExitStatus.Killed(9));
     }
 
     @Override

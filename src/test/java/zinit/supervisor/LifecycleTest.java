@@ -191,6 +191,21 @@ class LifecycleTest {
   }
 
   @Test
+  void stopFailsWithThePidsWhenProcessesSurviveSigkillInsteadOfHanging() {
+    life.add(withTimeout("stuck", Duration.ofSeconds(1)));
+    FakeHost.FakeProcess p = host.last("stuck");
+    p.diesOnSignal = false;
+    p.survivesKill = true;
+    CompletableFuture<Void> stopped = life.stop(life.services.get("stuck"));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(p.killed).isTrue();
+    assertThat(stopped).isNotDone();
+    clock.advance(Lifecycle.KILL_GRACE);
+    assertThat(stopped).isCompletedExceptionally();
+    assertThat(messages).anyMatch(m -> m.contains("stuck: processes survived SIGKILL: [" + p.pid));
+  }
+
+  @Test
   void gracefulStopCompletesWhenProcessesAreGoneWithoutKill() {
     life.add(svc("nice"));
     FakeHost.FakeProcess p = host.last("nice");
