@@ -103,6 +103,13 @@ public final class LogRing {
     /** The next line, waiting for one; null once the subscription is closed (queued lines are discarded). */
     String take() throws InterruptedException;
 
+    /**
+     * Waits for a line, then moves it and up to {@code max - 1} more queued lines into {@code
+     * into}, oldest first: a follower that fell behind catches up with one wake-up per batch
+     * instead of one per line. False, adding nothing, once the subscription is closed.
+     */
+    boolean takeBatch(List<String> into, int max) throws InterruptedException;
+
     /** The next line, or null after the timeout or once the subscription is closed. */
     String poll(long timeout, TimeUnit unit) throws InterruptedException;
 

@@ -60,6 +60,21 @@ final class Queue implements LogRing.Subscription {
   }
 
   @Override
+  public boolean takeBatch(List<String> into, int max) throws InterruptedException {
+    if (max < 1) throw new IllegalArgumentException("max must be >= 1, got " + max);
+    lock.lock();
+    try {
+      while (lines.isEmpty() && !closed) nonEmpty.await();
+      if (closed) return false;
+      for (int i = 0; i < max && !lines.isEmpty(); i++) into.add(lines.pollFirst());
+      if (limit > steadyLimit) limit = Math.max(steadyLimit, lines.size());
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public String poll(long timeout, TimeUnit unit) throws InterruptedException {
     long nanos = unit.toNanos(timeout);
     lock.lock();

@@ -42,6 +42,7 @@ final class IoLoop implements AutoCloseable {
   // Loop thread only.
   private final Map<Long, Registration> handlers = new HashMap<>();
   private final MemorySegment scratch = Arena.ofAuto().allocate(SCRATCH_SIZE);
+  private final byte[] heapScratch = new byte[SCRATCH_SIZE];
   private volatile boolean stopping;
 
   private record Registration(int fd, Handler handler, boolean closeOnRemove) {}
@@ -90,6 +91,12 @@ final class IoLoop implements AutoCloseable {
   MemorySegment scratch() {
     if (!onLoopThread()) throw new IllegalStateException("scratch buffer off the I/O thread");
     return scratch;
+  }
+
+  /** A heap copy target of {@link #scratch()}'s size, so reads allocate nothing; loop thread only. */
+  byte[] heapScratch() {
+    if (!onLoopThread()) throw new IllegalStateException("scratch buffer off the I/O thread");
+    return heapScratch;
   }
 
   boolean onLoopThread() {

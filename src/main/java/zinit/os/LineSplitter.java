@@ -21,14 +21,21 @@ final class LineSplitter {
   }
 
   void feed(byte[] data, int offset, int count) {
-    for (int i = offset; i < offset + count; i++) {
-      byte b = data[i];
-      if (b == '\n') {
-        emit(length);
+    int end = offset + count;
+    for (int start = offset; start < end; ) {
+      int nl = start;
+      while (nl < end && data[nl] != '\n') nl++;
+      if (length == 0 && nl < end && nl - start <= MAX_LINE) {
+        // the common case, a whole line inside this read: one String, no copy through `line`
+        consumer.accept(new String(data, start, nl - start, StandardCharsets.UTF_8));
       } else {
-        if (length == MAX_LINE) emit(cutPoint());
-        line[length++] = b;
+        for (int i = start; i < nl; i++) {
+          if (length == MAX_LINE) emit(cutPoint());
+          line[length++] = data[i];
+        }
+        if (nl < end) emit(length);
       }
+      start = nl + 1;
     }
   }
 

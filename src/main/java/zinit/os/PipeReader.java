@@ -52,7 +52,8 @@ final class PipeReader implements IoLoop.Handler {
       loop.remove(token);
       return;
     }
-    byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+    byte[] bytes = loop.heapScratch();
+    MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, n);
     lines.feed(bytes, 0, n);
   }
 

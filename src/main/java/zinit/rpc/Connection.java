@@ -1,15 +1,14 @@
 package zinit.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +24,11 @@ import zinit.logs.LogRing;
  */
 final class Connection implements Session {
   private static final SecureRandom IDS = new SecureRandom();
+  // Lines a log pump takes per wake-up, and the chunk size at which it hands them to the writer.
+  private static final int PUMP_BATCH = 512;
+  private static final int CHUNK_BYTES = 32 * 1024;
+  // Chunks the writer sends with one writev.
+  private static final int WRITE_BATCH = 64;
 
   private final SocketChannel channel;
   private final Dispatcher dispatcher;
@@ -126,12 +130,20 @@ final class Connection implements Session {
   }
 
   private void writeLoop() {
+    List<byte[]> chunks = new ArrayList<>(WRITE_BATCH);
+    ByteBuffer[] buffers = new ByteBuffer[WRITE_BATCH];
     try {
-      byte[] line;
-      while ((line = outbox.take()) != null) {
-        ByteBuffer b = ByteBuffer.wrap(line);
-        while (b.hasRemaining()) channel.write(b);
-        outbox.written(line);
+      while (outbox.takeAll(chunks, WRITE_BATCH)) {
+        int n = chunks.size();
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+          buffers[i] = ByteBuffer.wrap(chunks.get(i));
+          bytes += buffers[i].remaining();
+        }
+        for (long left = bytes; left > 0; ) left -= channel.write(buffers, 0, n);
+        outbox.written(bytes);
+        chunks.clear();
+        Arrays.fill(buffers, 0, n, null);
       }
     } catch (IOException e) {
       drop(null);
@@ -174,17 +186,28 @@ final class Connection implements Session {
     return true;
   }
 
+  /**
+   * Forwards a subscription's lines: each wake-up takes every queued line (up to a batch) and hands
+   * them to the writer as one chunk, so a busy log costs a wake-up and a write per batch, not per
+   * line.
+   */
   private void pump(long id, LogRing.Subscription sub) {
+    LogNotes notes = new LogNotes(id);
+    List<String> batch = new ArrayList<>(PUMP_BATCH);
     long skipped = 0;
     try {
-      String line;
-      while ((line = sub.take()) != null) {
+      while (sub.takeBatch(batch, PUMP_BATCH)) {
         long dropped = sub.dropped();
         if (dropped > skipped) {
-          if (!push(id, skippedNotice(dropped - skipped))) return;
+          notes.add(skippedNotice(dropped - skipped));
           skipped = dropped;
         }
-        if (!push(id, line)) return;
+        for (String line : batch) {
+          notes.add(line);
+          if (notes.size() >= CHUNK_BYTES && !push(notes)) return;
+        }
+        batch.clear();
+        if (notes.size() > 0 && !push(notes)) return;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -197,19 +220,12 @@ final class Connection implements Session {
     return "[-] zinit: " + n + " log lines skipped: this client reads too slowly";
   }
 
-  private boolean push(long id, String line) throws InterruptedException {
+  private boolean push(LogNotes notes) throws InterruptedException {
     if (!outbox.awaitRoom(TimeUnit.MILLISECONDS.toNanos(limits.stallMillis()))) {
       drop("it does not read its log stream");
       return false;
     }
-    ObjectNode params = JsonNodeFactory.instance.objectNode();
-    params.put("subscription", id);
-    params.put("result", line);
-    ObjectNode note = JsonNodeFactory.instance.objectNode();
-    note.put("jsonrpc", "2.0");
-    note.put("method", "stream_subscribeLogs");
-    note.set("params", params);
-    return outbox.add(Dispatcher.encode(note));
+    return outbox.add(notes.take());
   }
 
   private void endSubscriptions() {

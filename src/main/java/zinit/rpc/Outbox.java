@@ -1,6 +1,7 @@
 package zinit.rpc;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -41,7 +42,7 @@ final class Outbox {
     }
   }
 
-  /** Queues a line; false when the outbox is closed. */
+  /** Queues a chunk of whole lines; false when the outbox is closed. */
   boolean add(byte[] line) {
     lock.lock();
     try {
@@ -55,23 +56,29 @@ final class Outbox {
     }
   }
 
-  /** The next line to write; null once closed and drained. */
-  byte[] take() throws InterruptedException {
+  /**
+   * Waits for queued output, then moves up to {@code max} queued chunks into {@code into}, so the
+   * writer sends them with one system call. False once closed and drained.
+   */
+  boolean takeAll(List<byte[]> into, int max) throws InterruptedException {
     lock.lock();
     try {
       while (queue.isEmpty() && !closed) readable.await();
-      return queue.poll();
+      if (queue.isEmpty()) return false;
+      for (int i = 0; i < max && !queue.isEmpty(); i++) into.add(queue.poll());
+      return true;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Called by the writer after a line went out. */
-  void written(byte[] line) {
+  /** Called by the writer after {@code bytes} of what it took went out. */
+  void written(long bytes) {
     lock.lock();
     try {
-      queued -= line.length;
-      writable.signalAll();
+      boolean wasFull = queued >= softLimit;
+      queued -= bytes;
+      if (wasFull && queued < softLimit) writable.signalAll();
     } finally {
       lock.unlock();
     }

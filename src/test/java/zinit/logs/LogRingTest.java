@@ -75,6 +75,49 @@ class LogRingTest {
   }
 
   @Test
+  void takeBatchTakesWhatIsQueuedUpToMaxOldestFirst() throws Exception {
+    LogRing ring = new LogRing(10);
+    try (LogRing.Subscription sub = ring.subscribe(null, 10)) {
+      for (int i = 1; i <= 5; i++) ring.append("a", false, "l" + i);
+      List<String> batch = new ArrayList<>();
+      assertThat(sub.takeBatch(batch, 3)).isTrue();
+      assertThat(batch).containsExactly("[+] a: l1", "[+] a: l2", "[+] a: l3");
+      batch.clear();
+      assertThat(sub.takeBatch(batch, 100)).isTrue();
+      assertThat(batch).containsExactly("[+] a: l4", "[+] a: l5");
+    }
+  }
+
+  @Test
+  void takeBatchWaitsForALineAndReturnsFalseOnceClosed() throws Exception {
+    LogRing ring = new LogRing(10);
+    LogRing.Subscription sub = ring.subscribe(null, 10);
+    List<String> batch = new ArrayList<>();
+    AtomicReference<Boolean> result = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread t =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    result.set(sub.takeBatch(batch, 10));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  done.countDown();
+                });
+    ring.append("a", false, "wake");
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(result.get()).isTrue();
+    assertThat(batch).containsExactly("[+] a: wake");
+    t.join();
+    sub.close();
+    batch.clear();
+    assertThat(sub.takeBatch(batch, 10)).isFalse();
+    assertThat(batch).isEmpty();
+  }
+
+  @Test
   void subscribeWithHistoryYieldsSnapshotThenNewLinesWithoutGapOrRepeat() throws Exception {
     LogRing ring = new LogRing(100);
     for (int i = 0; i < 50; i++) ring.append("a", false, "old " + i);

@@ -38,4 +38,25 @@ class LineSplitterTest {
     feed(head + "é" + "y\n"); // é is two bytes and would straddle the cut
     assertThat(lines).containsExactly(head, "éy");
   }
+
+  @Test
+  void everyLineOfOneReadComesOutWholeAndInOrderIncludingEmptyOnes() {
+    feed("one\n\ntwo é\nthr");
+    feed("ee\nfour\n");
+    assertThat(lines).containsExactly("one", "", "two é", "three", "four");
+  }
+
+  @Test
+  void aLineOfExactlyMaxBytesIsNotCutButOneByteMoreIs() {
+    String max = "m".repeat(LineSplitter.MAX_LINE);
+    feed(max + "\n" + max + "+\n");
+    assertThat(lines).containsExactly(max, max, "+");
+  }
+
+  @Test
+  void anOffsetSliceIsSplitWithoutTheBytesAroundIt() {
+    byte[] b = "XXa\nbc\nYY".getBytes(StandardCharsets.UTF_8);
+    splitter.feed(b, 2, 6);
+    assertThat(lines).containsExactly("a", "bc");
+  }
 }

@@ -68,6 +68,20 @@ class RpcStreamingTest {
   }
 
   @Test
+  void aSubscriberThatKeepsReadingGetsEveryLineOfABurstInOrder() throws Exception {
+    int n = 20_000;
+    Limits limits = new Limits(1 << 20, 1 << 20, 30_000, 4, n + 1);
+    try (Fixture f = new Fixture(limits, null); RawClient c = f.client()) {
+      c.call(String.format(SUB, 1, "[\"burst\"]"));
+      for (int i = 0; i < n; i++) f.logs.append("burst", i % 2 == 1, "line " + i + " \"quoted\" \t tab");
+      for (int i = 0; i < n; i++) {
+        String expected = (i % 2 == 1 ? "[-]" : "[+]") + " burst: line " + i + " \"quoted\" \t tab";
+        assertThat(c.reply().at("/params/result").asText()).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void aSlowSubscriberSkipsAheadAndIsToldHowMuch() throws Exception {
     Limits limits = new Limits(1 << 20, 4096, 60_000, 4, 16);
     try (Fixture f = new Fixture(limits, null); RawClient slow = f.client()) {
