@@ -142,7 +142,7 @@ public final class NativeProcessHost implements ProcessHost {
               () -> {
                 int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err);
                 reaper.register(pid, status -> async.execute(() -> exit.complete(status)));
-                // Unreaped (we hold the reaper's lock), so neither call can miss or mistake it.
+                // Unreaped (we hold the reaper's gate), so neither call can miss or mistake it.
                 try {
                   Pidfd pidfd = Pidfd.open(pid);
                   ProcFs.Key key = ProcFs.stat(pid).orElseThrow().key();
