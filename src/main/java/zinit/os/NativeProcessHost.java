@@ -182,6 +182,14 @@ public final class NativeProcessHost implements ProcessHost {
     }
   }
 
+  /**
+   * Prepares, on a background thread, what the first stop would otherwise prepare on its critical
+   * path (the native calls it makes that a start-up does not). Call once the services are up.
+   */
+  public void warmUp() {
+    Thread.ofPlatform().daemon().name("zinit-warm-up").start(Libc::bindStopCalls);
+  }
+
   @Override
   public boolean cgroupsEnabled() {
     return base != null;
