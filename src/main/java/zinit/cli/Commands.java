@@ -23,6 +23,7 @@ import zinit.daemon.DaemonOptions;
     exitCodeOnInvalidInput = 1)
 final class Commands implements Callable<Integer> {
   static final String DEFAULT_SOCKET = "/var/run/zinit.sock";
+  static final String DEFAULT_CONFIG = "/etc/zinit/";
 
   @Option(names = {"-s", "--socket"}, scope = CommandLine.ScopeType.LOCAL, paramLabel = "PATH", description = "unix socket of zinit (default: $ZINIT_SOCKET or " + DEFAULT_SOCKET + ")")
   Path socketOption;
@@ -80,7 +81,7 @@ final class Commands implements Callable<Integer> {
 
   @Command(name = "init", description = "run as init: start and supervise the services of the config dir")
   int init(
-      @Option(names = {"-c", "--config"}, paramLabel = "DIR", defaultValue = "/etc/zinit/", description = "service files directory (default: ${DEFAULT-VALUE})") Path config,
+      @Option(names = {"-c", "--config"}, paramLabel = "DIR", defaultValue = DEFAULT_CONFIG, description = "service files directory (default: ${DEFAULT-VALUE})") Path config,
       @Option(names = {"-b", "--buffer"}, paramLabel = "LINES", defaultValue = "2000", description = "log lines kept (default: ${DEFAULT-VALUE})") int buffer,
       @Option(names = "--container", description = "container mode: exit on SIGTERM/SIGINT/SIGHUP instead of powering off") boolean container,
       @Option(names = "--socket-group", paramLabel = "GROUP", description = "group allowed to use the socket (mode 0660)") String socketGroup,

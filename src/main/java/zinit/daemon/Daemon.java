@@ -62,6 +62,7 @@ public final class Daemon {
     ConfigLoader.LoadResult loaded = joinUnwrapped(parsed);
     for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
     supervisor.load(loaded.services().values());
+    host.warmUp();
 
     RpcServer rpc;
     try {

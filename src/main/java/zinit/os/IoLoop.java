@@ -44,6 +44,7 @@ final class IoLoop implements AutoCloseable {
   private final MemorySegment scratch = Arena.ofAuto().allocate(SCRATCH_SIZE);
   private final byte[] heapScratch = new byte[SCRATCH_SIZE];
   private volatile boolean stopping;
+  private boolean wakeClosed; // guarded by this
 
   private record Registration(int fd, Handler handler, boolean closeOnRemove) {}
 
@@ -78,12 +79,18 @@ final class IoLoop implements AutoCloseable {
     // the loop thread) covers them all. The loop clears the flag before it drains the queue, so
     // a task added after that sets it again and writes again: none is left waiting.
     if (!wakePending.compareAndSet(false, true)) return;
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
-      one.set(ValueLayout.JAVA_LONG, 0, 1L);
-      Libc.Ret r = Libc.write(wakefd, one, 8);
-      // EAGAIN: the counter is saturated, so the loop is awake anyway.
-      if (r.failed() && r.errno() != Errno.EAGAIN) throw new OsException("write(eventfd)", r.errno());
+    // Under the lock that closes wakefd: once the loop has shut down its number may belong to
+    // another file (a new pipe), which must never get our 8 bytes. Tasks queued after that never
+    // run, as before.
+    synchronized (this) {
+      if (wakeClosed) return;
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+        one.set(ValueLayout.JAVA_LONG, 0, 1L);
+        Libc.Ret r = Libc.write(wakefd, one, 8);
+        // EAGAIN: the counter is saturated, so the loop is awake anyway.
+        if (r.failed() && r.errno() != Errno.EAGAIN) throw new OsException("write(eventfd)", r.errno());
+      }
     }
   }
 
@@ -177,7 +184,10 @@ final class IoLoop implements AutoCloseable {
   private void shutdown() {
     runTasks();
     for (Long token : handlers.keySet().toArray(Long[]::new)) drop(token);
-    Fds.close(wakefd);
+    synchronized (this) {
+      wakeClosed = true;
+      Fds.close(wakefd);
+    }
     Fds.close(epfd);
   }
 

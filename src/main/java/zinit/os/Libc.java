@@ -19,6 +19,11 @@ import java.lang.invoke.VarHandle;
  * through errno return a {@link Ret} holding the errno captured for that very call (never a shared
  * buffer). The posix_spawn family returns its error number directly, as in C. No policy here:
  * callers decide what a failure means.
+ *
+ * <p>Each handle lives in its own holder class, so it is built on the first call of its function:
+ * building a downcall handle costs milliseconds (the JDK generates code for it, and its AOT cache
+ * does not keep that), and a run binds only what it uses (the CLI nothing, a daemon's start-up
+ * not reboot, sync, sysconf, poll, kill or the strerror functions).
  */
 @SuppressWarnings("restricted") // this class is the one door to native code, by design
 final class Libc {
@@ -71,88 +76,187 @@ final class Libc {
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
 
   // posix_spawn family: return an error number, do not set errno.
-  private static final MethodHandle POSIX_SPAWN =
-      plain(
-          "posix_spawn",
-          FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-  private static final MethodHandle SPAWNATTR_INIT = plain("posix_spawnattr_init", INT_PTR);
-  private static final MethodHandle SPAWNATTR_DESTROY = plain("posix_spawnattr_destroy", INT_PTR);
-  private static final MethodHandle SPAWNATTR_SETFLAGS =
-      plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-  private static final MethodHandle SPAWNATTR_SETSIGMASK =
-      plain("posix_spawnattr_setsigmask", INT_PTR_PTR);
-  private static final MethodHandle SPAWNATTR_SETSIGDEFAULT =
-      plain("posix_spawnattr_setsigdefault", INT_PTR_PTR);
-  private static final MethodHandle FA_INIT = plain("posix_spawn_file_actions_init", INT_PTR);
-  private static final MethodHandle FA_DESTROY = plain("posix_spawn_file_actions_destroy", INT_PTR);
-  private static final MethodHandle FA_ADDOPEN =
-      plain(
-          "posix_spawn_file_actions_addopen",
-          FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  private static final MethodHandle FA_ADDDUP2 =
-      plain(
-          "posix_spawn_file_actions_adddup2",
-          FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  private static final MethodHandle FA_ADDCLOSEFROM =
-      plain(
-          "posix_spawn_file_actions_addclosefrom_np",
-          FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle FA_ADDCHDIR =
-      plain("posix_spawn_file_actions_addchdir_np", INT_PTR_PTR);
+  private static final class PosixSpawn {
+    static final MethodHandle H =
+        plain("posix_spawn",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+  }
+
+  private static final class PosixSpawnattrInit {
+    static final MethodHandle H = plain("posix_spawnattr_init", INT_PTR);
+  }
+
+  private static final class PosixSpawnattrDestroy {
+    static final MethodHandle H = plain("posix_spawnattr_destroy", INT_PTR);
+  }
+
+  private static final class PosixSpawnattrSetflags {
+    static final MethodHandle H =
+        plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+  }
+
+  private static final class PosixSpawnattrSetsigmask {
+    static final MethodHandle H = plain("posix_spawnattr_setsigmask", INT_PTR_PTR);
+  }
+
+  private static final class PosixSpawnattrSetsigdefault {
+    static final MethodHandle H = plain("posix_spawnattr_setsigdefault", INT_PTR_PTR);
+  }
+
+  private static final class PosixSpawnFileActionsInit {
+    static final MethodHandle H = plain("posix_spawn_file_actions_init", INT_PTR);
+  }
+
+  private static final class PosixSpawnFileActionsDestroy {
+    static final MethodHandle H = plain("posix_spawn_file_actions_destroy", INT_PTR);
+  }
+
+  private static final class PosixSpawnFileActionsAddopen {
+    static final MethodHandle H =
+        plain("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class PosixSpawnFileActionsAdddup2 {
+    static final MethodHandle H =
+        plain("posix_spawn_file_actions_adddup2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class PosixSpawnFileActionsAddclosefromNp {
+    static final MethodHandle H =
+        plain("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class PosixSpawnFileActionsAddchdirNp {
+    static final MethodHandle H = plain("posix_spawn_file_actions_addchdir_np", INT_PTR_PTR);
+  }
 
   // Signal sets are plain memory; these report EINVAL for bad signal numbers only.
-  private static final MethodHandle SIGEMPTYSET = errno("sigemptyset", INT_PTR);
+  private static final class Sigemptyset {
+    static final MethodHandle H = errno("sigemptyset", INT_PTR);
+  }
 
-  private static final MethodHandle PIPE2 =
-      errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle OPEN =
-      errno(
-          "open",
-          FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-          Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle CLOSE =
-      errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle READ =
-      errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  private static final MethodHandle PREAD =
-      errno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-  private static final MethodHandle WRITE =
-      errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  private static final MethodHandle WAITID =
-      errno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle PIDFD_OPEN =
-      errno("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle PIDFD_SEND_SIGNAL =
-      errno(
-          "pidfd_send_signal",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle KILL =
-      errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle PRCTL =
-      errno(
-          "prctl",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-          Linker.Option.firstVariadicArg(1));
-  private static final MethodHandle GETPID = plain("getpid", FunctionDescriptor.of(JAVA_INT));
-  private static final MethodHandle EPOLL_CREATE1 =
-      errno("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle EPOLL_CTL =
-      errno("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle EPOLL_WAIT =
-      errno("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  private static final MethodHandle EVENTFD =
-      errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle POLL =
-      errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-  private static final MethodHandle REBOOT =
-      errno("reboot", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle SYNC = plain("sync", FunctionDescriptor.ofVoid());
-  private static final MethodHandle SYSCONF =
-      errno("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-  private static final MethodHandle STRERRORNAME_NP =
-      plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-  private static final MethodHandle STRERRORDESC_NP =
-      plain("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+  private static final class Pipe2 {
+    static final MethodHandle H =
+        errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class Open {
+    static final MethodHandle H =
+        errno("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+  }
+
+  private static final class Close {
+    static final MethodHandle H = errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Read {
+    static final MethodHandle H =
+        errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  private static final class Pread {
+    static final MethodHandle H =
+        errno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class Write {
+    static final MethodHandle H =
+        errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  private static final class Waitid {
+    static final MethodHandle H =
+        errno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class PidfdOpen {
+    static final MethodHandle H =
+        errno("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class PidfdSendSignal {
+    static final MethodHandle H =
+        errno("pidfd_send_signal",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class Kill {
+    static final MethodHandle H =
+        errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Prctl {
+    static final MethodHandle H =
+        errno("prctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+  }
+
+  private static final class Getpid {
+    static final MethodHandle H = plain("getpid", FunctionDescriptor.of(JAVA_INT));
+  }
+
+  private static final class EpollCreate1 {
+    static final MethodHandle H = errno("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class EpollCtl {
+    static final MethodHandle H =
+        errno("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class EpollWait {
+    static final MethodHandle H =
+        errno("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Eventfd {
+    static final MethodHandle H =
+        errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Poll {
+    static final MethodHandle H =
+        errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class Reboot {
+    static final MethodHandle H = errno("reboot", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Sync {
+    static final MethodHandle H = plain("sync", FunctionDescriptor.ofVoid());
+  }
+
+  private static final class Sysconf {
+    static final MethodHandle H = errno("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class StrerrornameNp {
+    static final MethodHandle H =
+        plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+  }
+
+  private static final class StrerrordescNp {
+    static final MethodHandle H =
+        plain("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+  }
+
+
+  /**
+   * Builds the handles that stopping services needs and a start-up does not (signals through
+   * pidfds, cgroup.events reads, poll, sync), so the first stop or shutdown does not pay for them.
+   */
+  static void bindStopCalls() {
+    for (MethodHandle h : new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H}) {
+      java.util.Objects.requireNonNull(h);
+    }
+  }
 
   /** A fresh errno capture segment for one call. */
   private static MemorySegment capture(Arena arena) {
@@ -202,150 +306,150 @@ final class Libc {
       MemorySegment attr,
       MemorySegment argv,
       MemorySegment envp) {
-    return raw(() -> (int) POSIX_SPAWN.invokeExact(pid, path, fileActions, attr, argv, envp));
+    return raw(() -> (int) PosixSpawn.H.invokeExact(pid, path, fileActions, attr, argv, envp));
   }
 
   static int posix_spawnattr_init(MemorySegment attr) {
-    return raw(() -> (int) SPAWNATTR_INIT.invokeExact(attr));
+    return raw(() -> (int) PosixSpawnattrInit.H.invokeExact(attr));
   }
 
   static int posix_spawnattr_destroy(MemorySegment attr) {
-    return raw(() -> (int) SPAWNATTR_DESTROY.invokeExact(attr));
+    return raw(() -> (int) PosixSpawnattrDestroy.H.invokeExact(attr));
   }
 
   static int posix_spawnattr_setflags(MemorySegment attr, short flags) {
-    return raw(() -> (int) SPAWNATTR_SETFLAGS.invokeExact(attr, flags));
+    return raw(() -> (int) PosixSpawnattrSetflags.H.invokeExact(attr, flags));
   }
 
   static int posix_spawnattr_setsigmask(MemorySegment attr, MemorySegment sigset) {
-    return raw(() -> (int) SPAWNATTR_SETSIGMASK.invokeExact(attr, sigset));
+    return raw(() -> (int) PosixSpawnattrSetsigmask.H.invokeExact(attr, sigset));
   }
 
   static int posix_spawnattr_setsigdefault(MemorySegment attr, MemorySegment sigset) {
-    return raw(() -> (int) SPAWNATTR_SETSIGDEFAULT.invokeExact(attr, sigset));
+    return raw(() -> (int) PosixSpawnattrSetsigdefault.H.invokeExact(attr, sigset));
   }
 
   static int posix_spawn_file_actions_init(MemorySegment fa) {
-    return raw(() -> (int) FA_INIT.invokeExact(fa));
+    return raw(() -> (int) PosixSpawnFileActionsInit.H.invokeExact(fa));
   }
 
   static int posix_spawn_file_actions_destroy(MemorySegment fa) {
-    return raw(() -> (int) FA_DESTROY.invokeExact(fa));
+    return raw(() -> (int) PosixSpawnFileActionsDestroy.H.invokeExact(fa));
   }
 
   static int posix_spawn_file_actions_addopen(
       MemorySegment fa, int fd, MemorySegment path, int oflag, int mode) {
-    return raw(() -> (int) FA_ADDOPEN.invokeExact(fa, fd, path, oflag, mode));
+    return raw(() -> (int) PosixSpawnFileActionsAddopen.H.invokeExact(fa, fd, path, oflag, mode));
   }
 
   static int posix_spawn_file_actions_adddup2(MemorySegment fa, int fd, int newfd) {
-    return raw(() -> (int) FA_ADDDUP2.invokeExact(fa, fd, newfd));
+    return raw(() -> (int) PosixSpawnFileActionsAdddup2.H.invokeExact(fa, fd, newfd));
   }
 
   static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fa, int from) {
-    return raw(() -> (int) FA_ADDCLOSEFROM.invokeExact(fa, from));
+    return raw(() -> (int) PosixSpawnFileActionsAddclosefromNp.H.invokeExact(fa, from));
   }
 
   static int posix_spawn_file_actions_addchdir_np(MemorySegment fa, MemorySegment path) {
-    return raw(() -> (int) FA_ADDCHDIR.invokeExact(fa, path));
+    return raw(() -> (int) PosixSpawnFileActionsAddchdirNp.H.invokeExact(fa, path));
   }
 
   static Ret sigemptyset(MemorySegment set) {
-    return call(s -> (int) SIGEMPTYSET.invokeExact(s, set));
+    return call(s -> (int) Sigemptyset.H.invokeExact(s, set));
   }
 
   static Ret pipe2(MemorySegment fds, int flags) {
-    return call(s -> (int) PIPE2.invokeExact(s, fds, flags));
+    return call(s -> (int) Pipe2.H.invokeExact(s, fds, flags));
   }
 
   static Ret open(MemorySegment path, int flags, int mode) {
-    return call(s -> (int) OPEN.invokeExact(s, path, flags, mode));
+    return call(s -> (int) Open.H.invokeExact(s, path, flags, mode));
   }
 
   static Ret close(int fd) {
-    return call(s -> (int) CLOSE.invokeExact(s, fd));
+    return call(s -> (int) Close.H.invokeExact(s, fd));
   }
 
   static Ret read(int fd, MemorySegment buf, long count) {
-    return call(s -> (long) READ.invokeExact(s, fd, buf, count));
+    return call(s -> (long) Read.H.invokeExact(s, fd, buf, count));
   }
 
   static Ret pread(int fd, MemorySegment buf, long count, long offset) {
-    return call(s -> (long) PREAD.invokeExact(s, fd, buf, count, offset));
+    return call(s -> (long) Pread.H.invokeExact(s, fd, buf, count, offset));
   }
 
   static Ret write(int fd, MemorySegment buf, long count) {
-    return call(s -> (long) WRITE.invokeExact(s, fd, buf, count));
+    return call(s -> (long) Write.H.invokeExact(s, fd, buf, count));
   }
 
   static Ret waitid(int idtype, int id, MemorySegment infop, int options) {
-    return call(s -> (int) WAITID.invokeExact(s, idtype, id, infop, options));
+    return call(s -> (int) Waitid.H.invokeExact(s, idtype, id, infop, options));
   }
 
   static Ret pidfd_open(int pid, int flags) {
-    return call(s -> (int) PIDFD_OPEN.invokeExact(s, pid, flags));
+    return call(s -> (int) PidfdOpen.H.invokeExact(s, pid, flags));
   }
 
   static Ret pidfd_send_signal(int pidfd, int sig, MemorySegment info, int flags) {
-    return call(s -> (int) PIDFD_SEND_SIGNAL.invokeExact(s, pidfd, sig, info, flags));
+    return call(s -> (int) PidfdSendSignal.H.invokeExact(s, pidfd, sig, info, flags));
   }
 
   static Ret kill(int pid, int sig) {
-    return call(s -> (int) KILL.invokeExact(s, pid, sig));
+    return call(s -> (int) Kill.H.invokeExact(s, pid, sig));
   }
 
   static Ret prctl(int option, long arg2, long arg3, long arg4, long arg5) {
-    return call(s -> (int) PRCTL.invokeExact(s, option, arg2, arg3, arg4, arg5));
+    return call(s -> (int) Prctl.H.invokeExact(s, option, arg2, arg3, arg4, arg5));
   }
 
   static int getpid() {
-    return raw(() -> (int) GETPID.invokeExact());
+    return raw(() -> (int) Getpid.H.invokeExact());
   }
 
   static Ret epoll_create1(int flags) {
-    return call(s -> (int) EPOLL_CREATE1.invokeExact(s, flags));
+    return call(s -> (int) EpollCreate1.H.invokeExact(s, flags));
   }
 
   static Ret epoll_ctl(int epfd, int op, int fd, MemorySegment event) {
-    return call(s -> (int) EPOLL_CTL.invokeExact(s, epfd, op, fd, event));
+    return call(s -> (int) EpollCtl.H.invokeExact(s, epfd, op, fd, event));
   }
 
   static Ret epoll_wait(int epfd, MemorySegment events, int maxevents, int timeout) {
-    return call(s -> (int) EPOLL_WAIT.invokeExact(s, epfd, events, maxevents, timeout));
+    return call(s -> (int) EpollWait.H.invokeExact(s, epfd, events, maxevents, timeout));
   }
 
   static Ret eventfd(int initval, int flags) {
-    return call(s -> (int) EVENTFD.invokeExact(s, initval, flags));
+    return call(s -> (int) Eventfd.H.invokeExact(s, initval, flags));
   }
 
   static Ret poll(MemorySegment fds, long nfds, int timeout) {
-    return call(s -> (int) POLL.invokeExact(s, fds, nfds, timeout));
+    return call(s -> (int) Poll.H.invokeExact(s, fds, nfds, timeout));
   }
 
   static Ret reboot(int cmd) {
-    return call(s -> (int) REBOOT.invokeExact(s, cmd));
+    return call(s -> (int) Reboot.H.invokeExact(s, cmd));
   }
 
   static void sync() {
     raw(
         () -> {
-          SYNC.invokeExact();
+          Sync.H.invokeExact();
           return 0;
         });
   }
 
   static Ret sysconf(int name) {
-    return call(s -> (long) SYSCONF.invokeExact(s, name));
+    return call(s -> (long) Sysconf.H.invokeExact(s, name));
   }
 
   /** "ESRCH" for 3; null for an unknown number. */
   static String strerrorname_np(int errnum) {
-    return cString(STRERRORNAME_NP, errnum);
+    return cString(StrerrornameNp.H, errnum);
   }
 
   /** "No such process" for 3; null for an unknown number. */
   static String strerrordesc_np(int errnum) {
-    return cString(STRERRORDESC_NP, errnum);
+    return cString(StrerrordescNp.H, errnum);
   }
 
   private static String cString(MethodHandle h, int errnum) {

@@ -142,7 +142,7 @@ public final class NativeProcessHost implements ProcessHost {
               () -> {
                 int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err);
                 reaper.register(pid, status -> async.execute(() -> exit.complete(status)));
-                // Unreaped (we hold the reaper's lock), so neither call can miss or mistake it.
+                // Unreaped (we hold the reaper's gate), so neither call can miss or mistake it.
                 try {
                   Pidfd pidfd = Pidfd.open(pid);
                   ProcFs.Key key = ProcFs.stat(pid).orElseThrow().key();
@@ -180,6 +180,14 @@ public final class NativeProcessHost implements ProcessHost {
     } catch (RuntimeException e) {
       throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Prepares, on a background thread, what the first stop would otherwise prepare on its critical
+   * path (the native calls it makes that a start-up does not). Call once the services are up.
+   */
+  public void warmUp() {
+    Thread.ofPlatform().daemon().name("zinit-warm-up").start(Libc::bindStopCalls);
   }
 
   @Override

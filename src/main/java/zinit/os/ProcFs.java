@@ -17,8 +17,13 @@ final class ProcFs {
   private ProcFs() {}
 
   static final Path PROC = Path.of("/proc");
-  static final long PAGE_SIZE = Libc.sysconf(Flags.SC_PAGESIZE).orThrow("sysconf(_SC_PAGESIZE)");
-  static final long CLK_TCK = Libc.sysconf(Flags.SC_CLK_TCK).orThrow("sysconf(_SC_CLK_TCK)");
+  /** sysconf values, read when stats first need them rather than with the first /proc read. */
+  static final class Units {
+    private Units() {}
+
+    static final long PAGE_SIZE = Libc.sysconf(Flags.SC_PAGESIZE).orThrow("sysconf(_SC_PAGESIZE)");
+    static final long CLK_TCK = Libc.sysconf(Flags.SC_CLK_TCK).orThrow("sysconf(_SC_CLK_TCK)");
+  }
 
   /** The fields of /proc/<pid>/stat we use; times in clock ticks. */
   record Stat(int pid, char state, int ppid, int pgid, int sid, long utime, long stime, long starttime) {
@@ -55,7 +60,7 @@ final class ProcFs {
   /** Resident set size in bytes, or 0 when the process is gone. */
   static long rssBytes(int pid) {
     return read(PROC.resolve(Integer.toString(pid)).resolve("statm"))
-        .map(s -> Long.parseLong(s.trim().split(" ")[1]) * PAGE_SIZE)
+        .map(s -> Long.parseLong(s.trim().split(" ")[1]) * Units.PAGE_SIZE)
         .orElse(0L);
   }
 

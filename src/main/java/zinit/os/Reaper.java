@@ -3,12 +3,13 @@ package zinit.os;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import zinit.supervisor.ExitStatus;
 
@@ -18,9 +19,10 @@ import zinit.supervisor.ExitStatus;
  * every open host.
  *
  * <p>No exit is lost and no pid confused: the reaper first waits with WNOWAIT (the zombie keeps
- * its pid), then takes {@link #lock}, which a spawn holds across posix_spawn + pidfd_open +
- * {@link #register}, and only then reaps that pid and looks it up. When there is no child, or no
- * host is open, it blocks on a condition until the next spawn or host; it never spins.
+ * its pid), then takes {@link #gate} exclusively, which every spawn holds (shared, so spawns run
+ * in parallel) across posix_spawn + pidfd_open + {@link #register}, and only then reaps that pid
+ * and looks it up. When there is no child, or no host is open, it blocks on a condition until the
+ * next spawn or host; it never spins.
  */
 final class Reaper {
   /** Called on the reaper thread for every reaped process; must be quick. */
@@ -33,11 +35,15 @@ final class Reaper {
 
   private static final Reaper INSTANCE = new Reaper();
 
+  /** Shared by spawns between posix_spawn and register; exclusive while a child is reaped. */
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Condition reapedCond = lock.newCondition();
+  // Written by spawns holding the gate shared; read and emptied by the reaper holding it exclusively.
+  private final Map<Integer, Consumer<ExitStatus>> registry = new ConcurrentHashMap<>();
   // Guarded by lock.
-  private final Map<Integer, Consumer<ExitStatus>> registry = new HashMap<>();
   private long spawns;
   private long reaps;
   private int hosts;
@@ -76,26 +82,33 @@ final class Reaper {
     }
   }
 
-  /** Runs a spawn under the registration lock; it must call {@link #register} for its child. */
+  /**
+   * Runs a spawn with reaping held off; it must call {@link #register} for its child. Spawns on
+   * several threads run at the same time.
+   */
   interface Spawn<T, E extends Exception> {
     T run() throws E;
   }
 
   <T, E extends Exception> T spawnLocked(Spawn<T, E> spawn) throws E {
-    lock.lock();
+    gate.readLock().lock();
     try {
-      T result = spawn.run();
-      spawns++;
-      changed.signalAll();
-      return result;
+      return spawn.run();
     } finally {
-      lock.unlock();
+      gate.readLock().unlock();
+      lock.lock();
+      try {
+        spawns++;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
   /** Only inside {@link #spawnLocked}: {@code onExit} gets the child's status, on this thread. */
   void register(int pid, Consumer<ExitStatus> onExit) {
-    if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("register outside spawn");
+    if (gate.getReadHoldCount() == 0) throw new IllegalStateException("register outside spawn");
     registry.put(pid, onExit);
   }
 
@@ -152,7 +165,7 @@ final class Reaper {
   private void reapOne(int pid, MemorySegment info) {
     ExitStatus status;
     Consumer<ExitStatus> watcher;
-    lock.lock();
+    gate.writeLock().lock();
     try {
       info.fill((byte) 0);
       Libc.Ret r = Libc.waitid(Flags.P_PID, pid, info, Flags.WEXITED);
@@ -166,6 +179,11 @@ final class Reaper {
       }
       status = decode(info);
       watcher = registry.remove(pid);
+    } finally {
+      gate.writeLock().unlock();
+    }
+    lock.lock();
+    try {
       reaps++;
       reapedCond.signalAll();
     } finally {

@@ -38,7 +38,7 @@ final class StatsSampler {
       if (before != null && now > before.nanos()) {
         cpu = percent(ticks - before.ticks(), (now - before.nanos()) / 1e9);
       } else {
-        cpu = percent(ticks, uptime - (double) s.starttime() / ProcFs.CLK_TCK);
+        cpu = percent(ticks, uptime - (double) s.starttime() / ProcFs.Units.CLK_TCK);
       }
       seen.put(s.key(), new Sample(ticks, now));
       long memory = ProcFs.rssBytes(pid);
@@ -70,6 +70,6 @@ final class StatsSampler {
 
   private static double percent(long ticks, double seconds) {
     if (seconds <= 0) return 0;
-    return Math.max(0, (double) ticks / ProcFs.CLK_TCK / seconds * 100);
+    return Math.max(0, (double) ticks / ProcFs.Units.CLK_TCK / seconds * 100);
   }
 }

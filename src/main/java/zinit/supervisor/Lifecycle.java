@@ -13,7 +13,8 @@ import zinit.config.Signal;
 
 /**
  * The state machine of every service. Confined to the scheduler's loop: every method runs there,
- * and events from other threads (exits, empty units) are posted to it. Nothing here blocks.
+ * and events from other threads (exits, empty units, finished spawns) are posted to it. Nothing
+ * here blocks: spawns run on the spawner's threads, several at once.
  */
 final class Lifecycle {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
@@ -27,8 +28,13 @@ final class Lifecycle {
   private final ConfigSource configs;
   private final Backoff backoff;
   private final java.util.concurrent.Executor signaller;
+  private final java.util.concurrent.Executor spawner;
   boolean shuttingDown;
   private final java.util.Set<Service> shutdownWatched = new java.util.HashSet<>();
+  private int spawnsInFlight;
+  private final List<CompletableFuture<Void>> settledWaiters = new ArrayList<>();
+  private boolean reconciling;
+  private boolean reconcileAgain;
 
   Lifecycle(
       ProcessHost host,
@@ -36,8 +42,10 @@ final class Lifecycle {
       LogSink log,
       ConfigSource configs,
       Backoff backoff,
-      java.util.concurrent.Executor signaller) {
+      java.util.concurrent.Executor signaller,
+      java.util.concurrent.Executor spawner) {
     this.signaller = signaller;
+    this.spawner = spawner;
     this.host = host;
     this.loop = loop;
     this.log = log;
@@ -52,23 +60,45 @@ final class Lifecycle {
     reconcile();
   }
 
-  /** Spawns every service that wants to run and whose dependencies are met, to a fixpoint. */
+  /**
+   * Spawns every service that wants to run and whose dependencies are met, to a fixpoint. A call
+   * made while one runs (a spawner that finishes at once, as in tests) makes that one go round
+   * again instead of nesting.
+   */
   void reconcile() {
-    boolean changed = true;
-    while (changed) {
-      changed = false;
-      for (Service s : services.values()) {
-        if (shuttingDown || s.target != Target.Up || !s.pendingStart) continue;
-        if (s.run != null || s.stopping != null) continue;
-        Optional<String> unmet = Dependencies.firstUnmet(s, services);
-        if (unmet.isPresent()) {
-          block(s, unmet.get());
-          continue;
-        }
-        spawn(s);
-        changed = true;
-      }
+    if (reconciling) {
+      reconcileAgain = true;
+      return;
     }
+    reconciling = true;
+    try {
+      boolean changed = true;
+      while (changed) {
+        changed = reconcileAgain;
+        reconcileAgain = false;
+        for (Service s : services.values()) {
+          if (shuttingDown || s.target != Target.Up || !s.pendingStart) continue;
+          if (s.run != null || s.stopping != null || s.spawning) continue;
+          Optional<String> unmet = Dependencies.firstUnmet(s, services);
+          if (unmet.isPresent()) {
+            block(s, unmet.get());
+            continue;
+          }
+          spawn(s);
+          changed = true;
+        }
+      }
+    } finally {
+      reconciling = false;
+    }
+  }
+
+  /** Completes (on the loop) once no spawn is in flight: what was started has a process or failed. */
+  CompletableFuture<Void> spawnsSettled() {
+    if (spawnsInFlight == 0) return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> settled = new CompletableFuture<>();
+    settledWaiters.add(settled);
+    return settled;
   }
 
   private void block(Service s, String dependency) {
@@ -83,25 +113,80 @@ final class Lifecycle {
     }
   }
 
+  /**
+   * Hands the spawn to the spawner (posix_spawn waits for the child's exec; a boot spawns many
+   * services at once); the result comes back to the loop in {@link #spawned}. Meanwhile the
+   * service counts as having processes, so it is neither spawned twice nor forgotten, and a stop
+   * waits for what the spawn brings.
+   */
   private void spawn(Service s) {
     s.pendingStart = false;
-    ServiceConfig c = s.config;
-    Run run;
-    try {
-      run = new Run(host.spawn(spec(c.name(), c.exec(), c)), loop.now());
-    } catch (SpawnException e) {
-      s.state = State.Failure;
-      s.detail = e.getMessage();
-      log.zinit(c.name() + ": failed to spawn: " + e.getMessage());
-      return;
+    s.spawning = true;
+    if (s.state == State.Blocked) {
+      s.state = State.Unknown;
+      s.detail = null;
     }
-    s.run = run;
-    s.detail = null;
-    // As the original: a oneshot is Running while it runs; a service with a test is Spawned
-    // until its test passes.
-    s.state = !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running;
-    watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
-    if (!c.oneshot() && !c.test().isEmpty()) runTest(s);
+    spawnsInFlight++;
+    ServiceConfig c = s.config;
+    SpawnSpec spec = spec(c.name(), c.exec(), c);
+    try {
+      spawner.execute(
+          () -> {
+            ServiceProcess process = null;
+            SpawnException failure = null;
+            try {
+              process = host.spawn(spec);
+            } catch (SpawnException e) {
+              failure = e;
+            } catch (RuntimeException e) {
+              failure = new SpawnException(e.toString(), e);
+            }
+            ServiceProcess p = process;
+            SpawnException f = failure;
+            loop.execute(() -> spawned(s, p, f));
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      spawned(s, null, new SpawnException("spawner is shut down", e));
+    }
+  }
+
+  private void spawned(Service s, ServiceProcess process, SpawnException failure) {
+    s.spawning = false;
+    boolean stopRequested = s.stopOnSpawn;
+    s.stopOnSpawn = false;
+    ServiceConfig c = s.config;
+    if (failure != null) {
+      s.state = State.Failure;
+      s.detail = failure.getMessage();
+      log.zinit(c.name() + ": failed to spawn: " + failure.getMessage());
+      completeStopIfIdle(s);
+    } else {
+      Run run = new Run(process, loop.now());
+      s.run = run;
+      s.detail = null;
+      // As the original: a oneshot is Running while it runs; a service with a test is Spawned
+      // until its test passes.
+      s.state = !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running;
+      watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
+      // A stop that came while the spawn was in flight ends what it brought, as it would have
+      // ended a run spawned just before it.
+      if (stopRequested || shuttingDown) terminate(s, run);
+      else if (!c.oneshot() && !c.test().isEmpty()) runTest(s);
+    }
+    if (--spawnsInFlight == 0 && !settledWaiters.isEmpty()) {
+      List<CompletableFuture<Void>> waiters = List.copyOf(settledWaiters);
+      settledWaiters.clear();
+      for (CompletableFuture<Void> w : waiters) w.complete(null);
+    }
+    reconcile();
+  }
+
+  private void completeStopIfIdle(Service s) {
+    if (s.stopping != null && !s.hasProcesses()) {
+      CompletableFuture<Void> stopping = s.stopping;
+      s.stopping = null;
+      stopping.complete(null);
+    }
   }
 
   private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c) {
@@ -166,11 +251,7 @@ final class Lifecycle {
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
     run.gone.complete(null);
-    if (s.stopping != null && !s.hasProcesses()) {
-      CompletableFuture<Void> stopping = s.stopping;
-      s.stopping = null;
-      stopping.complete(null);
-    }
+    completeStopIfIdle(s);
     reconcile();
   }
 
@@ -275,6 +356,7 @@ final class Lifecycle {
     if (!s.hasProcesses()) return CompletableFuture.completedFuture(null);
     if (s.stopping == null) s.stopping = new CompletableFuture<>();
     CompletableFuture<Void> stopping = s.stopping;
+    if (s.spawning) s.stopOnSpawn = true;
     if (s.run != null) terminate(s, s.run);
     if (s.testRun != null) terminate(s, s.testRun);
     return stopping;
@@ -285,7 +367,7 @@ final class Lifecycle {
     s.target = Target.Up;
     s.crashes = 0;
     s.restarts = 0;
-    if (s.run != null && s.run.mainAlive()) return;
+    if (s.spawning || (s.run != null && s.run.mainAlive())) return;
     cancel(s.restartTimer);
     s.restartTimer = null;
     s.nextRestart = null;

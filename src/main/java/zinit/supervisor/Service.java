@@ -17,6 +17,10 @@ final class Service {
   /** zinit should spawn it as soon as dependencies and cleanup of the previous run allow. */
   boolean pendingStart;
   Run run;
+  /** True while a spawn of the main command is in flight off the loop. */
+  boolean spawning;
+  /** A stop came while {@link #spawning}: the spawned run is terminated as soon as it arrives. */
+  boolean stopOnSpawn;
   Run testRun;
   Scheduler.Cancellable restartTimer;
   Scheduler.Cancellable testTimer;
@@ -50,9 +54,9 @@ final class Service {
     return run != null && run.mainAlive() ? run.process.pid() : 0;
   }
 
-  /** Whether any process of the service (main, leftovers or a test run) may still be alive. */
+  /** Whether any process of the service (main, leftovers, a test run, or one being spawned) may be alive. */
   boolean hasProcesses() {
-    return run != null || testRun != null;
+    return run != null || testRun != null || spawning;
   }
 
   private static String signalName(int number) {

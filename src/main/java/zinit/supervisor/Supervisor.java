@@ -31,6 +31,11 @@ public final class Supervisor implements Services {
 
   /** Stop signals go out on these threads, so units are signalled in parallel, off the loop. */
   private static final int SIGNAL_THREADS = 4;
+  /**
+   * Spawns run on these threads: posix_spawn returns only once the child has exec'd, so at boot
+   * several children get through their exec at the same time instead of one after another.
+   */
+  private static final int SPAWN_THREADS = 4;
 
   public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs) {
     this.host = host;
@@ -41,16 +46,23 @@ public final class Supervisor implements Services {
     Executor signaller =
         Executors.newFixedThreadPool(
             SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory());
-    this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller);
+    Executor spawner =
+        Executors.newFixedThreadPool(
+            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory());
+    this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner);
   }
 
-  /** Adds the services loaded at start-up; each starts as soon as its dependencies allow. */
+  /**
+   * Adds the services loaded at start-up; each starts as soon as its dependencies allow. Returns
+   * once the spawns this set off are done, so the first client sees them with their processes.
+   */
   public void load(Iterable<ServiceConfig> configs) {
-    call(
-        () -> {
-          for (ServiceConfig c : configs) lifecycle.add(c);
-          return null;
-        });
+    awaitQuietly(
+        call(
+            () -> {
+              for (ServiceConfig c : configs) lifecycle.add(c);
+              return lifecycle.spawnsSettled();
+            }));
   }
 
   @Override
@@ -80,12 +92,13 @@ public final class Supervisor implements Services {
 
   @Override
   public void start(String name) throws ZinitException {
-    callChecked(
-        () -> {
-          refuseWhenShuttingDown();
-          lifecycle.start(find(name));
-          return null;
-        });
+    awaitQuietly(
+        callChecked(
+            () -> {
+              refuseWhenShuttingDown();
+              lifecycle.start(find(name));
+              return lifecycle.spawnsSettled();
+            }));
   }
 
   @Override
@@ -114,13 +127,14 @@ public final class Supervisor implements Services {
         });
     // Reading the file happens off the loop; the loop re-checks for a racing monitor.
     ServiceConfig config = configs.load(name);
-    callChecked(
-        () -> {
-          refuseWhenShuttingDown();
-          if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
-          lifecycle.add(config);
-          return null;
-        });
+    awaitQuietly(
+        callChecked(
+            () -> {
+              refuseWhenShuttingDown();
+              if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
+              lifecycle.add(config);
+              return lifecycle.spawnsSettled();
+            }));
   }
 
   @Override
@@ -242,6 +256,15 @@ public final class Supervisor implements Services {
           }
         });
     return await(result);
+  }
+
+  /** Waits for a future that never fails with a domain error. */
+  private static void awaitQuietly(CompletableFuture<Void> future) {
+    try {
+      await(future);
+    } catch (ZinitException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static <T> T await(CompletableFuture<T> future) throws ZinitException {

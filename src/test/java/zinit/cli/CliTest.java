@@ -90,6 +90,73 @@ class CliTest {
   }
 
   @Test
+  void initOptionsOfTheFastPathAreWhatPicocliParses() {
+    for (String[] args :
+        new String[][] {
+          {"init"},
+          {"-d", "-s", "/tmp/x.sock", "init", "-c", "/srv/etc", "--container"},
+          {"--socket=/tmp/y.sock", "init", "--config=/srv", "-b", "10", "--no-cgroups", "--socket-group", "adm"},
+          {"init", "--buffer=7", "--socket-group=wheel", "--config", "rel/dir"}
+        }) {
+      assertThat(FastPath.initOptions(initArgs(args), socketFlag(args), args[0].equals("-d"), Map.of()))
+          .as(String.join(" ", args))
+          .isEqualTo(picocliInitOptions(args));
+    }
+  }
+
+  @Test
+  void initOptionsOutsideThePlainFormsAreLeftToPicocli() {
+    for (String[] args :
+        new String[][] {
+          {"init", "-c"},
+          {"init", "-c", "/a", "-c", "/b"},
+          {"init", "-c/srv"},
+          {"init", "-b", "x"},
+          {"init", "-b", "0"},
+          {"init", "--container=true"},
+          {"init", "--help"},
+          {"init", "extra"},
+          {"init", "-c", "--container"}
+        }) {
+      assertThat(FastPath.initOptions(initArgs(args), null, false, Map.of())).as(String.join(" ", args)).isNull();
+    }
+  }
+
+  @Test
+  void initHonoursNoCgroupsFromTheEnvironment() {
+    assertThat(FastPath.initOptions(List.of(), null, false, Map.of("ZINIT_NO_CGROUPS", "1")).useCgroups()).isFalse();
+    assertThat(FastPath.initOptions(List.of(), null, false, Map.of()).useCgroups()).isTrue();
+  }
+
+  private static List<String> initArgs(String[] args) {
+    List<String> all = List.of(args);
+    return all.subList(all.indexOf("init") + 1, all.size());
+  }
+
+  private static String socketFlag(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("-s")) return args[i + 1];
+      if (args[i].startsWith("--socket=")) return args[i].substring("--socket=".length());
+    }
+    return null;
+  }
+
+  /** What `zinit init` would run with, as picocli parses the line (without running it). */
+  private static zinit.daemon.DaemonOptions picocliInitOptions(String[] args) {
+    Commands root = new Commands();
+    picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(root).parseArgs(args);
+    picocli.CommandLine.Model.CommandSpec init = parsed.subcommand().commandSpec();
+    return new zinit.daemon.DaemonOptions(
+        init.findOption("--config").getValue(),
+        root.socket(),
+        (Integer) init.findOption("--buffer").getValue(),
+        (Boolean) init.findOption("--container").getValue(),
+        root.debug,
+        init.findOption("--socket-group").getValue(),
+        !(Boolean) init.findOption("--no-cgroups").getValue());
+  }
+
+  @Test
   void noCommandMeansList() {
     assertThat(zinit().out()).isEqualTo("---\nredis: Running\n");
   }

@@ -44,6 +44,9 @@ class PidReuseIT {
             () -> StopIT.count(z, "intruder") == 1);
         long got = z.pidsIn("intruder").getFirst();
         assertThat(got).as("the kernel handed out the reused pid").isEqualTo(nsPid);
+        // $! is written right after the fork: the intruder may not have exec'd sleep yet.
+        Zinit.waitFor("intruder running sleep", Duration.ofSeconds(10),
+            () -> running("sleep " + marker).size() == 1);
         List<Long> intruderHost = ShutdownIT.processesRunning("sleep " + marker);
         assertThat(intruderHost).hasSize(1);
 
@@ -59,6 +62,14 @@ class PidReuseIT {
         intruder.descendants().forEach(ProcessHandle::destroyForcibly);
         intruder.waitFor(10, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  private static List<Long> running(String argv) {
+    try {
+      return ShutdownIT.processesRunning(argv);
+    } catch (java.io.IOException e) {
+      return List.of();
     }
   }
 

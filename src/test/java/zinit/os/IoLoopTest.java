@@ -32,4 +32,23 @@ class IoLoopTest {
       assertThat(ran.await(30, TimeUnit.SECONDS)).as("tasks left: %d", ran.getCount()).isTrue();
     }
   }
+
+  /** Regression: a task queued after close wrote the wake-up into whatever file got wakefd's number. */
+  @Test
+  void executeAfterCloseWritesIntoNoFileThatReusedTheWakeFdNumber() {
+    IoLoop loop = new IoLoop("zinit-io-test", m -> {});
+    loop.close();
+    List<int[]> pipes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) pipes.add(Fds.pipe()); // the lowest free numbers: likely wakefd's
+      loop.execute(() -> {});
+      int[] readEnds = pipes.stream().mapToInt(p -> p[0]).toArray();
+      assertThat(Waits.pollIn(readEnds, 0)).as("pipes with data").isZero();
+    } finally {
+      for (int[] p : pipes) {
+        Fds.close(p[0]);
+        Fds.close(p[1]);
+      }
+    }
+  }
 }

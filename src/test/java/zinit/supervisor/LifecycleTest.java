@@ -40,7 +40,7 @@ class LifecycleTest {
           return Map.of();
         }
       };
-  private final Lifecycle life = new Lifecycle(host, clock, sink, configs, Backoff.DEFAULT, Runnable::run);
+  private final Lifecycle life = new Lifecycle(host, clock, sink, configs, Backoff.DEFAULT, Runnable::run, Runnable::run);
 
   private static ServiceConfig svc(String name, String... after) {
     return new ServiceConfig(
@@ -280,5 +280,103 @@ class LifecycleTest {
     CompletableFuture<Void> done = life.stopAll();
     assertThat(done).isDone();
     assertThat(host.last("r").signals).contains(Signal.SIGTERM);
+  }
+
+  /** Spawns that wait until the test lets them run, as a busy spawner thread would. */
+  private final java.util.ArrayDeque<Runnable> pendingSpawns = new java.util.ArrayDeque<>();
+
+  private final Lifecycle slowSpawns =
+      new Lifecycle(host, clock, sink, configs, Backoff.DEFAULT, Runnable::run, pendingSpawns::add);
+
+  private void finishSpawns() {
+    Runnable r;
+    while ((r = pendingSpawns.poll()) != null) r.run();
+  }
+
+  @Test
+  void serviceIsNotSpawnedTwiceWhileItsSpawnIsInFlight() {
+    slowSpawns.add(svc("a"));
+    Service a = slowSpawns.services.get("a");
+    slowSpawns.start(a);
+    slowSpawns.reconcile();
+    assertThat(pendingSpawns).hasSize(1);
+    assertThat(a.hasProcesses()).isTrue();
+    finishSpawns();
+    assertThat(host.count("a")).isEqualTo(1);
+    assertThat(a.state).isEqualTo(State.Running);
+    assertThat(pendingSpawns).isEmpty();
+  }
+
+  @Test
+  void dependentIsSpawnedOnlyOnceItsDependencysSpawnHasReturned() {
+    slowSpawns.add(svc("db"));
+    slowSpawns.add(svc("app", "db"));
+    assertThat(pendingSpawns).hasSize(1);
+    finishSpawns();
+    assertThat(host.count("db")).isEqualTo(1);
+    assertThat(host.count("app")).isEqualTo(1);
+    assertThat(slowSpawns.services.get("app").state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void stopWhileSpawnInFlightTerminatesWhatTheSpawnBrings() {
+    slowSpawns.add(svc("a"));
+    CompletableFuture<Void> stopped = slowSpawns.stop(slowSpawns.services.get("a"));
+    assertThat(stopped).isNotDone();
+    finishSpawns();
+    assertThat(host.last("a").signals).containsExactly(Signal.SIGTERM, Signal.SIGCONT);
+    assertThat(stopped).isDone();
+    assertThat(host.last("a").closed).isTrue();
+  }
+
+  @Test
+  void startAfterStopWhileSpawnInFlightStillEndsTheStoppedRunThenRestarts() {
+    slowSpawns.add(svc("a"));
+    Service a = slowSpawns.services.get("a");
+    CompletableFuture<Void> stopped = slowSpawns.stop(a);
+    slowSpawns.start(a);
+    finishSpawns();
+    assertThat(host.last("a").signals).contains(Signal.SIGTERM);
+    assertThat(stopped).isDone();
+    clock.advance(Duration.ofSeconds(2));
+    finishSpawns();
+    assertThat(host.count("a")).isEqualTo(2);
+    assertThat(a.state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void failedSpawnInFlightCompletesAPendingStop() {
+    host.failSpawnOf = "bad";
+    slowSpawns.add(svc("bad"));
+    CompletableFuture<Void> stopped = slowSpawns.stop(slowSpawns.services.get("bad"));
+    finishSpawns();
+    assertThat(stopped).isDone();
+    assertThat(slowSpawns.services.get("bad").state).isEqualTo(State.Failure);
+  }
+
+  @Test
+  void shutdownWaitsForInFlightSpawnsAndStopsWhatTheyBring() {
+    slowSpawns.add(svc("a"));
+    slowSpawns.add(svc("x"));
+    CompletableFuture<Void> done = slowSpawns.stopAll();
+    assertThat(done).isNotDone();
+    host.failSpawnOf = "x";
+    finishSpawns();
+    assertThat(host.last("a").signals).contains(Signal.SIGTERM);
+    assertThat(done).isDone();
+    assertThat(host.count("a")).isEqualTo(1);
+  }
+
+  @Test
+  void spawnsSettledCompletesOnceEverySpawnInFlightHasReturned() {
+    slowSpawns.add(svc("a"));
+    slowSpawns.add(svc("b"));
+    CompletableFuture<Void> settled = slowSpawns.spawnsSettled();
+    assertThat(settled).isNotDone();
+    pendingSpawns.poll().run();
+    assertThat(settled).isNotDone();
+    finishSpawns();
+    assertThat(settled).isDone();
+    assertThat(slowSpawns.spawnsSettled()).isDone();
   }
 }
