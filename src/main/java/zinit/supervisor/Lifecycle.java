@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import zinit.config.LogMode;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
@@ -18,8 +20,7 @@ import zinit.config.Signal;
  */
 final class Lifecycle {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
-  /** After SIGKILL, how long to wait before reporting that processes could not be removed. */
-  static final Duration KILL_GRACE = Duration.ofSeconds(10);
+  static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
   final Map<String, Service> services = new TreeMap<>();
   private final ProcessHost host;
@@ -27,10 +28,9 @@ final class Lifecycle {
   private final LogSink log;
   private final ConfigSource configs;
   private final Backoff backoff;
-  private final java.util.concurrent.Executor signaller;
-  private final java.util.concurrent.Executor spawner;
+  private final Terminator terminator;
+  private final Executor spawner;
   boolean shuttingDown;
-  private final java.util.Set<Service> shutdownWatched = new java.util.HashSet<>();
   private int spawnsInFlight;
   private final List<CompletableFuture<Void>> settledWaiters = new ArrayList<>();
   private boolean reconciling;
@@ -42,9 +42,9 @@ final class Lifecycle {
       LogSink log,
       ConfigSource configs,
       Backoff backoff,
-      java.util.concurrent.Executor signaller,
-      java.util.concurrent.Executor spawner) {
-    this.signaller = signaller;
+      Executor signaller,
+      Executor spawner) {
+    this.terminator = new Terminator(loop, signaller, log);
     this.spawner = spawner;
     this.host = host;
     this.loop = loop;
@@ -202,7 +202,7 @@ final class Lifecycle {
   }
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
-  private void watch(Run run, java.util.function.Consumer<ExitStatus> onExit, Runnable onGone) {
+  private void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
     run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
     CompletableFuture.allOf(run.process.exit(), run.process.empty())
         .whenComplete((ok, failure) -> loop.execute(onGone));
@@ -287,60 +287,8 @@ final class Lifecycle {
     }
   }
 
-  /**
-   * Graceful end of one run: the stop signal (and SIGCONT, so a stopped process can act on it) to
-   * every process of the unit; SIGKILL to whatever is left when the timeout passes. Completion
-   * is {@link Run#gone}, driven by events.
-   */
   void terminate(Service s, Run run) {
-    ServiceConfig c = s.config;
-    if (run.terminating || run.gone.isDone()) return;
-    run.terminating = true;
-    Signal stop = c.stopSignal();
-    Signal[] signals =
-        stop == Signal.SIGKILL || stop == Signal.SIGCONT
-            ? new Signal[] {stop}
-            : new Signal[] {stop, Signal.SIGCONT};
-    // Off the loop: a signal pass may wait for the unit to freeze, and a shutdown signals many
-    // units at once. The kill timer below is armed meanwhile; a late signal to a unit that is
-    // already gone reaches nobody.
-    signaller.execute(
-        () -> {
-          try {
-            run.process.signalAll(signals);
-          } catch (RuntimeException e) {
-            log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage()
-                + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
-          }
-        });
-    run.killTimer =
-        loop.schedule(
-            c.shutdownTimeout(),
-            () -> {
-              if (run.gone.isDone()) return;
-              run.killed = true;
-              log.zinit(
-                  c.name()
-                      + ": still running "
-                      + c.shutdownTimeout().toMillis()
-                      + " ms after "
-                      + stop
-                      + ", sending SIGKILL to "
-                      + run.process.pids());
-              run.process.killAll();
-              run.killTimer = loop.schedule(KILL_GRACE, () -> reportUnkillable(s, run));
-            });
-  }
-
-  /**
-   * A process that outlives SIGKILL (stuck in uninterruptible sleep) cannot be verified gone: the
-   * stop fails with the pids instead of hanging; it completes for real if they die later.
-   */
-  private void reportUnkillable(Service s, Run run) {
-    if (run.gone.isDone()) return;
-    String message = s.name() + ": processes survived SIGKILL: " + run.process.pids();
-    log.zinit(message);
-    if (s.stopping != null) s.stopping.completeExceptionally(new IllegalStateException(message));
+    terminator.terminate(s, run);
   }
 
   /** Target Down, timers off, every process of the service terminated; completes when gone. */
@@ -378,12 +326,7 @@ final class Lifecycle {
     reconcile();
   }
 
-  /**
-   * Every service with processes, stopped in reverse dependency order: a service is terminated
-   * once no service that lists it in `after` has processes left. Independent branches go in
-   * parallel. A dependency cycle cannot be ordered: what is left when nothing is in flight is
-   * terminated together.
-   */
+  /** Target Down for every service, timers off; then {@link ShutdownOrder} stops them. */
   CompletableFuture<Void> stopAll() {
     shuttingDown = true;
     for (Service s : services.values()) {
@@ -394,39 +337,7 @@ final class Lifecycle {
       s.restartTimer = s.testTimer = null;
       s.nextRestart = null;
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    advanceShutdown(done);
-    return done;
-  }
-
-  private void advanceShutdown(CompletableFuture<Void> done) {
-    boolean inFlight = false;
-    List<Service> waiting = new ArrayList<>();
-    for (Service s : services.values()) {
-      if (!s.hasProcesses()) continue;
-      boolean dependentsGone =
-          Dependencies.dependents(s.name(), services).stream().noneMatch(Service::hasProcesses);
-      if (s.stopping != null || dependentsGone) {
-        inFlight = true;
-        stopForShutdown(s, done);
-      } else {
-        waiting.add(s);
-      }
-    }
-    if (!inFlight && !waiting.isEmpty()) {
-      log.zinit(
-          "dependency cycle among "
-              + waiting.stream().map(Service::name).toList()
-              + ": stopping them together");
-      for (Service s : waiting) stopForShutdown(s, done);
-      return;
-    }
-    if (!inFlight) done.complete(null);
-  }
-
-  private void stopForShutdown(Service s, CompletableFuture<Void> done) {
-    if (!shutdownWatched.add(s)) return;
-    stop(s).whenComplete((ok, e) -> loop.execute(() -> advanceShutdown(done)));
+    return new ShutdownOrder(services, this::stop, loop, log).start();
   }
 
   private static void cancel(Scheduler.Cancellable c) {

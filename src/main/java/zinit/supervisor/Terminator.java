@@ -1,0 +1,83 @@
+package zinit.supervisor;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import zinit.config.ServiceConfig;
+import zinit.config.Signal;
+
+/**
+ * The graceful end of one run, on the loop: stop signal, then SIGKILL when the timeout passes,
+ * then an error if even that leaves processes behind. Completion is {@link Run#gone}, reported by
+ * the lifecycle when the unit's processes are all gone.
+ */
+final class Terminator {
+  /** After SIGKILL, how long to wait before reporting that processes could not be removed. */
+  static final Duration KILL_GRACE = Duration.ofSeconds(10);
+
+  private final Scheduler loop;
+  private final Executor signaller;
+  private final LogSink log;
+
+  Terminator(Scheduler loop, Executor signaller, LogSink log) {
+    this.loop = loop;
+    this.signaller = signaller;
+    this.log = log;
+  }
+
+  /**
+   * The stop signal (and SIGCONT, so a stopped process can act on it) to
+   * every process of the unit; SIGKILL to whatever is left when the timeout passes. Completion
+   * is {@link Run#gone}, driven by events.
+   */
+  void terminate(Service s, Run run) {
+    ServiceConfig c = s.config;
+    if (run.terminating || run.gone.isDone()) return;
+    run.terminating = true;
+    Signal stop = c.stopSignal();
+    Signal[] signals =
+        stop == Signal.SIGKILL || stop == Signal.SIGCONT
+            ? new Signal[] {stop}
+            : new Signal[] {stop, Signal.SIGCONT};
+    // Off the loop: a signal pass may wait for the unit to freeze, and a shutdown signals many
+    // units at once. The kill timer below is armed meanwhile; a late signal to a unit that is
+    // already gone reaches nobody.
+    signaller.execute(
+        () -> {
+          try {
+            run.process.signalAll(signals);
+          } catch (RuntimeException e) {
+            log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage()
+                + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+          }
+        });
+    run.killTimer =
+        loop.schedule(
+            c.shutdownTimeout(),
+            () -> {
+              if (run.gone.isDone()) return;
+              run.killed = true;
+              log.zinit(
+                  c.name()
+                      + ": still running "
+                      + c.shutdownTimeout().toMillis()
+                      + " ms after "
+                      + stop
+                      + ", sending SIGKILL to "
+                      + run.process.pids());
+              run.process.killAll();
+              run.killTimer = loop.schedule(KILL_GRACE, () -> reportUnkillable(s, run));
+            });
+  }
+
+  /**
+   * A process that outlives SIGKILL (stuck in uninterruptible sleep) cannot be verified gone: the
+   * stop fails with the pids instead of hanging; it completes for real if they die later.
+   */
+  private void reportUnkillable(Service s, Run run) {
+    if (run.gone.isDone()) return;
+    String message = s.name() + ": processes survived SIGKILL: " + run.process.pids();
+    log.zinit(message);
+    if (s.stopping != null) s.stopping.completeExceptionally(new IllegalStateException(message));
+  }
+
+}
