@@ -68,7 +68,6 @@ final class Errors {
       case ZinitException.ShuttingDown x -> "ShuttingDown";
       case ZinitException.AlreadyExists x -> "ServiceAlreadyExists";
       case ZinitException.ServiceFileError x -> "ServiceFileError";
-      default -> "InternalError";
     };
   }
 
@@ -83,7 +82,6 @@ final class Errors {
       case ZinitException.ShuttingDown x -> "zinit is shutting down and accepts no new work";
       case ZinitException.AlreadyExists x -> "use another name or delete the existing service first";
       case ZinitException.ServiceFileError x -> "check the config dir's permissions and free space";
-      default -> "zinit's own log (zinit log zinit) may say more";
     };
   }
 }

@@ -4,7 +4,7 @@ package zinit.supervisor;
  * Domain errors of the service operations. Each kind carries the JSON-RPC error code the control
  * plane answers with; the message already says what went wrong and for which service.
  */
-public sealed class ZinitException extends Exception {
+public abstract sealed class ZinitException extends Exception {
   private final int code;
   private final String service;
 
