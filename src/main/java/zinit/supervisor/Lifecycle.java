@@ -152,8 +152,9 @@ final class Lifecycle {
 
   private void spawned(Service s, ServiceProcess process, SpawnException failure) {
     s.spawning = false;
-    boolean stopRequested = s.stopOnSpawn;
-    s.stopOnSpawn = false;
+    // A stop can only be pending here if it came while the spawn was in flight: reconcile spawns
+    // nothing while one is.
+    boolean stopRequested = s.stopping != null;
     ServiceConfig c = s.config;
     if (failure != null) {
       s.state = State.Failure;
@@ -304,7 +305,6 @@ final class Lifecycle {
     if (!s.hasProcesses()) return CompletableFuture.completedFuture(null);
     if (s.stopping == null) s.stopping = new CompletableFuture<>();
     CompletableFuture<Void> stopping = s.stopping;
-    if (s.spawning) s.stopOnSpawn = true;
     if (s.run != null) terminate(s, s.run);
     if (s.testRun != null) terminate(s, s.testRun);
     return stopping;

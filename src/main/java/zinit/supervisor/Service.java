@@ -19,8 +19,6 @@ final class Service {
   Run run;
   /** True while a spawn of the main command is in flight off the loop. */
   boolean spawning;
-  /** A stop came while {@link #spawning}: the spawned run is terminated as soon as it arrives. */
-  boolean stopOnSpawn;
   Run testRun;
   Scheduler.Cancellable restartTimer;
   Scheduler.Cancellable testTimer;
