@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import zinit.config.ConfigException;
 import zinit.config.ConfigLoader;
 import zinit.config.Environments;
@@ -32,13 +30,12 @@ public final class Daemon {
       System.err.println("zinit: config dir " + options.configDir() + " does not exist");
       return 1;
     }
-    // Parsing the service files (Jackson's first use) runs while the native host starts (building
-    // the libc bindings): the two are most of zinit's start-up time and need no common state.
-    CompletableFuture<ConfigLoader.LoadResult> parsed = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .daemon()
-        .name("zinit-config-load")
-        .start(() -> completeWith(parsed, () -> ConfigLoader.loadDir(options.configDir(), sink::zinit)));
+    try {
+      RpcServer.refuseIfLive(options.socket());
+    } catch (IOException e) {
+      System.err.println("zinit: " + e.getMessage());
+      return 1;
+    }
     boolean cgroups = options.useCgroups() && NativeProcessHost.cgroupsAvailable();
     NativeProcessHost host =
         NativeProcessHost.create(
@@ -49,17 +46,9 @@ public final class Daemon {
     Supervisor supervisor = new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink));
 
     boolean pid1 = host.isPid1();
-    try {
-      RpcServer.refuseIfLive(options.socket());
-    } catch (IOException e) {
-      System.err.println("zinit: " + e.getMessage());
-      host.close();
-      loop.close();
-      return 1;
-    }
     Signals.install(supervisor, pid1 && !options.container(), sink);
     // Every service is known before the socket answers, so no client sees a partial list.
-    ConfigLoader.LoadResult loaded = joinUnwrapped(parsed);
+    ConfigLoader.LoadResult loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
     for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
     supervisor.load(loaded.services().values());
     host.warmUp();
@@ -106,25 +95,6 @@ public final class Daemon {
       supervisor.shutdown(false);
     } catch (ZinitException e) {
       sink.zinit("shutdown failed: " + e.getMessage());
-    }
-  }
-
-  private static <T> void completeWith(CompletableFuture<T> future, java.util.function.Supplier<T> work) {
-    try {
-      future.complete(work.get());
-    } catch (Throwable t) {
-      future.completeExceptionally(t);
-    }
-  }
-
-  /** The result, or what the work threw, as if it had run on this thread. */
-  private static <T> T joinUnwrapped(CompletableFuture<T> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      if (e.getCause() instanceof Error err) throw err;
-      throw e;
     }
   }
 
