@@ -130,7 +130,7 @@ final class Commands implements Callable<Integer> {
     return actions().run("forget", List.of(service), false);
   }
 
-  @Command(name = "kill", description = "send a signal to a service's processes")
+  @Command(name = "kill", description = "send a signal to a service's main process (default SIGTERM)")
   int kill(
       @Parameters(index = "0", paramLabel = "SERVICE") String service,
       @Parameters(index = "1", paramLabel = "SIGNAL", defaultValue = "SIGTERM", arity = "0..1", description = "default: ${DEFAULT-VALUE}") String signal)
