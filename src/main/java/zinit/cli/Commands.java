@@ -85,11 +85,12 @@ final class Commands implements Callable<Integer> {
       @Option(names = {"-b", "--buffer"}, paramLabel = "LINES", defaultValue = "2000", description = "log lines kept (default: ${DEFAULT-VALUE})") int buffer,
       @Option(names = "--container", description = "container mode: exit on SIGTERM/SIGINT/SIGHUP instead of powering off") boolean container,
       @Option(names = "--socket-group", paramLabel = "GROUP", description = "group allowed to use the socket (mode 0660)") String socketGroup,
-      @Option(names = "--no-cgroups", description = "do not track services with cgroups (also ZINIT_NO_CGROUPS=1)") boolean noCgroups)
+      @Option(names = "--no-cgroups", description = "do not track services with cgroups (also ZINIT_NO_CGROUPS=1)") boolean noCgroups,
+      @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "/var/log/zinit", description = "log files of 'log: file' services without log_file (default: ${DEFAULT-VALUE})") Path logDir)
       throws Failure {
     if (buffer < 1) throw new Failure("--buffer must be at least 1, got " + buffer);
     boolean cgroups = !noCgroups && !"1".equals(env.get("ZINIT_NO_CGROUPS"));
-    DaemonOptions options = new DaemonOptions(config, socket(), buffer, container, debug, socketGroup, cgroups);
+    DaemonOptions options = new DaemonOptions(config, socket(), buffer, container, debug, socketGroup, cgroups, logDir);
     out.flush();
     ProcessExit.now(Daemon.run(options));
     return 0;

@@ -98,6 +98,7 @@ final class FastPath {
             case "-c", "--config" -> "config";
             case "-b", "--buffer" -> "buffer";
             case "--socket-group" -> "group";
+            case "--log-dir" -> "logdir";
             case "--container", "--no-cgroups" -> name;
             default -> null;
           };
@@ -129,6 +130,7 @@ final class FastPath {
         values.containsKey("--container"),
         debug,
         values.get("group"),
-        cgroups);
+        cgroups,
+        values.containsKey("logdir") ? Path.of(values.get("logdir")) : DaemonOptions.DEFAULT_LOG_DIR);
   }
 }

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param env the service's extra environment (already merged over nothing: the spawner adds the
  *     base environment)
  * @param dir working directory, "/" when the file left it empty
+ * @param logFile the file settings when {@code log} is {@link LogMode#FILE}, else null
  */
 public record ServiceConfig(
     String name,
@@ -26,7 +27,8 @@ public record ServiceConfig(
     Signal stopSignal,
     LogMode log,
     Map<String, String> env,
-    Path dir) {
+    Path dir,
+    LogFile logFile) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -41,6 +43,24 @@ public record ServiceConfig(
     Objects.requireNonNull(stopSignal, "stopSignal");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(dir, "dir");
+    if ((log == LogMode.FILE) != (logFile != null)) {
+      throw new IllegalArgumentException("logFile of " + name + " must be set exactly when log is FILE");
+    }
+  }
+
+  /** A service whose output does not go to a file of its own. */
+  public ServiceConfig(
+      String name,
+      List<String> exec,
+      List<String> test,
+      boolean oneshot,
+      Duration shutdownTimeout,
+      List<String> after,
+      Signal stopSignal,
+      LogMode log,
+      Map<String, String> env,
+      Path dir) {
+    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, null);
   }
 
   /** A service with defaults for everything but its command, for tests and `service_create`. */

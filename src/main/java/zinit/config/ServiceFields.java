@@ -19,7 +19,9 @@ import java.util.function.ToIntFunction;
  */
 final class ServiceFields {
   private static final Set<String> KNOWN =
-      Set.of("exec", "test", "oneshot", "shutdown_timeout", "after", "signal", "log", "env", "dir");
+      Set.of(
+          "exec", "test", "oneshot", "shutdown_timeout", "after", "signal", "log", "env", "dir",
+          "log_file", "log_size", "log_keep", "log_format");
   private static final Set<String> KNOWN_SIGNAL = Set.of("stop");
   // so that timeout.toNanos() can never overflow for whoever uses it
   private static final long MAX_TIMEOUT_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
@@ -59,6 +61,8 @@ final class ServiceFields {
     if (argv.isEmpty()) throw error("exec", "command is empty");
     JsonNode test = root.get("test");
     List<String> testArgv = absent(test) ? List.of() : command(test, "test");
+    LogMode log = log(root.get("log"));
+    LogFile logFile = LogFileFields.parse(root, log == LogMode.FILE, this::error, this::warn);
     return new ServiceConfig(
         name,
         argv,
@@ -67,9 +71,10 @@ final class ServiceFields {
         timeout(root.get("shutdown_timeout")),
         after(name, root.get("after")),
         stopSignal(root.get("signal")),
-        log(root.get("log")),
+        log,
         env(root.get("env")),
-        dir(root.get("dir")));
+        dir(root.get("dir")),
+        logFile);
   }
 
   private List<String> command(JsonNode node, String field) throws ConfigException {
@@ -136,12 +141,13 @@ final class ServiceFields {
   private LogMode log(JsonNode node) throws ConfigException {
     if (node == null) return LogMode.RING;
     if (node.isNull()) return LogMode.NULL; // the documented `log: null` is YAML's null
-    if (!node.isTextual()) throw error("log", "must be one of ring, stdout, null; got " + show(node));
+    if (!node.isTextual()) throw error("log", "must be one of ring, stdout, null, file; got " + show(node));
     return switch (node.textValue().strip().toLowerCase(java.util.Locale.ROOT)) {
       case "ring" -> LogMode.RING;
       case "stdout" -> LogMode.STDOUT;
       case "null", "none" -> LogMode.NULL;
-      default -> throw error("log", "must be one of ring, stdout, null; got " + show(node));
+      case "file" -> LogMode.FILE;
+      default -> throw error("log", "must be one of ring, stdout, null, file; got " + show(node));
     };
   }
 
@@ -212,7 +218,7 @@ final class ServiceFields {
     return node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static String show(JsonNode node) {
+  static String show(JsonNode node) {
     if (node.isContainerNode() || node.isNull()) return kind(node);
     String text = node.asText();
     if (text.length() > 60) text = text.substring(0, 60) + "...";

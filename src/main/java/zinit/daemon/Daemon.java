@@ -9,7 +9,9 @@ import zinit.config.ConfigLoader;
 import zinit.config.Environments;
 import zinit.config.ServiceConfig;
 import zinit.config.ServiceFiles;
+import zinit.logs.FileLog;
 import zinit.logs.LogRing;
+import zinit.logs.ServiceLogs;
 import zinit.os.NativeProcessHost;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
@@ -25,7 +27,9 @@ public final class Daemon {
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
     LogRing ring = new LogRing(options.bufferLines());
-    LogSink sink = new RingSink(ring);
+    ServiceLogs serviceLogs = 
+        new ServiceLogs(ring, options.logDir(), msg -> zinitMessage(ring, msg), System::currentTimeMillis);
+    RingSink sink = new RingSink(ring, serviceLogs);
     if (!Files.isDirectory(options.configDir())) {
       System.err.println("zinit: config dir " + options.configDir() + " does not exist");
       return 1;
@@ -79,8 +83,10 @@ public final class Daemon {
 
     List<Integer> left = supervisor.terminated().join();
     rpc.close();
-    host.sync();
+    // the host's I/O thread hands over what is left in the pipes as it closes; then files close
     host.close();
+    serviceLogs.close();
+    host.sync();
     loop.close();
     if (pid1 && !options.container()) {
       sink.zinit(supervisor.rebootRequested() ? "rebooting" : "powering off");
@@ -107,18 +113,47 @@ public final class Daemon {
     if (options.debug()) sink.zinit(message);
   }
 
-  /** Service output into the ring; zinit's own messages into the ring and onto stderr. */
-  private record RingSink(LogRing ring) implements LogSink {
+  /**
+   * Service output into the ring (and the files of {@code log: file} services); zinit's own
+   * messages into the ring and onto stderr.
+   */
+  private record RingSink(LogRing ring, ServiceLogs logs) implements LogSink {
     @Override
     public void line(String unit, boolean stderr, String text) {
-      ring.append(unit, stderr, text);
+      logs.line(unit, stderr, text);
     }
 
     @Override
     public void zinit(String message) {
-      ring.append(LogRing.ZINIT, false, message);
-      System.err.println("zinit: " + message);
+      zinitMessage(ring, message);
     }
+
+    @Override
+    public void mark(ServiceConfig config, String text) {
+      zinit(config.name() + ": " + text);
+      logs.mark(config, text);
+    }
+
+    @Override
+    public Output fileOutput(ServiceConfig config) {
+      FileLog file = logs.file(config);
+      return new Output() {
+        @Override
+        public void line(String unit, boolean stderr, String text) {
+          logs.line(file, unit, stderr, text);
+        }
+
+        @Override
+        public void flush() {
+          file.flush();
+        }
+      };
+    }
+  }
+
+  private static void zinitMessage(LogRing ring, String message) {
+    ring.append(LogRing.ZINIT, false, message);
+    System.err.println("zinit: " + message);
   }
 
   /** `monitor` reads `<name>.yaml` from the config dir; services get the base env plus theirs. */

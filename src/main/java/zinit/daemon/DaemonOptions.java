@@ -7,6 +7,8 @@ import java.nio.file.Path;
  *
  * @param socketGroup group name that may use the socket (socket 0660 then), or null for 0600
  * @param useCgroups false when cgroups are disabled (ZINIT_NO_CGROUPS=1 or --no-cgroups)
+ * @param logDir where {@code log: file} services write without a {@code log_file} ({@code
+ *     --log-dir})
  */
 public record DaemonOptions(
     Path configDir,
@@ -15,4 +17,12 @@ public record DaemonOptions(
     boolean container,
     boolean debug,
     String socketGroup,
-    boolean useCgroups) {}
+    boolean useCgroups,
+    Path logDir) {
+  public static final Path DEFAULT_LOG_DIR = Path.of("/var/log/zinit");
+
+  public DaemonOptions(
+      Path configDir, Path socket, int bufferLines, boolean container, boolean debug, String socketGroup, boolean useCgroups) {
+    this(configDir, socket, bufferLines, container, debug, socketGroup, useCgroups, DEFAULT_LOG_DIR);
+  }
+}

@@ -183,12 +183,38 @@ final class IoLoop implements AutoCloseable {
 
   private void shutdown() {
     runTasks();
+    drainReady();
     for (Long token : handlers.keySet().toArray(Long[]::new)) drop(token);
     synchronized (this) {
       wakeClosed = true;
       Fds.close(wakefd);
     }
     Fds.close(epfd);
+  }
+
+  /**
+   * What services wrote just before they were stopped may still sit in their pipes, with the EOF
+   * behind it: hand that to the handlers before the fds close, so the last lines reach the log.
+   * Bounded, so a writer that never stops cannot hold up the shutdown.
+   */
+  private void drainReady() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
+      for (int round = 0; round < 1024; round++) {
+        Libc.Ret r = Libc.epoll_wait(epfd, events, MAX_EVENTS, 0);
+        if (r.failed() || r.asInt() == 0) return;
+        boolean onlyWake = true;
+        for (int i = 0; i < r.asInt(); i++) {
+          long base = i * EVENT_SIZE;
+          long token = events.get(ValueLayout.JAVA_LONG_UNALIGNED, base + DATA_OFFSET);
+          if (token == WAKE_TOKEN) continue;
+          onlyWake = false;
+          dispatch(token, events.get(ValueLayout.JAVA_INT_UNALIGNED, base));
+        }
+        runTasks();
+        if (onlyWake) return;
+      }
+    }
   }
 
   /** Stops the thread after applying queued changes; closes every fd it owns. */

@@ -10,12 +10,15 @@ final class PipeReader implements IoLoop.Handler {
   private final int fd;
   private final String what;
   private final LineSplitter lines;
+  private final Runnable afterRead;
   private final Consumer<String> log;
 
-  private PipeReader(IoLoop loop, int fd, String what, Consumer<String> consumer, Consumer<String> log) {
+  private PipeReader(
+      IoLoop loop, int fd, String what, Consumer<String> consumer, Runnable afterRead, Consumer<String> log) {
     this.loop = loop;
     this.fd = fd;
     this.what = what;
+    this.afterRead = afterRead;
     this.log = log;
     this.lines =
         new LineSplitter(
@@ -29,8 +32,9 @@ final class PipeReader implements IoLoop.Handler {
   }
 
   /** Hands {@code fd} (a pipe's read end) to the loop, which closes it at EOF. */
-  static void watch(IoLoop loop, int fd, String what, Consumer<String> consumer, Consumer<String> log) {
-    loop.add(fd, Flags.EPOLLIN, true, new PipeReader(loop, fd, what, consumer, log));
+  static void watch(
+      IoLoop loop, int fd, String what, Consumer<String> consumer, Runnable afterRead, Consumer<String> log) {
+    loop.add(fd, Flags.EPOLLIN, true, new PipeReader(loop, fd, what, consumer, afterRead, log));
   }
 
   @Override
@@ -43,18 +47,29 @@ final class PipeReader implements IoLoop.Handler {
       if (r.errno() == Errno.EINTR || r.errno() == Errno.EAGAIN) return; // try again on next event
       log.accept(what + ": " + new OsException("read(" + fd + ")", r.errno()).getMessage());
       lines.finish();
+      flush();
       loop.remove(token);
       return;
     }
     int n = r.asInt();
     if (n == 0) {
       lines.finish();
+      flush();
       loop.remove(token);
       return;
     }
     byte[] bytes = loop.heapScratch();
     MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, n);
     lines.feed(bytes, 0, n);
+    flush();
+  }
+
+  private void flush() {
+    try {
+      afterRead.run();
+    } catch (RuntimeException e) {
+      log.accept(what + ": output flush failed: " + e);
+    }
   }
 
 }

@@ -33,11 +33,11 @@ final class Pipes {
   /** Hands the read ends to the loop, which owns them from now on. */
   void watch(IoLoop loop, SpawnSpec spec, Consumer<String> log) {
     if (read[1] >= 0 && spec.stdout() instanceof OutputSink.Lines l) {
-      PipeReader.watch(loop, read[1], spec.unit() + " stdout", l.consumer(), log);
+      PipeReader.watch(loop, read[1], spec.unit() + " stdout", l.consumer(), l.afterRead(), log);
       read[1] = -1;
     }
     if (read[2] >= 0 && spec.stderr() instanceof OutputSink.Lines l) {
-      PipeReader.watch(loop, read[2], spec.unit() + " stderr", l.consumer(), log);
+      PipeReader.watch(loop, read[2], spec.unit() + " stderr", l.consumer(), l.afterRead(), log);
       read[2] = -1;
     }
   }

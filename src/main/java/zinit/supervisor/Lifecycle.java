@@ -164,6 +164,7 @@ final class Lifecycle {
     } else {
       Run run = new Run(process, loop.now());
       s.run = run;
+      log.mark(c, "started, pid " + process.pid());
       s.detail = null;
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned
       // until its test passes.
@@ -191,14 +192,20 @@ final class Lifecycle {
   }
 
   private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c) {
+    LogSink.Output file = c.log() == LogMode.FILE ? log.fileOutput(c) : null;
     OutputSink out =
         switch (c.log()) {
           case RING -> new OutputSink.Lines(line -> log.line(unit, false, line));
+          case FILE -> new OutputSink.Lines(line -> file.line(unit, false, line), file::flush);
           case STDOUT -> new OutputSink.Inherit();
           case NULL -> new OutputSink.Discard();
         };
     OutputSink err =
-        c.log() == LogMode.RING ? new OutputSink.Lines(line -> log.line(unit, true, line)) : out;
+        switch (c.log()) {
+          case RING -> new OutputSink.Lines(line -> log.line(unit, true, line));
+          case FILE -> new OutputSink.Lines(line -> file.line(unit, true, line), file::flush);
+          case STDOUT, NULL -> out;
+        };
     return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err);
   }
 
@@ -220,6 +227,7 @@ final class Lifecycle {
     cancel(s.testTimer);
     s.testTimer = null;
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
+      log.mark(s.config, "exited (" + describe(status) + "), not restarted");
       // A oneshot's leftovers (daemons it started) live on until the service is stopped.
       reconcile();
       return;
@@ -231,8 +239,7 @@ final class Lifecycle {
     Duration delay = backoff.delay(s.crashes);
     s.restarts++;
     s.nextRestart = loop.now().plus(delay);
-    log.zinit(
-        s.name() + ": exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
+    log.mark(s.config, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
     s.restartTimer =
         loop.schedule(
             delay,

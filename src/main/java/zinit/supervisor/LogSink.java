@@ -1,5 +1,7 @@
 package zinit.supervisor;
 
+import zinit.config.ServiceConfig;
+
 /** Where service output and zinit's own messages go (the log ring, in the daemon). */
 public interface LogSink {
   /** A line of output of a unit ("redis" or "redis/test"). Called on the I/O thread: quick. */
@@ -7,4 +9,35 @@ public interface LogSink {
 
   /** zinit's own message about a service, shown as coming from "zinit". */
   void zinit(String message);
+
+  /**
+   * zinit's mark of a start or an exit of {@code config}'s service: a zinit message {@code "name:
+   * text"}, and a line in the service's own log file when it has one.
+   */
+  default void mark(ServiceConfig config, String text) {
+    zinit(config.name() + ": " + text);
+  }
+
+  /**
+   * Where the output of a {@code log: file} service goes: its file and the ring. Lines come on the
+   * I/O thread; {@code flush} after each read of a pipe, so one write covers a pipe's worth.
+   */
+  default Output fileOutput(ServiceConfig config) {
+    return new Output() {
+      @Override
+      public void line(String unit, boolean stderr, String text) {
+        LogSink.this.line(unit, stderr, text);
+      }
+
+      @Override
+      public void flush() {}
+    };
+  }
+
+  /** A service's output destination with a flush point. */
+  interface Output {
+    void line(String unit, boolean stderr, String text);
+
+    void flush();
+  }
 }

@@ -13,7 +13,12 @@ public sealed interface OutputSink {
   /**
    * A pipe read by zinit; each complete line (without its newline, cut to at most {@code maxLine}
    * bytes) is handed to {@code consumer} on zinit's I/O thread, so the consumer must be quick and
-   * must not block. A final unterminated line is delivered at EOF.
+   * must not block. A final unterminated line is delivered at EOF. {@code afterRead} runs after
+   * the lines of each read (and after the last line at EOF), so a consumer can batch its writes.
    */
-  record Lines(Consumer<String> consumer) implements OutputSink {}
+  record Lines(Consumer<String> consumer, Runnable afterRead) implements OutputSink {
+    public Lines(Consumer<String> consumer) {
+      this(consumer, () -> {});
+    }
+  }
 }

@@ -1,0 +1,167 @@
+package zinit.logs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import zinit.config.LogFile;
+import zinit.logs.LineFormat.Stream;
+
+class FileLogTest {
+  @TempDir Path dir;
+  private final AtomicLong clock = new AtomicLong(1_764_536_601_123L); // 2025-11-30T21:03:21.123Z
+  private final List<String> problems = new ArrayList<>();
+
+  private FileLog open(Path path, long size, int keep, LogFile.Format format) {
+    return new FileLog(path, new LogFile(path, size, keep, format), "web", problems::add, clock::get);
+  }
+
+  @Test
+  void textLineIsTimeThenTheRingsForm() throws IOException {
+    Path p = dir.resolve("web.log");
+    try (FileLog log = open(p, 1 << 20, 5, LogFile.Format.TEXT)) {
+      log.write("web", Stream.STDOUT, "hello");
+      log.write("web", Stream.STDERR, "oops");
+      log.write("web", Stream.ZINIT, "started, pid 12");
+      log.flush();
+    }
+    assertThat(Files.readString(p))
+        .isEqualTo(
+            "2025-11-30T21:03:21.123Z [+] web: hello\n"
+                + "2025-11-30T21:03:21.123Z [-] web: oops\n"
+                + "2025-11-30T21:03:21.123Z [+] zinit: web: started, pid 12\n");
+  }
+
+  @Test
+  void timeHasMillisecondsAlwaysThreeDigits() {
+    assertThat(LineFormat.time(0)).isEqualTo("1970-01-01T00:00:00.000Z");
+    assertThat(LineFormat.time(1_000_007)).isEqualTo("1970-01-01T00:16:40.007Z");
+    assertThat(LineFormat.time(1_000_070)).isEqualTo("1970-01-01T00:16:40.070Z");
+  }
+
+  @Test
+  void rotationKeepsEveryLineExactlyOnceAndHonoursKeep() throws IOException {
+    Path p = dir.resolve("count.log");
+    int lines = 5000;
+    try (FileLog log = open(p, 4096, 3, LogFile.Format.TEXT)) {
+      for (int i = 0; i < lines; i++) {
+        log.write("count", Stream.STDOUT, Integer.toString(i));
+        if (i % 7 == 0) log.flush();
+      }
+    }
+    assertThat(dir.resolve("count.log.4")).doesNotExist();
+    List<Path> files = List.of(dir.resolve("count.log.3"), dir.resolve("count.log.2"), dir.resolve("count.log.1"), p);
+    List<Integer> seen = new ArrayList<>();
+    for (Path f : files) {
+      assertThat(f).exists();
+      assertThat(Files.size(f)).isLessThanOrEqualTo(4096);
+      String text = Files.readString(f);
+      assertThat(text).endsWith("\n");
+      for (String line : text.split("\n")) {
+        assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z \\[\\+\\] count: \\d+");
+        seen.add(Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)));
+      }
+    }
+    // the kept files hold the newest lines, consecutive, each once, none split
+    int first = seen.getFirst();
+    assertThat(seen).hasSize(lines - first);
+    for (int i = 0; i < seen.size(); i++) assertThat(seen.get(i)).isEqualTo(first + i);
+    assertThat(seen.getLast()).isEqualTo(lines - 1);
+  }
+
+  @Test
+  void keepZeroStartsTheFileOver() throws IOException {
+    Path p = dir.resolve("k0.log");
+    try (FileLog log = open(p, 100, 0, LogFile.Format.TEXT)) {
+      for (int i = 0; i < 20; i++) log.write("k0", Stream.STDOUT, "line " + i);
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("k0.log");
+    }
+    assertThat(Files.readString(p)).endsWith("line 19\n");
+  }
+
+  @Test
+  void jsonLinesParseBackToTheSameTextForTrickyBytes() throws IOException {
+    Path p = dir.resolve("j.log");
+    // what the line splitter makes of invalid UTF-8 is U+FFFD; the rest is as the service wrote it
+    String invalid = new String(new byte[] {'a', (byte) 0xff, (byte) 0xc3, 'b'}, StandardCharsets.UTF_8);
+    List<String> texts =
+        List.of("plain", "quote \" backslash \\ slash /", "tab\there\rcr", "ctl \u0000\u0001\u001f\u007f end",
+            "unicode é 漢字 😀", invalid, "\u2028\u2029", "lone \uD800 surrogate", "{\"not\":\"nested\"}", "");
+    try (FileLog log = open(p, 1 << 20, 1, LogFile.Format.JSON)) {
+      for (String t : texts) log.write("web", Stream.STDERR, t);
+      log.write("web", Stream.ZINIT, "exited (exit code 3), restarting in 2000 ms");
+    }
+    ObjectMapper json = new ObjectMapper();
+    List<String> lines = Files.readAllLines(p);
+    assertThat(lines).hasSize(texts.size() + 1);
+    for (int i = 0; i < texts.size(); i++) {
+      JsonNode n = json.readTree(lines.get(i));
+      assertThat(n.get("time").asText()).isEqualTo("2025-11-30T21:03:21.123Z");
+      assertThat(n.get("service").asText()).isEqualTo("web");
+      assertThat(n.get("stream").asText()).isEqualTo("stderr");
+      String expected = texts.get(i).replace('\uD800', '\uFFFD');
+      assertThat(n.get("msg").asText()).isEqualTo(expected);
+      assertThat(n.size()).isEqualTo(4);
+    }
+    JsonNode mark = json.readTree(lines.getLast());
+    assertThat(mark.get("stream").asText()).isEqualTo("zinit");
+    assertThat(mark.get("msg").asText()).startsWith("exited (exit code 3)");
+  }
+
+  @Test
+  void unwritablePathCountsLostLinesThenWritesAMarkerWhenBack() throws IOException {
+    Path sub = Files.createDirectory(dir.resolve("sub"));
+    Path p = sub.resolve("web.log");
+    try (FileLog log = open(p, 1 << 20, 2, LogFile.Format.TEXT)) {
+      log.write("web", Stream.STDOUT, "before");
+      log.flush();
+      Files.delete(p);
+      Files.delete(sub);
+      Files.writeString(sub, "a file where the log directory was");
+      // the file was removed: noticed at the next check, then it cannot be reopened
+      clock.addAndGet(1500);
+      log.flush();
+      for (int i = 0; i < 3; i++) {
+        log.write("web", Stream.STDOUT, "lost " + i);
+        log.flush();
+      }
+      assertThat(log.lost()).isEqualTo(3);
+      assertThat(log.error()).contains(sub.toString());
+      Files.delete(sub); // the directory is created again when the file is reopened
+      log.write("web", Stream.STDOUT, "after");
+      log.flush();
+      assertThat(log.error()).isNull();
+      assertThat(log.lost()).isEqualTo(3);
+    }
+    List<String> lines = Files.readAllLines(p);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).matches(".*Z \\[\\+\\] zinit: web: 3 log lines lost \\(.+\\)");
+    assertThat(lines.get(1)).endsWith("[+] web: after");
+    assertThat(problems).anyMatch(m -> m.contains("counting lost log lines")).anyMatch(m -> m.contains("again after 3"));
+  }
+
+  @Test
+  void lineLongerThanTheSizeLimitGetsAFileOfItsOwn() throws IOException {
+    Path p = dir.resolve("big.log");
+    try (FileLog log = open(p, 50, 3, LogFile.Format.TEXT)) {
+      log.write("big", Stream.STDOUT, "a");
+      log.write("big", Stream.STDOUT, "x".repeat(200));
+      log.write("big", Stream.STDOUT, "b");
+    }
+    assertThat(Files.readString(dir.resolve("big.log.2"))).endsWith("big: a\n");
+    assertThat(Files.readString(dir.resolve("big.log.1"))).endsWith("x".repeat(200) + "\n");
+    assertThat(Files.readString(p)).endsWith("big: b\n");
+  }
+}
