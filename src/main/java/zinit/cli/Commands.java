@@ -17,12 +17,20 @@ import zinit.daemon.DaemonOptions;
 @Command(
     name = "zinit",
     mixinStandardHelpOptions = true,
-    version = "zinit 0.2.0 (JVM)",
+    versionProvider = Commands.VersionProvider.class,
     description = "A PID 1 and process supervisor. Without a command: list.",
     scope = CommandLine.ScopeType.INHERIT,
     exitCodeOnInvalidInput = 1)
 final class Commands implements Callable<Integer> {
   static final String DEFAULT_SOCKET = "/var/run/zinit.sock";
+
+  /** {@code zinit --version}: the build's version, the one rpc.discover and metrics report. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"zinit " + zinit.Version.VALUE + " (JVM)"};
+    }
+  }
   static final String DEFAULT_CONFIG = "/etc/zinit/";
 
   @Option(names = {"-s", "--socket"}, scope = CommandLine.ScopeType.LOCAL, paramLabel = "PATH", description = "unix socket of zinit (default: $ZINIT_SOCKET or " + DEFAULT_SOCKET + ")")

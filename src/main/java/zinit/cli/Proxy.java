@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import zinit.http.HttpProxy;
+import zinit.http.Probes;
 import zinit.rpc.RpcClient;
 
 /**
@@ -35,7 +36,8 @@ final class Proxy {
     String token = HttpProxy.newToken();
     Path tokenFile = HttpProxy.tokenFile(socket);
     HttpProxy.writeToken(tokenFile, token);
-    HttpProxy server = HttpProxy.start(at, token, new Forward(socket), line -> System.err.println(line));
+    Forward forward = new Forward(socket);
+    HttpProxy server = HttpProxy.start(at, token, forward, new ForwardProbes(socket), line -> System.err.println(line));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -48,6 +50,32 @@ final class Proxy {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** /metrics, /healthz and /readyz, each asked of the daemon on a connection of its own. */
+  record ForwardProbes(Path socket) implements Probes {
+    @Override
+    public String metrics() throws IOException {
+      try (RpcClient c = RpcClient.connect(socket)) {
+        return String.valueOf(c.call("system_metrics", null));
+      } catch (RpcClient.RemoteError e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public Probes.Health health() throws IOException {
+      try (RpcClient c = RpcClient.connect(socket)) {
+        Object reply = c.call("system_health", null);
+        if (!(reply instanceof Map<?, ?> m)) throw new IOException("system_health answered " + reply);
+        return new Probes.Health(
+            Boolean.TRUE.equals(m.get("live")),
+            ((Number) m.get("services")).intValue(),
+            ((Number) m.get("waiting")).intValue());
+      } catch (RpcClient.RemoteError e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
   }
 
   /** Each request on its own socket connection; each log stream on one subscription. */

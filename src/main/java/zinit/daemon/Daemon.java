@@ -12,6 +12,7 @@ import zinit.config.ServiceFiles;
 import zinit.logs.FileLog;
 import zinit.logs.LogRing;
 import zinit.logs.ServiceLogs;
+import zinit.metrics.Metrics;
 import zinit.os.NativeProcessHost;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
@@ -65,7 +66,7 @@ public final class Daemon {
               supervisor,
               ring,
               files,
-              new RpcServer.Options(options.socketGroup(), sink::zinit));
+              new RpcServer.Options(options.socketGroup(), sink::zinit, new Metrics(supervisor, serviceLogs)));
     } catch (IOException e) {
       System.err.println("zinit: cannot serve on " + options.socket() + ": " + e.getMessage());
       shutdownQuietly(supervisor, sink);

@@ -70,12 +70,20 @@ public final class HttpProxy {
 
   public static HttpProxy start(InetSocketAddress address, String token, Backend backend, Consumer<String> log)
       throws IOException {
+    return start(address, token, backend, null, log);
+  }
+
+  /** With {@code probesOrNull}, also serves GET /metrics (token), /healthz and /readyz (no token). */
+  public static HttpProxy start(
+      InetSocketAddress address, String token, Backend backend, Probes probesOrNull, Consumer<String> log)
+      throws IOException {
     if (token == null || token.length() < 16) throw new IllegalArgumentException("token too short");
     HttpServer server = HttpServer.create(address, 64);
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     HttpProxy proxy = new HttpProxy(server, executor, token, backend, log);
     server.setExecutor(executor);
     server.createContext("/", proxy::handle);
+    if (probesOrNull != null) ProbeRoutes.install(server, probesOrNull, proxy::authorized, log);
     server.start();
     if (!address.getAddress().isLoopbackAddress())
       log.accept("http: WARNING: listening on non-loopback " + address + "; anyone with the token can control zinit");
@@ -164,7 +172,7 @@ public final class HttpProxy {
     }
   }
 
-  private boolean authorized(HttpExchange ex) {
+  boolean authorized(HttpExchange ex) {
     String header = ex.getRequestHeaders().getFirst("Authorization");
     return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected);
   }

@@ -2,6 +2,7 @@ package zinit.os;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -9,6 +10,7 @@ import zinit.config.Signal;
 import zinit.supervisor.ExitStatus;
 import zinit.supervisor.ProcessStats;
 import zinit.supervisor.ServiceProcess;
+import zinit.supervisor.Usage;
 
 /**
  * One spawned unit. Emptiness is an event: in cgroup mode, cgroup.events "populated 0" (EPOLLPRI on
@@ -176,6 +178,23 @@ final class NativeUnit implements ServiceProcess {
   @Override
   public ProcessStats stats() {
     return sampler.sample(mainKey.pid(), pids(), cgroup);
+  }
+
+  @Override
+  public Usage usage() {
+    List<Integer> live = pids();
+    long memory = 0;
+    long ticks = 0;
+    for (int pid : live) {
+      memory += ProcFs.rssBytes(pid);
+      if (cgroup == null) ticks += ProcFs.stat(pid).map(s -> s.utime() + s.stime()).orElse(0L);
+    }
+    double cpu = (double) ticks / ProcFs.Units.CLK_TCK;
+    if (cgroup != null) {
+      OptionalLong micros = cgroup.cpuUsageMicros();
+      cpu = micros.isPresent() ? micros.getAsLong() / 1e6 : 0;
+    }
+    return new Usage(cpu, memory, live.size());
   }
 
   @Override

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import zinit.config.ServiceFiles;
 import zinit.http.HttpProxy;
+import zinit.http.Probes;
+import zinit.metrics.Observability;
 import zinit.logs.LogRing;
 
 /**
@@ -21,12 +23,14 @@ final class DaemonHttp implements Methods.HttpControl {
   private final LogRing logs;
   private final Limits limits;
   private final Consumer<String> log;
+  private final Observability obs;
   private Dispatcher dispatcher; // set once, before the server accepts connections
   // guarded by this
   private HttpProxy server;
   private String token;
 
-  DaemonHttp(Path socket, LogRing logs, Limits limits, Consumer<String> log) {
+  DaemonHttp(Path socket, LogRing logs, Limits limits, Consumer<String> log, Observability obs) {
+    this.obs = obs;
     this.socket = socket;
     this.logs = logs;
     this.limits = limits;
@@ -50,7 +54,7 @@ final class DaemonHttp implements Methods.HttpControl {
     try {
       token = HttpProxy.newToken();
       HttpProxy.writeToken(tokenFile, token);
-      server = HttpProxy.start(at, token, new Local(), log);
+      server = HttpProxy.start(at, token, new Local(), new LocalProbes(obs), log);
     } catch (IOException e) {
       throw Errors.internal("starting http server", null, e);
     }
@@ -71,6 +75,20 @@ final class DaemonHttp implements Methods.HttpControl {
       HttpProxy.removeToken(HttpProxy.tokenFile(socket), token);
     }
     server = null;
+  }
+
+  /** The monitoring routes straight from the daemon's metrics. */
+  private record LocalProbes(Observability obs) implements Probes {
+    @Override
+    public String metrics() {
+      return obs.metrics();
+    }
+
+    @Override
+    public Probes.Health health() {
+      Observability.Health h = obs.health();
+      return new Probes.Health(h.live(), h.services(), h.waiting());
+    }
   }
 
   private final class Local implements HttpProxy.Backend {

@@ -24,6 +24,7 @@ import zinit.config.ConfigException;
 import zinit.config.ServiceFiles;
 import zinit.config.Signal;
 import zinit.logs.LogRing;
+import zinit.metrics.Observability;
 import zinit.supervisor.ProcessStats;
 import zinit.supervisor.ServiceStatus;
 import zinit.supervisor.Services;
@@ -40,12 +41,14 @@ final class Methods {
   private final LogRing logs;
   private final ServiceFiles files;
   private final HttpControl http;
+  private final Observability obs;
 
-  Methods(Services services, LogRing logs, ServiceFiles files, HttpControl http) {
+  Methods(Services services, LogRing logs, ServiceFiles files, HttpControl http, Observability obs) {
     this.services = services;
     this.logs = logs;
     this.files = files;
     this.http = http;
+    this.obs = obs;
   }
 
   /** Operations on the HTTP server that system_start/stop_http_server control. */
@@ -88,6 +91,8 @@ final class Methods {
       http.stop();
       return null;
     });
+    add(t, "system_metrics", List.of(), (p, s) -> TextNode.valueOf(obs.metrics()));
+    add(t, "system_health", List.of(), (p, s) -> health());
     add(t, "stream_currentLogs", filter(), (p, s) -> currentLogs(filter(p, "reading logs")));
     add(
         t,
@@ -144,7 +149,9 @@ final class Methods {
   private JsonNode openRpc() throws RpcError {
     try (InputStream in = Methods.class.getResourceAsStream(OPENRPC_RESOURCE)) {
       if (in == null) throw new IOException(OPENRPC_RESOURCE + " is not on the class path");
-      return Dispatcher.JSON.readTree(in);
+      JsonNode doc = Dispatcher.JSON.readTree(in);
+      if (doc.get("info") instanceof ObjectNode info) info.put("version", zinit.Version.VALUE);
+      return doc;
     } catch (IOException e) {
       throw Errors.internal("reading the OpenRPC document", null, e);
     }
@@ -173,6 +180,23 @@ final class Methods {
     out.put("restarts", st.restarts());
     if (st.nextRestart() != null) out.put("next_restart", st.nextRestart().toString());
     if (st.detail() != null) out.put("detail", st.detail());
+    obs.logFile(name).ifPresent(f -> {
+      ObjectNode file = out.putObject("log_file");
+      file.put("path", f.path().toString());
+      file.put("lines_written", f.written());
+      file.put("lines_lost", f.lost());
+      if (f.errorOrNull() != null) file.put("error", f.errorOrNull());
+    });
+    return out;
+  }
+
+  private JsonNode health() {
+    Observability.Health h = obs.health();
+    ObjectNode out = NODES.objectNode();
+    out.put("live", h.live());
+    out.put("ready", h.ready());
+    out.put("services", h.services());
+    out.put("waiting", h.waiting());
     return out;
   }
 

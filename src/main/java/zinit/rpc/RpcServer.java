@@ -17,6 +17,8 @@ import jdk.net.UnixDomainPrincipal;
 import com.fasterxml.jackson.databind.node.NullNode;
 import zinit.config.ServiceFiles;
 import zinit.logs.LogRing;
+import zinit.metrics.Metrics;
+import zinit.metrics.Observability;
 import zinit.supervisor.Services;
 
 /** zinit's JSON-RPC 2.0 server on a Unix domain socket. */
@@ -25,7 +27,12 @@ public final class RpcServer {
    * @param socketGroupOrNull group whose members may use the socket (mode 0660), or null (0600)
    * @param log where the server reports refused or dropped clients
    */
-  public record Options(String socketGroupOrNull, Consumer<String> log) {}
+  /** {@code observabilityOrNull}: metrics and health; null for metrics of the services alone. */
+  public record Options(String socketGroupOrNull, Consumer<String> log, Observability observabilityOrNull) {
+    public Options(String socketGroupOrNull, Consumer<String> log) {
+      this(socketGroupOrNull, log, null);
+    }
+  }
 
   private final SocketFile socket;
   private final PeerPolicy peers;
@@ -68,8 +75,10 @@ public final class RpcServer {
   static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits)
       throws IOException {
     Consumer<String> log = options.log() == null ? line -> {} : options.log();
-    DaemonHttp http = new DaemonHttp(socket.toAbsolutePath(), logs, limits, log);
-    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http).table(), log);
+    Observability obs =
+        options.observabilityOrNull() != null ? options.observabilityOrNull() : new Metrics(services, null);
+    DaemonHttp http = new DaemonHttp(socket.toAbsolutePath(), logs, limits, log, obs);
+    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http, obs).table(), log);
     http.dispatcher(dispatcher);
     SocketFile file = SocketFile.bind(socket, options.socketGroupOrNull());
     PeerPolicy peers;

@@ -42,6 +42,9 @@ public interface ServiceProcess {
   /** Resource use now. */
   ProcessStats stats();
 
+  /** Cumulative resource use now, for metrics. */
+  Usage usage();
+
   /** Whether a cgroup tracks this unit (else: best effort by process group and descendants). */
   boolean cgroupTracked();
 

@@ -1,6 +1,9 @@
 package zinit.supervisor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The service operations the control plane (JSON-RPC, HTTP, CLI) exposes. Every method is safe to
@@ -42,4 +45,26 @@ public interface Services {
   void shutdown(boolean reboot) throws ZinitException;
 
   boolean shuttingDown();
+
+  /**
+   * Every service for metrics, sorted by name; {@code withUsage} also reads each running
+   * instance's resource use. This default asks {@link #status} per service (a service forgotten
+   * meanwhile is left out) and knows no start time, exit or usage; the supervisor answers in one
+   * pass.
+   */
+  default List<ServiceSample> samples(boolean withUsage) {
+    List<ServiceSample> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(list()).entrySet()) {
+      try {
+        ServiceStatus st = status(e.getKey());
+        String display = e.getValue();
+        int paren = display.indexOf('(');
+        State state = State.valueOf(paren < 0 ? display : display.substring(0, paren));
+        out.add(new ServiceSample(e.getKey(), state, st.target(), st.restarts(), null, null, null));
+      } catch (ZinitException gone) {
+        // forgotten between list and status
+      }
+    }
+    return out;
+  }
 }

@@ -163,6 +163,39 @@ public final class Supervisor implements Services {
         });
   }
 
+  /**
+   * One pass over the state on the loop; the processes' usage is then read here, off the loop, so
+   * a slow /proc never holds up supervision.
+   */
+  @Override
+  public List<ServiceSample> samples(boolean withUsage) {
+    record Taken(String name, State state, Target target, int restarts, Run liveRun, ExitStatus lastExit) {}
+    List<Taken> taken =
+        call(
+            () ->
+                lifecycle.services.values().stream()
+                    .map(
+                        s ->
+                            new Taken(
+                                s.name(), s.state, s.target, s.restarts,
+                                s.run != null && s.run.mainAlive() ? s.run : null, s.lastExit))
+                    .toList());
+    List<ServiceSample> out = new java.util.ArrayList<>(taken.size());
+    for (Taken t : taken) {
+      Run run = t.liveRun();
+      out.add(
+          new ServiceSample(
+              t.name(),
+              t.state(),
+              t.target(),
+              t.restarts(),
+              run == null ? null : run.started,
+              t.lastExit(),
+              run == null || !withUsage ? null : run.process.usage()));
+    }
+    return out;
+  }
+
   @Override
   public ProcessStats stats(String name) throws ZinitException {
     ServiceProcess process =

@@ -93,6 +93,11 @@ final class FakeHost implements ProcessHost {
     }
 
     @Override
+    public Usage usage() {
+      return new Usage(0, 0, empty.isDone() ? 0 : 1);
+    }
+
+    @Override
     public boolean cgroupTracked() {
       return true;
     }

@@ -1,0 +1,232 @@
+package zinit.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Issue 10: `log: file` end to end through bin/zinit, with real services writing real files. */
+class FileLogIT {
+  private static final Pattern TEXT_LINE = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (\\[[+-]\\] .*)");
+  private static final Pattern MARKER = Pattern.compile(".*\\[\\+\\] zinit: \\w+: (\\d+) log lines lost \\(.*\\)");
+
+  @BeforeAll
+  static void needsRoot() {
+    Privileges.assumeRootWithCgroups();
+  }
+
+  /** The log file and its rotated ones, oldest first. */
+  private static List<Path> filesOldestFirst(Path log) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (int i = 1000; i >= 1; i--) {
+      Path p = log.resolveSibling(log.getFileName() + "." + i);
+      if (Files.exists(p)) out.add(p);
+    }
+    if (Files.exists(log)) out.add(log);
+    return out;
+  }
+
+  private static List<String> allLines(Path log) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (Path p : filesOldestFirst(log)) out.addAll(Files.readAllLines(p));
+    return out;
+  }
+
+  @Test
+  void flatOutCounterRotatesWithEveryNumberExactlyOnceAndNoLineSplit() throws Exception {
+    int n = 300_000;
+    try (Zinit z = new Zinit()) {
+      Path log = z.file("logs/count.log");
+      z.service("count", "exec: seq 1 " + n + "\noneshot: true\nlog: file\nlog_file: " + log
+              + "\nlog_size: 128K\nlog_keep: 1000\n")
+          .start();
+      Zinit.waitFor("every number in the files", Duration.ofSeconds(120), () -> {
+        try {
+          return allLines(log).stream().filter(l -> l.matches(".*\\[\\+\\] count: \\d+")).count() >= n;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+      List<Path> files = filesOldestFirst(log);
+      assertThat(files.size()).as("rotated files").isGreaterThan(5);
+      BitSet seen = new BitSet();
+      int count = 0;
+      int last = 0;
+      for (Path f : files) {
+        assertThat(Files.size(f)).as("%s within log_size", f).isLessThanOrEqualTo(128 * 1024);
+        String text = Files.readString(f);
+        assertThat(text).as("%s ends with a whole line", f).endsWith("\n");
+        for (String line : text.split("\n")) {
+          Matcher m = TEXT_LINE.matcher(line);
+          assertThat(m.matches()).as("line '%s' of %s", line, f).isTrue();
+          if (!m.group(1).startsWith("[+] count: ")) continue;
+          int v = Integer.parseInt(m.group(1).substring("[+] count: ".length()));
+          assertThat(seen.get(v)).as("%d written twice", v).isFalse();
+          assertThat(v).as("order").isEqualTo(last + 1);
+          seen.set(v);
+          last = v;
+          count++;
+        }
+      }
+      assertThat(count).isEqualTo(n);
+      // the ring got them too, so `zinit log` keeps working
+      var ring = z.cli("log", "-s", "count");
+      assertThat(ring.stdout()).endsWith("[+] count: " + n + "\n");
+    }
+  }
+
+  @Test
+  void marksStartsAndExitsAndFlushesAPartialLastLine() throws Exception {
+    try (Zinit z = new Zinit()) {
+      Path logDir = z.file("varlog");
+      z.initArgs("--log-dir", logDir.toString())
+          .service("crash", "exec: sh -c 'echo hello; printf partial; exit 3'\nlog: file\n")
+          .start();
+      Path log = logDir.resolve("crash.log");
+      Zinit.waitFor("a restart mark", Duration.ofSeconds(30), () -> read(log).contains("restarting in"));
+      List<String> lines = Files.readAllLines(log);
+      assertThat(lines.get(0)).matches(".*Z \\[\\+\\] zinit: crash: started, pid [1-9]\\d*");
+      assertThat(lines).anyMatch(l -> l.endsWith(" [+] crash: hello"));
+      assertThat(lines).anyMatch(l -> l.endsWith(" [+] crash: partial"));
+      assertThat(lines).anyMatch(l -> l.matches(".*Z \\[\\+\\] zinit: crash: exited \\(exit code 3\\), restarting in \\d+ ms"));
+      var ring = z.cli("log", "-s");
+      assertThat(ring.stdout()).contains("[+] zinit: crash: started, pid").contains("[+] crash: partial\n");
+      JsonNode status = z.call("service_status", "crash");
+      assertThat(status.get("log_file").get("path").asText()).isEqualTo(log.toString());
+      assertThat(status.get("log_file").get("lines_lost").asLong()).isZero();
+      var yaml = z.cli("status", "crash");
+      assertThat(yaml.stdout()).contains("lines_lost: 0");
+    }
+  }
+
+  @Test
+  void jsonLinesParseBackForTrickyBytes() throws Exception {
+    try (Zinit z = new Zinit()) {
+      Path script = z.file("tricky.sh");
+      // bytes: invalid UTF-8 (\377), a control char, quotes, a backslash, a tab, a 4-byte emoji
+      Files.writeString(script, "printf 'bad \\377 byte\\n'\nprintf '\\001 \"quoted\" back\\\\slash\\ttab\\n'\n"
+          + "printf '\\360\\237\\230\\200 emoji\\n' >&2\nprintf 'end without newline'\n");
+      Path log = z.file("json/tricky.log");
+      z.service("tricky", "exec: /bin/sh " + script + "\noneshot: true\nlog: file\nlog_file: " + log + "\nlog_format: json\n")
+          .start();
+      Zinit.waitFor("the last line", Duration.ofSeconds(30), () -> read(log).contains("end without newline"));
+      Zinit.waitFor("the exit mark", Duration.ofSeconds(30), () -> read(log).contains("exited"));
+      ObjectMapper json = new ObjectMapper();
+      List<JsonNode> entries = new ArrayList<>();
+      for (String line : Files.readAllLines(log)) entries.add(json.readTree(line));
+      List<String> msgs = entries.stream().filter(e -> !e.get("stream").asText().equals("zinit")).map(e -> e.get("msg").asText()).toList();
+      assertThat(msgs).containsExactlyInAnyOrder(
+          "bad \uFFFD byte", "\u0001 \"quoted\" back\\slash\ttab", "\uD83D\uDE00 emoji", "end without newline");
+      assertThat(entries).allSatisfy(e -> {
+        assertThat(e.get("service").asText()).isEqualTo("tricky");
+        assertThat(e.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+      });
+      assertThat(entries).anyMatch(e -> e.get("stream").asText().equals("stderr") && e.get("msg").asText().endsWith("emoji"));
+      assertThat(entries).anyMatch(e -> e.get("stream").asText().equals("zinit") && e.get("msg").asText().startsWith("started, pid "));
+    }
+  }
+
+  @Test
+  void fullDiskCountsLostLinesKeepsTheServiceAndWritesAMarkerWhenSpaceIsBack() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/mount")) || Files.isExecutable(Path.of("/bin/mount")), "needs mount");
+    try (Zinit z = new Zinit()) {
+      Path mnt = Files.createDirectory(z.file("small"));
+      run("mount", "-t", "tmpfs", "-o", "size=256k", "zinit-filelog-it", mnt.toString());
+      try {
+        Path log = mnt.resolve("ticker.log");
+        z.service("ticker", "exec: sh -c 'i=0; while :; do echo \"tick $i\"; i=$((i+1)); sleep 0.002; done'\n"
+                + "log: file\nlog_file: " + log + "\n")
+            .start();
+        z.awaitState("ticker", "Running");
+        Zinit.waitFor("first lines", Duration.ofSeconds(30), () -> read(log).contains("tick 10"));
+        int pid = z.call("service_status", "ticker").get("pid").asInt();
+        Path fill = mnt.resolve("fill");
+        run("sh", "-c", "dd if=/dev/zero of=" + fill + " bs=4k 2>/dev/null; true");
+        Zinit.waitFor("lost lines", Duration.ofSeconds(30), () -> lost(z) > 20);
+        assertThat(z.call("service_status", "ticker").get("log_file").get("error").asText()).containsIgnoringCase("space");
+        Files.delete(fill);
+        // every loss is followed by a marker with its count once writing works again
+        Zinit.waitFor("markers covering every lost line", Duration.ofSeconds(30), () -> {
+          long lost = lost(z);
+          long marked = markerSum(log);
+          return lost > 0 && marked == lost;
+        });
+        JsonNode status = z.call("service_status", "ticker");
+        assertThat(status.get("pid").asInt()).as("the service kept running").isEqualTo(pid);
+        assertThat(status.get("state").asText()).isEqualTo("Running");
+        assertThat(status.get("log_file").has("error")).isFalse();
+        // the numbers missing from the file are exactly the lines counted as lost
+        long lost = status.get("log_file").get("lines_lost").asLong();
+        List<String> lines = Files.readAllLines(log);
+        BitSet seen = new BitSet();
+        boolean markerSeen = false;
+        int firstAfterLastMarker = -1;
+        for (String line : lines) {
+          Matcher m = Pattern.compile(".* \\[\\+\\] ticker: tick (\\d+)").matcher(line);
+          if (m.matches()) {
+            int v = Integer.parseInt(m.group(1));
+            seen.set(v);
+            if (markerSeen) firstAfterLastMarker = v;
+            markerSeen = false;
+          }
+          if (MARKER.matcher(line).matches()) markerSeen = true;
+        }
+        assertThat(firstAfterLastMarker).isPositive();
+        long missingBeforeLastMarker = firstAfterLastMarker - seen.get(0, firstAfterLastMarker).cardinality();
+        assertThat(missingBeforeLastMarker).isEqualTo(lost);
+        var metrics = z.call("system_metrics").asText();
+        assertThat(metrics).contains("zinit_log_lines_dropped_total{service=\"ticker\",sink=\"file\"} " + lost + "\n");
+      } finally {
+        z.cli("stop", "ticker");
+        run("umount", "-l", mnt.toString());
+      }
+    }
+  }
+
+  private static long lost(Zinit z) {
+    try {
+      JsonNode f = z.call("service_status", "ticker").get("log_file");
+      return f == null ? 0 : f.get("lines_lost").asLong();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static long markerSum(Path log) {
+    long sum = 0;
+    for (String line : read(log).split("\n")) {
+      Matcher m = MARKER.matcher(line);
+      if (m.matches()) sum += Long.parseLong(m.group(1));
+    }
+    return sum;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void run(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("%s: %s", String.join(" ", cmd), out).isZero();
+  }
+
+}
