@@ -42,15 +42,17 @@ final class Actions {
           c.call("service_start", name(first));
         }
       }
-      case "log" -> log(snapshot, first);
+      case "log" -> log(snapshot, first, null);
       default -> throw new IllegalArgumentException("not a client command: " + command);
     }
     return 0;
   }
 
-  private void log(boolean snapshot, String filter) throws Exception {
+  /** {@code formatOrNull}: "time" or "json" for `log -t`/`--json`; null for the original's lines. */
+  void log(boolean snapshot, String filter, String formatOrNull) throws Exception {
     Map<String, Object> params = new LinkedHashMap<>();
     if (filter != null) params.put("name", filter);
+    if (formatOrNull != null) params.put("format", formatOrNull);
     try (RpcClient c = RpcClient.connect(socket)) {
       if (snapshot) {
         if (c.call("stream_currentLogs", params) instanceof List<?> lines) for (Object l : lines) out.println(l);

@@ -155,9 +155,13 @@ final class Commands implements Callable<Integer> {
   @Command(name = "log", description = "print the log buffer, then follow new lines")
   int log(
       @Option(names = {"-s", "--snapshot"}, description = "print the buffer and exit") boolean snapshot,
+      @Option(names = {"-t", "--timestamps"}, description = "prefix each line with its time (RFC 3339 UTC, milliseconds)") boolean timestamps,
+      @Option(names = "--json", description = "one JSON object per line: time, service, stream, msg") boolean json,
       @Parameters(paramLabel = "FILTER", arity = "0..1", description = "an exact service name") String filter)
       throws Exception {
-    return actions().run("log", filter == null ? List.of() : List.of(filter), snapshot);
+    if (timestamps && json) throw new Failure("log: -t and --json cannot be combined (--json lines carry the time)");
+    actions().log(snapshot, filter, json ? "json" : timestamps ? "time" : null);
+    return 0;
   }
 
   @Command(name = "shutdown", description = "stop every service and power off (exit in a container)")

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The log buffer shared by all services: the last {@code capacity} lines, plus live subscribers.
@@ -26,6 +27,9 @@ public final class LogRing {
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock
   private final String[] lines;
+  // guarded by lock: when each line came, in epoch millis
+  private final long[] times;
+  private final LongSupplier clock;
   // guarded by lock: index of the next slot to write, and how many slots are filled
   private int next;
   private int size;
@@ -33,8 +37,15 @@ public final class LogRing {
   private final List<Queue> subscribers = new ArrayList<>();
 
   public LogRing(int capacity) {
+    this(capacity, System::currentTimeMillis);
+  }
+
+  /** {@code clock}: epoch millis, the time each line is kept with. */
+  public LogRing(int capacity, LongSupplier clock) {
     if (capacity < 1) throw new IllegalArgumentException("log buffer capacity must be >= 1, got " + capacity);
     this.lines = new String[capacity];
+    this.times = new long[capacity];
+    this.clock = clock;
   }
 
   public int capacity() {
@@ -54,12 +65,14 @@ public final class LogRing {
   /** Adds an already formatted line, e.g. {@code format(ZINIT, false, "...")}. */
   public void appendLine(String formattedLine) {
     String line = cut(formattedLine);
+    long now = clock.getAsLong();
     lock.lock();
     try {
       lines[next] = line;
+      times[next] = now;
       next = (next + 1) % lines.length;
       if (size < lines.length) size++;
-      for (Queue q : subscribers) if (q.matches(line)) q.offer(line);
+      for (Queue q : subscribers) if (q.matches(line)) q.offer(line, now);
     } finally {
       lock.unlock();
     }
@@ -67,9 +80,14 @@ public final class LogRing {
 
   /** Current lines, oldest first; {@code serviceOrNull} keeps only that exact service's lines. */
   public List<String> snapshot(String serviceOrNull) {
+    return snapshot(serviceOrNull, LineView.PLAIN);
+  }
+
+  /** As {@link #snapshot(String)}, each line in {@code view}'s form. */
+  public List<String> snapshot(String serviceOrNull, LineView view) {
     lock.lock();
     try {
-      return snapshotLocked(serviceOrNull);
+      return snapshotLocked(serviceOrNull, view);
     } finally {
       lock.unlock();
     }
@@ -86,11 +104,16 @@ public final class LogRing {
    * between; the history does not count against {@code maxQueued}.
    */
   public Subscription subscribe(String serviceOrNull, int maxQueued, boolean withHistory) {
+    return subscribe(serviceOrNull, maxQueued, withHistory, LineView.PLAIN);
+  }
+
+  /** As {@link #subscribe(String, int, boolean)}, each line in {@code view}'s form. */
+  public Subscription subscribe(String serviceOrNull, int maxQueued, boolean withHistory, LineView view) {
     if (maxQueued < 1) throw new IllegalArgumentException("maxQueued must be >= 1, got " + maxQueued);
     lock.lock();
     try {
-      List<String> history = withHistory ? snapshotLocked(serviceOrNull) : List.of();
-      Queue q = new Queue(this, serviceOrNull, maxQueued, history);
+      List<String> history = withHistory ? snapshotLocked(serviceOrNull, view) : List.of();
+      Queue q = new Queue(this, serviceOrNull, maxQueued, history, view);
       subscribers.add(q);
       return q;
     } finally {
@@ -139,12 +162,13 @@ public final class LogRing {
         && line.charAt(4 + n) == ':';
   }
 
-  private List<String> snapshotLocked(String serviceOrNull) {
+  private List<String> snapshotLocked(String serviceOrNull, LineView view) {
     List<String> out = new ArrayList<>(size);
     int start = (next - size + lines.length) % lines.length;
     for (int i = 0; i < size; i++) {
-      String line = lines[(start + i) % lines.length];
-      if (matches(line, serviceOrNull)) out.add(line);
+      int at = (start + i) % lines.length;
+      String line = lines[at];
+      if (matches(line, serviceOrNull)) out.add(view.apply(times[at], line));
     }
     return out;
   }

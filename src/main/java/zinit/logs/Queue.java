@@ -10,6 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Queue implements LogRing.Subscription {
   private final LogRing ring;
   private final String filter;
+  private final LineView view;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition nonEmpty = lock.newCondition();
   // all guarded by lock
@@ -19,9 +20,10 @@ final class Queue implements LogRing.Subscription {
   private long dropped;
   private boolean closed;
 
-  Queue(LogRing ring, String filter, int maxQueued, List<String> history) {
+  Queue(LogRing ring, String filter, int maxQueued, List<String> history, LineView view) {
     this.ring = ring;
     this.filter = filter;
+    this.view = view;
     this.steadyLimit = maxQueued;
     this.limit = maxQueued + history.size();
     this.lines = new ArrayDeque<>(Math.min(limit, 1024));
@@ -33,7 +35,8 @@ final class Queue implements LogRing.Subscription {
   }
 
   /** Called by the ring under its lock; holds this queue's lock only for a few instructions. */
-  void offer(String line) {
+  void offer(String stored, long epochMillis) {
+    String line = view.apply(epochMillis, stored);
     lock.lock();
     try {
       if (closed) return;

@@ -1,6 +1,7 @@
 package zinit.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import zinit.logs.LineView;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
@@ -157,13 +158,13 @@ final class Connection implements Session {
   }
 
   @Override
-  public JsonNode subscribeLogs(String filterOrNull, boolean history) throws RpcError {
+  public JsonNode subscribeLogs(String filterOrNull, boolean history, LineView view) throws RpcError {
     if (subscriptions.size() >= limits.maxSubscriptions())
       throw new RpcError(
           RpcError.INVALID_REQUEST,
           "subscribing to logs: at most " + limits.maxSubscriptions() + " subscriptions per connection");
     long id = IDS.nextLong() & ((1L << 53) - 1); // exact in JavaScript numbers too
-    LogRing.Subscription sub = logs.subscribe(filterOrNull, limits.subscriberQueue(), history);
+    LogRing.Subscription sub = logs.subscribe(filterOrNull, limits.subscriberQueue(), history, view);
     subscriptions.put(id, sub);
     afterReply.add(() -> Thread.ofVirtual().name("zinit-rpc-logs").start(() -> pump(id, sub)));
     return LongNode.valueOf(id);

@@ -23,6 +23,7 @@ import java.util.Map;
 import zinit.config.ConfigException;
 import zinit.config.ServiceFiles;
 import zinit.config.Signal;
+import zinit.logs.LineView;
 import zinit.logs.LogRing;
 import zinit.metrics.Observability;
 import zinit.supervisor.ProcessStats;
@@ -93,12 +94,17 @@ final class Methods {
     });
     add(t, "system_metrics", List.of(), (p, s) -> TextNode.valueOf(obs.metrics()));
     add(t, "system_health", List.of(), (p, s) -> health());
-    add(t, "stream_currentLogs", filter(), (p, s) -> currentLogs(filter(p, "reading logs")));
+    add(
+        t,
+        "stream_currentLogs",
+        List.of(optional("name", STRING), optional("format", STRING)),
+        (p, s) -> currentLogs(filter(p, "reading logs"), view(p, "reading logs")));
     add(
         t,
         "stream_subscribeLogs",
-        List.of(optional("name", STRING), optional("history", BOOLEAN)),
-        (p, s) -> s.subscribeLogs(filter(p, "subscribing to logs"), p.flag("history")));
+        List.of(optional("name", STRING), optional("history", BOOLEAN), optional("format", STRING)),
+        (p, s) ->
+            s.subscribeLogs(filter(p, "subscribing to logs"), p.flag("history"), view(p, "subscribing to logs")));
     add(
         t,
         "stream_unsubscribeLogs",
@@ -135,6 +141,15 @@ final class Methods {
 
   private static String filter(Params p, String action) throws RpcError {
     return p.string("name") == null ? null : name(p, action);
+  }
+
+  /** The optional {@code format} of the log methods: text (default, as always), time or json. */
+  private static LineView view(Params p, String action) throws RpcError {
+    try {
+      return LineView.parse(p.string("format"));
+    } catch (IllegalArgumentException e) {
+      throw RpcError.invalidParams(action + ": " + e.getMessage());
+    }
   }
 
   private static JsonNode run(String action, String name, Action a) throws RpcError {
@@ -290,9 +305,9 @@ final class Methods {
     }
   }
 
-  private JsonNode currentLogs(String filter) {
+  private JsonNode currentLogs(String filter, LineView view) {
     ArrayNode out = NODES.arrayNode();
-    logs.snapshot(filter).forEach(out::add);
+    logs.snapshot(filter, view).forEach(out::add);
     return out;
   }
 }

@@ -29,7 +29,7 @@ class CliTest {
   private Path dir;
   private Path socket;
   private RpcServer server;
-  private final LogRing logs = new LogRing(10);
+  private final LogRing logs = new LogRing(10, () -> 1_764_536_601_123L); // 2025-11-30T21:03:21.123Z
   private final List<String> calls = new ArrayList<>();
 
   private record Run(int code, String out, String err) {}
@@ -96,7 +96,8 @@ class CliTest {
           {"init"},
           {"-d", "-s", "/tmp/x.sock", "init", "-c", "/srv/etc", "--container"},
           {"--socket=/tmp/y.sock", "init", "--config=/srv", "-b", "10", "--no-cgroups", "--socket-group", "adm"},
-          {"init", "--buffer=7", "--socket-group=wheel", "--config", "rel/dir"}
+          {"init", "--buffer=7", "--socket-group=wheel", "--config", "rel/dir"},
+          {"init", "--log-dir", "/srv/log", "-c", "/srv/etc"}
         }) {
       assertThat(FastPath.initOptions(initArgs(args), socketFlag(args), args[0].equals("-d"), Map.of()))
           .as(String.join(" ", args))
@@ -153,7 +154,8 @@ class CliTest {
         (Boolean) init.findOption("--container").getValue(),
         root.debug,
         init.findOption("--socket-group").getValue(),
-        !(Boolean) init.findOption("--no-cgroups").getValue());
+        !(Boolean) init.findOption("--no-cgroups").getValue(),
+        init.findOption("--log-dir").getValue());
   }
 
   @Test
@@ -202,6 +204,37 @@ class CliTest {
     logs.append("db", true, "two");
     assertThat(zinit("log", "-s").out()).isEqualTo("[+] redis: one\n[-] db: two\n".replace("\n", System.lineSeparator()));
     assertThat(zinit("log", "--snapshot", "db").out()).isEqualTo("[-] db: two" + System.lineSeparator());
+  }
+
+  @Test
+  void logTimestampsAndJsonCarryEachLinesTime() throws Exception {
+    logs.append("redis", false, "one");
+    logs.append("db", true, "t\"wo\\");
+    String nl = System.lineSeparator();
+    assertThat(zinit("log", "-s", "-t").out())
+        .isEqualTo("2025-11-30T21:03:21.123Z [+] redis: one" + nl + "2025-11-30T21:03:21.123Z [-] db: t\"wo\\" + nl);
+    assertThat(zinit("log", "--snapshot", "--json", "db").out())
+        .isEqualTo("{\"time\":\"2025-11-30T21:03:21.123Z\",\"service\":\"db\",\"stream\":\"stderr\",\"msg\":\"t\\\"wo\\\\\"}" + nl);
+    // the default stays the original's lines, byte for byte
+    assertThat(zinit("log", "-s").out()).isEqualTo("[+] redis: one" + nl + "[-] db: t\"wo\\" + nl);
+    Run both = zinit("log", "-s", "-t", "--json");
+    assertThat(both.code()).isEqualTo(1);
+    assertThat(both.err()).contains("cannot be combined");
+  }
+
+  @Test
+  void logFollowWithTimestampsSendsHistoryThenNewLinesInThatForm() throws Exception {
+    logs.append("redis", false, "old");
+    try (zinit.rpc.RpcClient c = zinit.rpc.RpcClient.connect(socket)) {
+      c.call("stream_subscribeLogs", Map.of("history", true, "format", "time"));
+      logs.append("redis", false, "new");
+      assertThat(c.nextNotification().get("result")).isEqualTo("2025-11-30T21:03:21.123Z [+] redis: old");
+      assertThat(c.nextNotification().get("result")).isEqualTo("2025-11-30T21:03:21.123Z [+] redis: new");
+    }
+    try (zinit.rpc.RpcClient c = zinit.rpc.RpcClient.connect(socket)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.call("stream_currentLogs", Map.of("format", "xml")))
+          .hasMessageContaining("format must be text, time or json");
+    }
   }
 
   @Test

@@ -39,6 +39,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void logFileFieldsAndTheirDefaults() throws Exception {
+    ServiceConfig plain = load("exec: a\nlog: file\n");
+    assertThat(plain.log()).isEqualTo(LogMode.FILE);
+    assertThat(plain.logFile()).isEqualTo(new LogFile(null, 10L << 20, 5, LogFile.Format.TEXT));
+    assertThat(plain.logFile().path(Path.of("/var/log/zinit"), "svc")).isEqualTo(Path.of("/var/log/zinit/svc.log"));
+    ServiceConfig all = load("exec: a\nlog: file\nlog_file: /srv/web.log\nlog_size: 512K\nlog_keep: 0\nlog_format: json\n");
+    assertThat(all.logFile()).isEqualTo(new LogFile(Path.of("/srv/web.log"), 512 * 1024, 0, LogFile.Format.JSON));
+    assertThat(load("exec: a\nlog: file\nlog_size: 4096\n").logFile().maxBytes()).isEqualTo(4096);
+    assertThat(load("exec: a\nlog: file\nlog_size: 1G\n").logFile().maxBytes()).isEqualTo(1L << 30);
+    assertThat(load("exec: a\nlog: file\nlog_size: 2mb\n").logFile().maxBytes()).isEqualTo(2L << 20);
+    assertThat(warnings).isEmpty();
+    assertThat(load("exec: a\nlog_size: 1M\n").logFile()).isNull();
+    assertThat(warnings).singleElement().asString().contains("svc.yaml:2").contains("log_size has no effect unless log: file");
+  }
+
+  @Test
   void minimalFileGetsAllDefaults() throws Exception {
     ServiceConfig c = load("exec: /bin/true\n");
     assertThat(c).isEqualTo(ServiceConfig.of("svc", List.of("/bin/true")));
@@ -212,7 +228,14 @@ class ConfigLoaderTest {
             new Case("exec: a\ntest: {x: 1}\n", 2, "test"),
             new Case("exec: a\nsignal: SIGKILL\n", 2, "signal"),
             new Case("exec: a\nsignal:\n  stop: [x]\n", 3, "signal.stop"),
-            new Case("exec: a\nlog: file\n", 2, "log"),
+            new Case("exec: a\nlog: files\n", 2, "log"),
+            new Case("exec: a\nlog: file\nlog_size: 10X\n", 3, "log_size"),
+            new Case("exec: a\nlog: file\nlog_size: 0\n", 3, "log_size"),
+            new Case("exec: a\nlog: file\nlog_keep: -1\n", 3, "log_keep"),
+            new Case("exec: a\nlog: file\nlog_keep: two\n", 3, "log_keep"),
+            new Case("exec: a\nlog: file\nlog_format: xml\n", 3, "log_format"),
+            new Case("exec: a\nlog: file\nlog_file: relative/web.log\n", 3, "log_file"),
+            new Case("exec: a\nlog: file\nlog_file: [a]\n", 3, "log_file"),
             new Case("exec: a\nenv: [A=1]\n", 2, "env"),
             new Case("exec: a\nenv:\n  A:\n    B: 1\n", 3, "env.A"),
             new Case("exec: a\nenv:\n  \"A=B\": 1\n", 3, "env.A=B"),

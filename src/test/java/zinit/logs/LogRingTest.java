@@ -42,6 +42,29 @@ class LogRingTest {
   }
 
   @Test
+  void entriesKeepTheirTimeForTheTimeAndJsonViews() throws Exception {
+    long[] now = {1_764_536_601_123L};
+    LogRing ring = new LogRing(5, () -> now[0]);
+    ring.append("web", false, "one");
+    now[0] += 1001;
+    ring.appendLine(LineFormat.ringLine("web", LineFormat.Stream.ZINIT, "started, pid 7"));
+    assertThat(ring.snapshot(null)).containsExactly("[+] web: one", "[+] zinit: web: started, pid 7");
+    assertThat(ring.snapshot(null, LineView.TIME))
+        .containsExactly("2025-11-30T21:03:21.123Z [+] web: one", "2025-11-30T21:03:22.124Z [+] zinit: web: started, pid 7");
+    assertThat(ring.snapshot("web", LineView.JSON))
+        .containsExactly("{\"time\":\"2025-11-30T21:03:21.123Z\",\"service\":\"web\",\"stream\":\"stdout\",\"msg\":\"one\"}");
+    assertThat(ring.snapshot("zinit", LineView.JSON))
+        .containsExactly("{\"time\":\"2025-11-30T21:03:22.124Z\",\"service\":\"zinit\",\"stream\":\"zinit\",\"msg\":\"web: started, pid 7\"}");
+    try (LogRing.Subscription sub = ring.subscribe(null, 10, true, LineView.TIME)) {
+      now[0] += 1;
+      ring.append("web", true, "two");
+      assertThat(sub.poll(5, TimeUnit.SECONDS)).isEqualTo("2025-11-30T21:03:21.123Z [+] web: one");
+      assertThat(sub.poll(5, TimeUnit.SECONDS)).startsWith("2025-11-30T21:03:22.124Z [+] zinit");
+      assertThat(sub.poll(5, TimeUnit.SECONDS)).isEqualTo("2025-11-30T21:03:22.125Z [-] web: two");
+    }
+  }
+
+  @Test
   void longLinesAreCut() {
     LogRing ring = new LogRing(2);
     ring.append("s", false, "x".repeat(100_000));
