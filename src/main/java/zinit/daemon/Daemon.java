@@ -136,7 +136,8 @@ public final class Daemon {
     }
 
     @Override
-    public Output fileOutput(ServiceConfig config) {
+    public Output output(ServiceConfig config) {
+      if (config.logFile() == null) return LogSink.super.output(config);
       FileLog file = logs.file(config);
       return new Output() {
         @Override

@@ -128,7 +128,9 @@ final class Lifecycle {
     }
     spawnsInFlight++;
     ServiceConfig c = s.config;
-    SpawnSpec spec = spec(c.name(), c.exec(), c);
+    StartMarked output =
+        c.log() == LogMode.RING || c.log() == LogMode.FILE ? new StartMarked(log.output(c)) : null;
+    SpawnSpec spec = spec(c.name(), c.exec(), c, output);
     try {
       spawner.execute(
           () -> {
@@ -141,6 +143,7 @@ final class Lifecycle {
             } catch (RuntimeException e) {
               failure = new SpawnException(e.toString(), e);
             }
+            if (process != null) markStarted(c, process.pid(), output);
             ServiceProcess p = process;
             SpawnException f = failure;
             loop.execute(() -> spawned(s, p, f));
@@ -148,6 +151,20 @@ final class Lifecycle {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       spawned(s, null, new SpawnException("spawner is shut down", e));
     }
+  }
+
+  /** The start mark, before the instance's output when zinit reads it (see {@link StartMarked}). */
+  private void markStarted(ServiceConfig c, int pid, StartMarked output) {
+    Runnable mark =
+        () -> {
+          try {
+            log.mark(c, "started, pid " + pid);
+          } catch (RuntimeException e) {
+            log.zinit(c.name() + ": could not log its start: " + e);
+          }
+        };
+    if (output != null) output.started(mark);
+    else mark.run();
   }
 
   private void spawned(Service s, ServiceProcess process, SpawnException failure) {
@@ -164,7 +181,6 @@ final class Lifecycle {
     } else {
       Run run = new Run(process, loop.now());
       s.run = run;
-      log.mark(c, "started, pid " + process.pid());
       s.detail = null;
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned
       // until its test passes.
@@ -192,18 +208,20 @@ final class Lifecycle {
   }
 
   private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c) {
-    LogSink.Output file = c.log() == LogMode.FILE ? log.fileOutput(c) : null;
+    return spec(unit, argv, c, c.log() == LogMode.RING || c.log() == LogMode.FILE ? log.output(c) : null);
+  }
+
+  /** {@code output}: where zinit writes what it reads from the unit's pipes; null when it reads none. */
+  private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c, LogSink.Output output) {
     OutputSink out =
         switch (c.log()) {
-          case RING -> new OutputSink.Lines(line -> log.line(unit, false, line));
-          case FILE -> new OutputSink.Lines(line -> file.line(unit, false, line), file::flush);
+          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, false, line), output::flush);
           case STDOUT -> new OutputSink.Inherit();
           case NULL -> new OutputSink.Discard();
         };
     OutputSink err =
         switch (c.log()) {
-          case RING -> new OutputSink.Lines(line -> log.line(unit, true, line));
-          case FILE -> new OutputSink.Lines(line -> file.line(unit, true, line), file::flush);
+          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, true, line), output::flush);
           case STDOUT, NULL -> out;
         };
     return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err);

@@ -12,17 +12,18 @@ public interface LogSink {
 
   /**
    * zinit's mark of a start or an exit of {@code config}'s service: a zinit message {@code "name:
-   * text"}, and a line in the service's own log file when it has one.
+   * text"}, and a line in the service's own log file when it has one. Thread-safe.
    */
   default void mark(ServiceConfig config, String text) {
     zinit(config.name() + ": " + text);
   }
 
   /**
-   * Where the output of a {@code log: file} service goes: its file and the ring. Lines come on the
-   * I/O thread; {@code flush} after each read of a pipe, so one write covers a pipe's worth.
+   * Where the output of {@code config}'s service goes when it is read by zinit ({@code log: ring}
+   * or {@code file}): by default {@link #line}; the daemon adds the service's file. Lines come on
+   * the I/O thread; {@code flush} after each read of a pipe, so one write covers a pipe's worth.
    */
-  default Output fileOutput(ServiceConfig config) {
+  default Output output(ServiceConfig config) {
     return new Output() {
       @Override
       public void line(String unit, boolean stderr, String text) {

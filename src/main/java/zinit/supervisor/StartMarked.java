@@ -1,0 +1,55 @@
+package zinit.supervisor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One instance's output, held back until its start mark is written, so that in the log the
+ * "started, pid N" line always comes before what that instance printed. The pid is known only
+ * once the spawn returns, and by then the I/O thread may already have read the first lines.
+ * Thread-safe: lines come on the I/O thread, the mark on the spawner's.
+ */
+final class StartMarked implements LogSink.Output {
+  /** Lines held at most; a spawn that takes longer than its program needs to print more is rare. */
+  static final int MAX_HELD = 10_000;
+
+  private record Held(String unit, boolean stderr, String text) {}
+
+  private final LogSink.Output target;
+  // guarded by this; null once released
+  private List<Held> held = new ArrayList<>();
+
+  StartMarked(LogSink.Output target) {
+    this.target = target;
+  }
+
+  @Override
+  public synchronized void line(String unit, boolean stderr, String text) {
+    if (held != null && held.size() < MAX_HELD) {
+      held.add(new Held(unit, stderr, text));
+      return;
+    }
+    release();
+    target.line(unit, stderr, text);
+  }
+
+  @Override
+  public synchronized void flush() {
+    if (held == null) target.flush();
+  }
+
+  /** Writes the mark, then every held line, in order; later lines go straight through. */
+  synchronized void started(Runnable mark) {
+    mark.run();
+    release();
+    target.flush();
+  }
+
+  // guarded by this
+  private void release() {
+    if (held == null) return;
+    List<Held> lines = held;
+    held = null;
+    for (Held h : lines) target.line(h.unit(), h.stderr(), h.text());
+  }
+}
