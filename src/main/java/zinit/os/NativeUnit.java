@@ -180,9 +180,13 @@ final class NativeUnit implements ServiceProcess {
     return sampler.sample(mainKey.pid(), pids(), cgroup);
   }
 
+  /**
+   * Cheaper than {@link #stats()}, for metrics of many services: with a cgroup, one read of
+   * cgroup.procs and cpu.stat and one of statm per process (zombies count, with no memory).
+   */
   @Override
   public Usage usage() {
-    List<Integer> live = pids();
+    List<Integer> live = cgroup != null ? cgroup.procs() : pids();
     long memory = 0;
     long ticks = 0;
     for (int pid : live) {
