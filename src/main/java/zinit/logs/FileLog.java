@@ -94,14 +94,20 @@ public final class FileLog implements AutoCloseable {
   }
 
   /** Buffers one entry; {@link #flush()} writes it. */
-  public synchronized void write(String unit, Stream stream, String text) {
+  public void write(String unit, Stream stream, String text) {
+    write(unit, stream, text, null);
+  }
+
+  /** As {@link #write(String, Stream, String)}, with the entry's ring form when already made. */
+  synchronized void write(String unit, Stream stream, String text, String ringLineOrNull) {
     if (closed) return;
     long now = clock.getAsLong();
     if (unreported > 0 && markerCovers == 0) {
       markerCovers = unreported;
-      add(format(now, service, Stream.ZINIT, unreported + " log lines lost (" + (error == null ? "write error" : error) + ")"), false);
+      String marker = unreported + " log lines lost (" + (error == null ? "write error" : error) + ")";
+      add(format(now, service, Stream.ZINIT, marker, null), false);
     }
-    add(format(now, unit, stream, text), true);
+    add(format(now, unit, stream, text, ringLineOrNull), true);
   }
 
   /** Writes what is buffered; also notices a file that was removed or replaced and reopens it. */
@@ -126,10 +132,10 @@ public final class FileLog implements AutoCloseable {
     closed = true;
   }
 
-  private byte[] format(long now, String unit, Stream stream, String text) {
+  private byte[] format(long now, String unit, Stream stream, String text, String ringLineOrNull) {
     String line =
         switch (settings.format()) {
-          case TEXT -> LineFormat.text(now, LineFormat.ringLine(unit, stream, text));
+          case TEXT -> LineFormat.text(now, ringLineOrNull != null ? ringLineOrNull : LineFormat.ringLine(unit, stream, text));
           case JSON -> LineFormat.json(now, unit, stream, text);
         };
     return (line + "\n").getBytes(StandardCharsets.UTF_8);

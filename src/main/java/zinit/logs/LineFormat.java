@@ -28,25 +28,34 @@ public final class LineFormat {
   private static final DateTimeFormatter SECONDS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
-  // The formatted second, reused while the clock stays within it: a flat-out producer formats
-  // the same second thousands of times. One cache per thread, so no lock.
-  private static final ThreadLocal<long[]> CACHED_SECOND = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE});
-  private static final ThreadLocal<String[]> CACHED_TEXT = ThreadLocal.withInitial(() -> new String[1]);
+  // The last formatted time, reused while the clock stays within the same millisecond (a
+  // flat-out producer writes many lines per millisecond) and its second while it stays within
+  // that. One cache per thread, so no lock.
+  private static final class Cache {
+    long second = Long.MIN_VALUE;
+    String secondText;
+    long millis = Long.MIN_VALUE;
+    String text;
+  }
+
+  private static final ThreadLocal<Cache> CACHE = ThreadLocal.withInitial(Cache::new);
 
   /** RFC 3339 UTC with milliseconds: {@code 2026-11-30T21:03:21.123Z}. */
   public static String time(long epochMillis) {
+    Cache c = CACHE.get();
+    if (c.millis == epochMillis) return c.text;
     long second = Math.floorDiv(epochMillis, 1000);
     int millis = (int) Math.floorMod(epochMillis, 1000);
-    long[] cachedSecond = CACHED_SECOND.get();
-    String[] cachedText = CACHED_TEXT.get();
-    if (cachedSecond[0] != second) {
-      cachedText[0] = SECONDS.format(Instant.ofEpochSecond(second));
-      cachedSecond[0] = second;
+    if (c.second != second) {
+      c.secondText = SECONDS.format(Instant.ofEpochSecond(second));
+      c.second = second;
     }
-    StringBuilder b = new StringBuilder(24).append(cachedText[0]).append('.');
+    StringBuilder b = new StringBuilder(24).append(c.secondText).append('.');
     if (millis < 100) b.append('0');
     if (millis < 10) b.append('0');
-    return b.append(millis).append('Z').toString();
+    c.text = b.append(millis).append('Z').toString();
+    c.millis = epochMillis;
+    return c.text;
   }
 
   /** The ring's form of a line of {@code service}; a mark reads {@code [+] zinit: web: text}. */

@@ -42,8 +42,9 @@ public final class ServiceLogs implements AutoCloseable {
   /** A line of a {@code log: file} service: into its file and the ring, counted. */
   public void line(FileLog file, String unit, boolean stderr, String text) {
     count(unit, stderr);
-    file.write(unit, stderr ? Stream.STDERR : Stream.STDOUT, text);
-    ring.append(unit, stderr, text);
+    String ringLine = LogRing.format(unit, stderr, text);
+    file.write(unit, stderr ? Stream.STDERR : Stream.STDOUT, text, ringLine);
+    ring.appendLine(ringLine);
   }
 
   /**
