@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +110,30 @@ class FileLogIT {
       assertThat(status.get("log_file").get("lines_lost").asLong()).isZero();
       var yaml = z.cli("status", "crash");
       assertThat(yaml.stdout()).contains("lines_lost: 0");
+    }
+  }
+
+  @Test
+  void partialLineAndExitMarkAreWrittenWhenZinitShutsDown() throws Exception {
+    Path outside = Files.createTempDirectory("zinit-filelog-");
+    try {
+      Path log = outside.resolve("tail.log");
+      Zinit z = new Zinit();
+      try (z) {
+        z.service("tail", "exec: sh -c 'echo first; printf \"no newline\"; exec sleep 1000'\nlog: file\nlog_file: " + log + "\n")
+            .start();
+        z.awaitState("tail", "Running");
+        Zinit.waitFor("the first line", Duration.ofSeconds(30), () -> read(log).contains("first"));
+      } // shuts zinit down and waits for it to exit
+      List<String> lines = Files.readAllLines(log);
+      assertThat(lines).anyMatch(l -> l.endsWith(" [+] tail: no newline"));
+      // the exit (reaped) and the end of the output (EOF) are separate events: either may come first
+      assertThat(lines).anyMatch(l -> l.matches(".*Z \\[\\+\\] zinit: tail: exited \\(killed by SIGTERM\\), not restarted"));
+      assertThat(Files.readString(log)).endsWith("\n");
+    } finally {
+      try (Stream<Path> files = Files.walk(outside)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
