@@ -45,7 +45,7 @@ public final class LineFormat {
     Cache c = CACHE.get();
     if (c.millis == epochMillis) return c.text;
     long second = Math.floorDiv(epochMillis, 1000);
-    int millis = (int) Math.floorMod(epochMillis, 1000);
+    int millis = Math.floorMod(epochMillis, 1000);
     if (c.second != second) {
       c.secondText = SECONDS.format(Instant.ofEpochSecond(second));
       c.second = second;

@@ -26,8 +26,8 @@ public final class RpcServer {
   /**
    * @param socketGroupOrNull group whose members may use the socket (mode 0660), or null (0600)
    * @param log where the server reports refused or dropped clients
+   * @param observabilityOrNull metrics and health; null for metrics of the services alone
    */
-  /** {@code observabilityOrNull}: metrics and health; null for metrics of the services alone. */
   public record Options(String socketGroupOrNull, Consumer<String> log, Observability observabilityOrNull) {
     public Options(String socketGroupOrNull, Consumer<String> log) {
       this(socketGroupOrNull, log, null);
