@@ -146,8 +146,8 @@ public final class Daemon {
         }
 
         @Override
-        public void flush() {
-          file.flush();
+        public boolean flush(Runnable resume) {
+          return file.flush(resume);
         }
       };
     }

@@ -11,7 +11,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import zinit.config.LogFile;
@@ -20,44 +24,81 @@ import zinit.logs.LineFormat.Stream;
 /**
  * One service's log file, with size rotation and write-error accounting.
  *
- * <p>Lines are buffered and written by {@link #flush()} (after each read of the service's pipe),
- * so the I/O thread writes a pipe's worth of lines with one write(2). While that runs the pipe is
- * not read, so a producer faster than the disk is slowed by its full pipe, never dropped.
+ * <p>Producers (the I/O thread with the service's output, the supervisor with its marks) only
+ * append to an in-memory batch; a writer thread of this file writes batches out. While it writes
+ * one batch the next one fills; when that one is ready too, {@link #flush} answers false and the
+ * service's pipe is not read until the writer is done (backpressure: a producer faster than the
+ * disk is slowed by its full pipe, never dropped), and zinit's I/O thread never waits for a disk.
  *
- * <p>Rotation: before a line would make the file larger than {@code maxBytes}, the buffer is
- * written, {@code name.log.(keep-1)} ... {@code name.log} are renamed one up (each rename atomic,
- * the oldest deleted) and a new file is opened. A line is never split across files.
+ * <p>Rotation: before a line would make the file larger than {@code maxBytes}, {@code
+ * name.log.(keep-1)} ... {@code name.log} are renamed one up (each rename atomic, the oldest
+ * deleted) and a new file is opened. A line is never split across files.
  *
- * <p>Write errors (disk full, directory gone): the part of the batch that did get written is
- * truncated away, the batch's lines are counted as lost, and once a write succeeds again a marker
+ * <p>Write errors (disk full, directory gone): the part of a segment that did get written is
+ * truncated away, the segment's lines are counted as lost, and once a write succeeds again a marker
  * line with the count comes first. The service never notices.
- *
- * <p>Thread-safe: the I/O thread writes output, the supervisor's loop writes marks.
  */
 public final class FileLog implements AutoCloseable {
-  private static final int BUFFER = 64 * 1024;
+  /** A batch this large is handed to the writer without waiting for the end of a read. */
+  private static final int BATCH = 64 * 1024;
   /** How often the path is checked for having been removed or replaced (then it is reopened). */
   private static final long RECHECK_MILLIS = 1000;
+  /** How long closing waits for a writer stuck on a disk that does not answer. */
+  static final long CLOSE_WAIT_MILLIS = 5000;
 
   private final Path path;
   private final LogFile settings;
   private final String service;
   private final Consumer<String> problems;
   private final LongSupplier clock;
-  // all guarded by this
-  private final byte[] buf = new byte[BUFFER];
-  private int buffered;
-  private int bufferedLines;
-  private long markerCovers;
+
+  // guarded by this
+  private Batch filling = new Batch();
+  private boolean writing;
+  private final List<Runnable> waiting = new ArrayList<>();
+  private long projected;
+  private boolean markerQueued;
+  private long lost;
+  private long unreported;
+  private long written;
+  private String error;
+  private boolean closed;
+
+  // the writer's own: one writer runs at a time (writing), and close() waits for it
   private FileChannel channel;
   private Object fileKey;
   private long size;
   private long lastCheck;
-  private long lost;
-  private long unreported;
-  private String error;
-  private long written;
-  private boolean closed;
+
+  /** Bytes of lines, cut where the file is to be rotated. */
+  private static final class Batch {
+    final List<Segment> segments = new ArrayList<>(List.of(new Segment()));
+    int bytes;
+
+    Segment current() {
+      return segments.getLast();
+    }
+
+    boolean isEmpty() {
+      return bytes == 0 && segments.size() == 1 && !current().rotateAfter;
+    }
+  }
+
+  private static final class Segment {
+    byte[] data = new byte[0];
+    int length;
+    int lines;
+    long covers;
+    boolean rotateAfter;
+
+    void add(byte[] line) {
+      if (length + line.length > data.length) {
+        data = java.util.Arrays.copyOf(data, Math.max(Math.max(4096, 2 * data.length), length + line.length));
+      }
+      System.arraycopy(line, 0, data, length, line.length);
+      length += line.length;
+    }
+  }
 
   public FileLog(Path path, LogFile settings, String service, Consumer<String> problems, LongSupplier clock) {
     this.path = Objects.requireNonNull(path, "path");
@@ -65,8 +106,14 @@ public final class FileLog implements AutoCloseable {
     this.service = service;
     this.problems = problems;
     this.clock = clock;
+    long existing = 0;
+    try {
+      existing = Files.size(path);
+    } catch (IOException e) {
+      // not there yet: created by the first write
+    }
     synchronized (this) {
-      open();
+      projected = existing;
     }
   }
 
@@ -93,7 +140,7 @@ public final class FileLog implements AutoCloseable {
     return error;
   }
 
-  /** Buffers one entry; {@link #flush()} writes it. */
+  /** Adds one entry to the batch; {@link #flush} hands it to the writer. */
   public void write(String unit, Stream stream, String text) {
     write(unit, stream, text, null);
   }
@@ -102,34 +149,66 @@ public final class FileLog implements AutoCloseable {
   synchronized void write(String unit, Stream stream, String text, String ringLineOrNull) {
     if (closed) return;
     long now = clock.getAsLong();
-    if (unreported > 0 && markerCovers == 0) {
-      markerCovers = unreported;
+    if (unreported > 0 && !markerQueued) {
+      markerQueued = true;
       String marker = unreported + " log lines lost (" + (error == null ? "write error" : error) + ")";
-      add(format(now, service, Stream.ZINIT, marker, null), false);
+      append(format(now, service, Stream.ZINIT, marker, null), 0, unreported);
     }
-    add(format(now, unit, stream, text, ringLineOrNull), true);
+    append(format(now, unit, stream, text, ringLineOrNull), 1, 0);
+    if (!writing && filling.bytes >= BATCH) startWriter();
   }
 
-  /** Writes what is buffered; also notices a file that was removed or replaced and reopens it. */
-  public synchronized void flush() {
-    if (closed) return;
-    writeBuffer();
-    long now = clock.getAsLong();
-    if (now - lastCheck >= RECHECK_MILLIS) {
-      lastCheck = now;
-      if (channel != null && !Objects.equals(currentKey(), fileKey)) {
-        closeChannel();
-        open();
-      }
+  /**
+   * Hands what is buffered to the writer. False when the writer is still busy with the previous
+   * batch: the caller should then produce no more until {@code resumeOrNull} runs (exactly once).
+   */
+  public synchronized boolean flush(Runnable resumeOrNull) {
+    if (filling.isEmpty()) return true;
+    if (!writing) {
+      startWriter();
+      return true;
     }
+    if (resumeOrNull != null) waiting.add(resumeOrNull);
+    return false;
   }
 
+  /** Waits until everything added so far is written (or has failed). */
+  public void sync() throws InterruptedException {
+    sync(Long.MAX_VALUE);
+  }
+
+  /** As {@link #sync()}, for at most {@code millis}; false when the writer is still busy then. */
+  synchronized boolean sync(long millis) throws InterruptedException {
+    if (!writing && !filling.isEmpty()) startWriter();
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(millis, Long.MAX_VALUE / 2_000_000));
+    while (writing) {
+      long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+      if (left <= 0) return false;
+      wait(left);
+    }
+    return true;
+  }
+
+  /**
+   * Writes out what is left and closes the file (at exit: nothing buffered is lost), waiting at
+   * most {@link #CLOSE_WAIT_MILLIS} for a disk that does not answer.
+   */
   @Override
-  public synchronized void close() {
-    if (closed) return;
-    writeBuffer();
-    closeChannel();
-    closed = true;
+  public void close() {
+    boolean done = false;
+    try {
+      done = sync(CLOSE_WAIT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      closed = true;
+      if (!done) {
+        problems.accept(service + ": " + path + " did not take the last lines within " + CLOSE_WAIT_MILLIS + " ms; left unwritten");
+        return; // the writer still owns the channel
+      }
+      closeChannel();
+    }
   }
 
   private byte[] format(long now, String unit, Stream stream, String text, String ringLineOrNull) {
@@ -142,46 +221,82 @@ public final class FileLog implements AutoCloseable {
   }
 
   // guarded by this
-  private void add(byte[] line, boolean counts) {
-    if (size + buffered > 0 && size + buffered + line.length > settings.maxBytes()) {
-      writeBuffer();
-      if (size > 0) rotate();
+  private void append(byte[] line, int lines, long covers) {
+    if (projected > 0 && projected + line.length > settings.maxBytes()) {
+      filling.current().rotateAfter = true;
+      filling.segments.add(new Segment());
+      projected = 0;
     }
-    if (line.length > buf.length - buffered) writeBuffer();
-    if (line.length > buf.length) {
-      // longer than the buffer (possible in json, where escapes grow a cut line): written alone
-      account(writeOut(line, line.length), counts ? 1 : 0, 0);
-      return;
-    }
-    System.arraycopy(line, 0, buf, buffered, line.length);
-    buffered += line.length;
-    if (counts) bufferedLines++;
+    Segment s = filling.current();
+    s.add(line);
+    s.lines += lines;
+    s.covers += covers;
+    filling.bytes += line.length;
+    projected += line.length;
   }
 
   // guarded by this
-  private void writeBuffer() {
-    if (buffered == 0) return;
-    boolean ok = writeOut(buf, buffered);
-    account(ok, bufferedLines, markerCovers);
-    buffered = 0;
-    bufferedLines = 0;
-    markerCovers = 0;
+  private void startWriter() {
+    writing = true;
+    Batch batch = filling;
+    filling = new Batch();
+    Thread.ofVirtual().name("zinit-log-" + service).start(() -> drain(batch));
+  }
+
+  /** The writer: writes batches until none is waiting, then wakes whoever waits for it. */
+  private void drain(Batch first) {
+    Batch batch = first;
+    while (true) {
+      recheck();
+      for (Segment s : batch.segments) {
+        boolean ok = s.length == 0 || writeOut(s.data, s.length);
+        synchronized (this) {
+          account(ok, s.lines, s.covers);
+        }
+        if (s.rotateAfter) rotate();
+      }
+      List<Runnable> wake;
+      boolean done;
+      synchronized (this) {
+        wake = List.copyOf(waiting);
+        waiting.clear();
+        done = filling.isEmpty();
+        if (done) {
+          writing = false;
+          notifyAll();
+        } else {
+          batch = filling;
+          filling = new Batch();
+        }
+      }
+      for (Runnable r : wake) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          problems.accept(service + ": resuming output after a log write failed: " + e);
+        }
+      }
+      if (done) return;
+    }
   }
 
   // guarded by this
-  private void account(boolean ok, int lines, long covered) {
+  private void account(boolean ok, int lines, long covers) {
+    if (covers > 0) markerQueued = false;
     if (ok) {
       written += lines;
-      unreported -= covered;
-      if (covered > 0 && unreported == 0) problems.accept(service + ": writing " + path + " again after " + covered + " lost log lines");
+      if (covers > 0) {
+        unreported -= covers;
+        if (unreported == 0) problems.accept(service + ": writing " + path + " again after " + covers + " lost log lines");
+      }
+      error = null;
     } else {
-      if (unreported == 0 && covered == 0) problems.accept(service + ": cannot write " + path + " (" + error + "); counting lost log lines");
+      if (unreported == 0 && covers == 0) problems.accept(service + ": cannot write " + path + " (" + error + "); counting lost log lines");
       lost += lines;
       unreported += lines;
     }
   }
 
-  // guarded by this
   private boolean writeOut(byte[] bytes, int length) {
     if (channel == null && !open()) return false;
     long before = size;
@@ -189,11 +304,10 @@ public final class FileLog implements AutoCloseable {
       ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
       while (b.hasRemaining()) channel.write(b);
       size += length;
-      error = null;
       return true;
     } catch (IOException e) {
-      error = describe(e);
-      // a half-written batch would leave a cut line in the file: take it back
+      setError(describe(e));
+      // a half-written segment would leave a cut line in the file: take it back
       try {
         channel.truncate(before);
       } catch (IOException ignored) {
@@ -204,7 +318,6 @@ public final class FileLog implements AutoCloseable {
     }
   }
 
-  // guarded by this
   private void rotate() {
     closeChannel();
     try {
@@ -216,11 +329,11 @@ public final class FileLog implements AutoCloseable {
           Path from = rotated(i);
           if (Files.exists(from)) Files.move(from, rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
+        if (Files.exists(path)) Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {
-      error = describe(e);
-      problems.accept(service + ": cannot rotate " + path + " (" + error + "); appending to it");
+      setError(describe(e));
+      problems.accept(service + ": cannot rotate " + path + " (" + describe(e) + "); appending to it");
     }
     open();
   }
@@ -229,7 +342,17 @@ public final class FileLog implements AutoCloseable {
     return path.resolveSibling(path.getFileName() + "." + n);
   }
 
-  // guarded by this
+  /** A file removed or replaced under zinit (by hand, or by an external rotation) is reopened. */
+  private void recheck() {
+    long now = clock.getAsLong();
+    if (now - lastCheck < RECHECK_MILLIS) return;
+    lastCheck = now;
+    if (channel != null && !Objects.equals(currentKey(), fileKey)) {
+      closeChannel();
+      open();
+    }
+  }
+
   private boolean open() {
     try {
       Path dir = path.toAbsolutePath().getParent();
@@ -237,18 +360,26 @@ public final class FileLog implements AutoCloseable {
       channel =
           FileChannel.open(
               path,
-              java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
       size = channel.size();
       fileKey = currentKey();
       lastCheck = clock.getAsLong();
       return true;
     } catch (IOException e) {
-      if (error == null) problems.accept(service + ": cannot open " + path + ": " + describe(e));
-      error = describe(e);
+      boolean first;
+      synchronized (this) {
+        first = error == null;
+        error = describe(e);
+      }
+      if (first) problems.accept(service + ": cannot open " + path + ": " + describe(e));
       channel = null;
       return false;
     }
+  }
+
+  private synchronized void setError(String e) {
+    error = e;
   }
 
   private Object currentKey() {
@@ -259,13 +390,12 @@ public final class FileLog implements AutoCloseable {
     }
   }
 
-  // guarded by this
   private void closeChannel() {
     if (channel == null) return;
     try {
       channel.close();
     } catch (IOException e) {
-      error = describe(e);
+      setError(describe(e));
     }
     channel = null;
   }

@@ -69,7 +69,7 @@ public final class ServiceLogs implements AutoCloseable {
     if (config.logFile() == null) return;
     FileLog f = file(config);
     f.write(config.name(), Stream.ZINIT, text);
-    f.flush();
+    f.flush(null);
   }
 
   /** Lines per service, {@code [stdout, stderr]}, sorted by service. */

@@ -29,6 +29,7 @@ final class Flags {
   static final int EPOLL_CLOEXEC = 0x80000;
   static final int EPOLL_CTL_ADD = 1;
   static final int EPOLL_CTL_DEL = 2;
+  static final int EPOLL_CTL_MOD = 3;
   static final int EPOLLIN = 0x001;
   static final int EPOLLPRI = 0x002;
   static final int EPOLLERR = 0x008;

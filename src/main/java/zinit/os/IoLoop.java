@@ -44,6 +44,8 @@ final class IoLoop implements AutoCloseable {
   private final MemorySegment scratch = Arena.ofAuto().allocate(SCRATCH_SIZE);
   private final byte[] heapScratch = new byte[SCRATCH_SIZE];
   private volatile boolean stopping;
+  private boolean draining; // loop thread only
+  private final java.util.Set<Long> paused = new java.util.HashSet<>(); // loop thread only
   private boolean wakeClosed; // guarded by this
 
   private record Registration(int fd, Handler handler, boolean closeOnRemove) {}
@@ -70,6 +72,23 @@ final class IoLoop implements AutoCloseable {
   /** Stops watching (and closes, if owned) the fd of {@code token}; safe to call twice. */
   void remove(long token) {
     execute(() -> drop(token));
+  }
+
+  /** Stops watching {@code token}'s fd for now (loop thread only); {@link #resume} undoes it. */
+  void pause(long token) {
+    if (!onLoopThread()) throw new IllegalStateException("pause off the I/O thread");
+    if (draining) return; // shutting down: what is left in the pipes is read regardless
+    Registration reg = handlers.get(token);
+    if (reg != null && paused.add(token)) ctl(Flags.EPOLL_CTL_MOD, reg.fd(), 0, token);
+  }
+
+  /** Watches a paused fd again (EPOLLIN); from any thread; nothing when it was removed meanwhile. */
+  void resume(long token) {
+    execute(
+        () -> {
+          Registration reg = handlers.get(token);
+          if (reg != null && paused.remove(token)) ctl(Flags.EPOLL_CTL_MOD, reg.fd(), Flags.EPOLLIN, token);
+        });
   }
 
   /** Runs {@code task} on the loop thread. */
@@ -111,6 +130,7 @@ final class IoLoop implements AutoCloseable {
   }
 
   private void drop(long token) {
+    paused.remove(token);
     Registration reg = handlers.remove(token);
     if (reg == null) return;
     Libc.Ret r = Libc.epoll_ctl(epfd, Flags.EPOLL_CTL_DEL, reg.fd(), MemorySegment.NULL);
@@ -198,6 +218,13 @@ final class IoLoop implements AutoCloseable {
    * Bounded, so a writer that never stops cannot hold up the shutdown.
    */
   private void drainReady() {
+    draining = true;
+    // paused pipes too: their consumers take what is left (a stopped service writes no more)
+    for (long token : paused) {
+      Registration reg = handlers.get(token);
+      if (reg != null) ctl(Flags.EPOLL_CTL_MOD, reg.fd(), Flags.EPOLLIN, token);
+    }
+    paused.clear();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
       for (int round = 0; round < 1024; round++) {

@@ -3,6 +3,7 @@ package zinit.os;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Consumer;
+import zinit.supervisor.OutputSink;
 
 /** Reads one output pipe on the I/O loop and hands its lines to the sink's consumer. */
 final class PipeReader implements IoLoop.Handler {
@@ -10,11 +11,11 @@ final class PipeReader implements IoLoop.Handler {
   private final int fd;
   private final String what;
   private final LineSplitter lines;
-  private final Runnable afterRead;
+  private final OutputSink.AfterRead afterRead;
   private final Consumer<String> log;
 
   private PipeReader(
-      IoLoop loop, int fd, String what, Consumer<String> consumer, Runnable afterRead, Consumer<String> log) {
+      IoLoop loop, int fd, String what, Consumer<String> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
     this.loop = loop;
     this.fd = fd;
     this.what = what;
@@ -33,7 +34,7 @@ final class PipeReader implements IoLoop.Handler {
 
   /** Hands {@code fd} (a pipe's read end) to the loop, which closes it at EOF. */
   static void watch(
-      IoLoop loop, int fd, String what, Consumer<String> consumer, Runnable afterRead, Consumer<String> log) {
+      IoLoop loop, int fd, String what, Consumer<String> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
     loop.add(fd, Flags.EPOLLIN, true, new PipeReader(loop, fd, what, consumer, afterRead, log));
   }
 
@@ -47,28 +48,32 @@ final class PipeReader implements IoLoop.Handler {
       if (r.errno() == Errno.EINTR || r.errno() == Errno.EAGAIN) return; // try again on next event
       log.accept(what + ": " + new OsException("read(" + fd + ")", r.errno()).getMessage());
       lines.finish();
-      flush();
+      afterRead(token);
       loop.remove(token);
       return;
     }
     int n = r.asInt();
     if (n == 0) {
       lines.finish();
-      flush();
+      afterRead(token);
       loop.remove(token);
       return;
     }
     byte[] bytes = loop.heapScratch();
     MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, n);
     lines.feed(bytes, 0, n);
-    flush();
+    // A consumer that cannot take more yet: this pipe is not read (its writer blocks when it is
+    // full) until the consumer resumes it. Paused here, on the loop thread, so a resume queued
+    // from elsewhere always comes after.
+    if (!afterRead(token)) loop.pause(token);
   }
 
-  private void flush() {
+  private boolean afterRead(long token) {
     try {
-      afterRead.run();
+      return afterRead.afterRead(() -> loop.resume(token));
     } catch (RuntimeException e) {
       log.accept(what + ": output flush failed: " + e);
+      return true;
     }
   }
 

@@ -31,7 +31,9 @@ public interface LogSink {
       }
 
       @Override
-      public void flush() {}
+      public boolean flush(Runnable resume) {
+        return true;
+      }
     };
   }
 
@@ -39,6 +41,10 @@ public interface LogSink {
   interface Output {
     void line(String unit, boolean stderr, String text);
 
-    void flush();
+    /**
+     * After the lines of one read of a pipe. False when the destination cannot take more yet:
+     * the pipe is then not read until it runs {@code resume} (see {@link OutputSink.AfterRead}).
+     */
+    boolean flush(Runnable resume);
   }
 }

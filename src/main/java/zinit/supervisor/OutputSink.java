@@ -16,9 +16,19 @@ public sealed interface OutputSink {
    * must not block. A final unterminated line is delivered at EOF. {@code afterRead} runs after
    * the lines of each read (and after the last line at EOF), so a consumer can batch its writes.
    */
-  record Lines(Consumer<String> consumer, Runnable afterRead) implements OutputSink {
+  record Lines(Consumer<String> consumer, AfterRead afterRead) implements OutputSink {
     public Lines(Consumer<String> consumer) {
-      this(consumer, () -> {});
+      this(consumer, resume -> true);
     }
+  }
+
+  /** What a consumer says after the lines of one read. */
+  interface AfterRead {
+    /**
+     * True to go on reading the pipe; false when the consumer cannot take more yet: the pipe is
+     * then not read (the writer blocks on it: backpressure) until the consumer runs {@code
+     * resume}, from any thread, exactly once.
+     */
+    boolean afterRead(Runnable resume);
   }
 }

@@ -34,15 +34,16 @@ final class StartMarked implements LogSink.Output {
   }
 
   @Override
-  public synchronized void flush() {
-    if (held == null) target.flush();
+  public synchronized boolean flush(Runnable resume) {
+    return held != null || target.flush(resume);
   }
 
   /** Writes the mark, then every held line, in order; later lines go straight through. */
   synchronized void started(Runnable mark) {
     mark.run();
     release();
-    target.flush();
+    // the pipes were read on while lines were held: nothing to resume, whatever this answers
+    target.flush(() -> {});
   }
 
   // guarded by this

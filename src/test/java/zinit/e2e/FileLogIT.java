@@ -138,6 +138,31 @@ class FileLogIT {
   }
 
   @Test
+  void aStalledLogFileHoldsBackOnlyItsOwnService() throws Exception {
+    try (Zinit z = new Zinit()) {
+      // a FIFO nobody reads stands for a disk that does not answer
+      Path fifo = z.file("stalled.log");
+      Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+      assertThat(mk.waitFor()).isZero();
+      z.service("stuck", "exec: sh -c 'while :; do echo \"stuck line\"; done'\nlog: file\nlog_file: " + fifo + "\n")
+          .service("other", "exec: sh -c 'i=0; while :; do echo \"other $i\"; i=$((i+1)); sleep 0.05; done'\n")
+          .start();
+      z.awaitState("stuck", "Running");
+      // the stuck service is held back by its pipe; everyone else's output keeps flowing
+      Zinit.waitFor("other's lines while stuck's file stalls", Duration.ofSeconds(30), () -> {
+        try {
+          return z.cli("log", "-s", "other").stdout().contains("other 20");
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      var stop = z.cli("stop", "stuck");
+      assertThat(stop.exit()).as(stop.stderr()).isZero();
+      assertThat(z.state("stuck")).isNotEqualTo("Running");
+    } // and zinit still shuts down (closing the stalled file gives up after a bound)
+  }
+
+  @Test
   void jsonLinesParseBackForTrickyBytes() throws Exception {
     try (Zinit z = new Zinit()) {
       Path script = z.file("tricky.sh");

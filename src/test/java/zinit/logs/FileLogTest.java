@@ -26,6 +26,15 @@ class FileLogTest {
     return new FileLog(path, new LogFile(path, size, keep, format), "web", problems::add, clock::get);
   }
 
+  private static void sync(FileLog log) {
+    log.flush(null);
+    try {
+      log.sync();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void textLineIsTimeThenTheRingsForm() throws IOException {
     Path p = dir.resolve("web.log");
@@ -33,13 +42,36 @@ class FileLogTest {
       log.write("web", Stream.STDOUT, "hello");
       log.write("web", Stream.STDERR, "oops");
       log.write("web", Stream.ZINIT, "started, pid 12");
-      log.flush();
+      sync(log);
     }
     assertThat(Files.readString(p))
         .isEqualTo(
             "2025-11-30T21:03:21.123Z [+] web: hello\n"
                 + "2025-11-30T21:03:21.123Z [-] web: oops\n"
                 + "2025-11-30T21:03:21.123Z [+] zinit: web: started, pid 12\n");
+  }
+
+  @Test
+  void aWriterThatCannotKeepUpPausesTheProducerUntilItIsDone() throws Exception {
+    // a FIFO nobody reads yet stands for a stalled disk: the writer blocks opening it
+    Path fifo = dir.resolve("stalled.log");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertThat(mk.waitFor()).isZero();
+    java.util.concurrent.CountDownLatch resumed = new java.util.concurrent.CountDownLatch(1);
+    try (FileLog log = open(fifo, 1 << 20, 1, LogFile.Format.TEXT)) {
+      log.write("web", Stream.STDOUT, "one");
+      assertThat(log.flush(resumed::countDown)).as("the writer takes the first batch").isTrue();
+      log.write("web", Stream.STDOUT, "two");
+      assertThat(log.flush(resumed::countDown)).as("the writer is stuck: pause the producer").isFalse();
+      assertThat(resumed.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
+      try (var in = Files.newInputStream(fifo)) {
+        assertThat(resumed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("resumed once written").isTrue();
+        log.sync();
+        log.close();
+        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(text).endsWith("[+] web: one\n2025-11-30T21:03:21.123Z [+] web: two\n");
+      }
+    }
   }
 
   @Test
@@ -56,7 +88,7 @@ class FileLogTest {
     try (FileLog log = open(p, 4096, 3, LogFile.Format.TEXT)) {
       for (int i = 0; i < lines; i++) {
         log.write("count", Stream.STDOUT, Integer.toString(i));
-        if (i % 7 == 0) log.flush();
+        if (i % 7 == 0) log.flush(null);
       }
     }
     assertThat(dir.resolve("count.log.4")).doesNotExist();
@@ -126,22 +158,22 @@ class FileLogTest {
     Path p = sub.resolve("web.log");
     try (FileLog log = open(p, 1 << 20, 2, LogFile.Format.TEXT)) {
       log.write("web", Stream.STDOUT, "before");
-      log.flush();
+      sync(log);
       Files.delete(p);
       Files.delete(sub);
       Files.writeString(sub, "a file where the log directory was");
       // the file was removed: noticed at the next check, then it cannot be reopened
       clock.addAndGet(1500);
-      log.flush();
+      sync(log);
       for (int i = 0; i < 3; i++) {
         log.write("web", Stream.STDOUT, "lost " + i);
-        log.flush();
+        sync(log);
       }
       assertThat(log.lost()).isEqualTo(3);
       assertThat(log.error()).contains(sub.toString());
       Files.delete(sub); // the directory is created again when the file is reopened
       log.write("web", Stream.STDOUT, "after");
-      log.flush();
+      sync(log);
       assertThat(log.error()).isNull();
       assertThat(log.lost()).isEqualTo(3);
     }

@@ -16,8 +16,9 @@ class StartMarkedTest {
         }
 
         @Override
-        public void flush() {
+        public boolean flush(Runnable resume) {
           written.add("flush");
+          return true;
         }
       };
 
@@ -25,12 +26,12 @@ class StartMarkedTest {
   void linesReadBeforeTheSpawnReturnedComeAfterTheStartMark() {
     StartMarked out = new StartMarked(target);
     out.line("web", false, "early");
-    out.flush();
+    assertThat(out.flush(() -> {})).isTrue();
     out.line("web", true, "early too");
     assertThat(written).isEmpty();
     out.started(() -> written.add("mark"));
     out.line("web", false, "later");
-    out.flush();
+    assertThat(out.flush(() -> {})).isTrue();
     assertThat(written).containsExactly("mark", "out early", "err early too", "flush", "out later", "flush");
   }
 
