@@ -1,20 +1,12 @@
 package zinit.logs;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -41,8 +33,6 @@ import zinit.logs.LineFormat.Stream;
 public final class FileLog implements AutoCloseable {
   /** A batch this large is handed to the writer without waiting for the end of a read. */
   private static final int BATCH = 64 * 1024;
-  /** How often the path is checked for having been removed or replaced (then it is reopened). */
-  private static final long RECHECK_MILLIS = 1000;
   /** How long closing waits for a writer stuck on a disk that does not answer. */
   static final long CLOSE_WAIT_MILLIS = 5000;
 
@@ -65,10 +55,7 @@ public final class FileLog implements AutoCloseable {
   private boolean closed;
 
   // the writer's own: one writer runs at a time (writing), and close() waits for it
-  private FileChannel channel;
-  private Object fileKey;
-  private long size;
-  private long lastCheck;
+  private final LogFileWriter file;
 
   /** Bytes of lines, cut where the file is to be rotated. */
   private static final class Batch {
@@ -106,6 +93,7 @@ public final class FileLog implements AutoCloseable {
     this.service = service;
     this.problems = problems;
     this.clock = clock;
+    this.file = new LogFileWriter(path, settings, service, problems, this::setError, clock);
     long existing = 0;
     try {
       existing = Files.size(path);
@@ -207,7 +195,7 @@ public final class FileLog implements AutoCloseable {
         problems.accept(service + ": " + path + " did not take the last lines within " + CLOSE_WAIT_MILLIS + " ms; left unwritten");
         return; // the writer still owns the channel
       }
-      closeChannel();
+      file.close();
     }
   }
 
@@ -247,13 +235,13 @@ public final class FileLog implements AutoCloseable {
   private void drain(Batch first) {
     Batch batch = first;
     while (true) {
-      recheck();
+      file.recheck();
       for (Segment s : batch.segments) {
-        boolean ok = s.length == 0 || writeOut(s.data, s.length);
+        boolean ok = s.length == 0 || file.append(s.data, s.length);
         synchronized (this) {
           account(ok, s.lines, s.covers);
         }
-        if (s.rotateAfter) rotate();
+        if (s.rotateAfter) file.rotate();
       }
       List<Runnable> wake;
       boolean done;
@@ -297,112 +285,7 @@ public final class FileLog implements AutoCloseable {
     }
   }
 
-  private boolean writeOut(byte[] bytes, int length) {
-    if (channel == null && !open()) return false;
-    long before = size;
-    try {
-      ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
-      while (b.hasRemaining()) channel.write(b);
-      size += length;
-      return true;
-    } catch (IOException e) {
-      setError(describe(e));
-      // a half-written segment would leave a cut line in the file: take it back
-      try {
-        channel.truncate(before);
-      } catch (IOException ignored) {
-        // the file is unusable; reopened on the next write
-        closeChannel();
-      }
-      return false;
-    }
-  }
-
-  private void rotate() {
-    closeChannel();
-    try {
-      if (settings.keep() == 0) {
-        Files.deleteIfExists(path);
-      } else {
-        Files.deleteIfExists(rotated(settings.keep()));
-        for (int i = settings.keep() - 1; i >= 1; i--) {
-          Path from = rotated(i);
-          if (Files.exists(from)) Files.move(from, rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
-        }
-        if (Files.exists(path)) Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
-      }
-    } catch (IOException e) {
-      setError(describe(e));
-      problems.accept(service + ": cannot rotate " + path + " (" + describe(e) + "); appending to it");
-    }
-    open();
-  }
-
-  private Path rotated(int n) {
-    return path.resolveSibling(path.getFileName() + "." + n);
-  }
-
-  /** A file removed or replaced under zinit (by hand, or by an external rotation) is reopened. */
-  private void recheck() {
-    long now = clock.getAsLong();
-    if (now - lastCheck < RECHECK_MILLIS) return;
-    lastCheck = now;
-    if (channel != null && !Objects.equals(currentKey(), fileKey)) {
-      closeChannel();
-      open();
-    }
-  }
-
-  private boolean open() {
-    try {
-      Path dir = path.toAbsolutePath().getParent();
-      if (dir != null) Files.createDirectories(dir);
-      channel =
-          FileChannel.open(
-              path,
-              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
-      size = channel.size();
-      fileKey = currentKey();
-      lastCheck = clock.getAsLong();
-      return true;
-    } catch (IOException e) {
-      boolean first;
-      synchronized (this) {
-        first = error == null;
-        error = describe(e);
-      }
-      if (first) problems.accept(service + ": cannot open " + path + ": " + describe(e));
-      channel = null;
-      return false;
-    }
-  }
-
   private synchronized void setError(String e) {
     error = e;
-  }
-
-  private Object currentKey() {
-    try {
-      return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-    } catch (IOException e) {
-      return null; // removed
-    }
-  }
-
-  private void closeChannel() {
-    if (channel == null) return;
-    try {
-      channel.close();
-    } catch (IOException e) {
-      setError(describe(e));
-    }
-    channel = null;
-  }
-
-  private static String describe(IOException e) {
-    if (e instanceof NoSuchFileException n) return "no such file or directory: " + n.getFile();
-    String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : m;
   }
 }
