@@ -94,15 +94,6 @@ public final class FileLog implements AutoCloseable {
     this.problems = problems;
     this.clock = clock;
     this.file = new LogFileWriter(path, settings, service, problems, this::setError, clock);
-    long existing = 0;
-    try {
-      existing = Files.size(path);
-    } catch (IOException e) {
-      // not there yet: created by the first write
-    }
-    synchronized (this) {
-      projected = existing;
-    }
   }
 
   public Path path() {

@@ -47,9 +47,18 @@ final class LogFileWriter {
     this.clock = clock;
   }
 
-  /** Appends {@code length} bytes of whole lines; on failure none of them stays in the file. */
+  /**
+   * Appends {@code length} bytes of whole lines; on failure none of them stays in the file. Rotates
+   * first when they would make a non-empty file larger than the limit: the producer cuts its
+   * batches where the file is to be rotated, but only this side knows the size of a file that
+   * existed before zinit started (finding out there would mean a stat on the producer's thread).
+   */
   boolean append(byte[] bytes, int length) {
     if (channel == null && !open()) return false;
+    if (size > 0 && size + length > settings.maxBytes()) {
+      rotate();
+      if (channel == null) return false;
+    }
     long before = size;
     try {
       ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);

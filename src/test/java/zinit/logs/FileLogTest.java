@@ -112,6 +112,17 @@ class FileLogTest {
   }
 
   @Test
+  void aFileThatExistedNearTheLimitIsRotatedBeforeItWouldExceedIt() throws IOException {
+    Path p = dir.resolve("old.log");
+    Files.writeString(p, "x".repeat(90) + "\n");
+    try (FileLog log = open(p, 120, 2, LogFile.Format.TEXT)) {
+      log.write("old", Stream.STDOUT, "new line");
+    }
+    assertThat(Files.readString(dir.resolve("old.log.1"))).isEqualTo("x".repeat(90) + "\n");
+    assertThat(Files.readString(p)).endsWith("[+] old: new line\n");
+  }
+
+  @Test
   void keepZeroStartsTheFileOver() throws IOException {
     Path p = dir.resolve("k0.log");
     try (FileLog log = open(p, 100, 0, LogFile.Format.TEXT)) {
