@@ -52,6 +52,7 @@ public final class FileLog implements AutoCloseable {
   private long unreported;
   private long written;
   private String error;
+  private String lossReason; // the error that cost the last lost lines
   private boolean closed;
 
   // the writer's own: one writer runs at a time (writing), and close() waits for it
@@ -130,7 +131,7 @@ public final class FileLog implements AutoCloseable {
     long now = clock.getAsLong();
     if (unreported > 0 && !markerQueued) {
       markerQueued = true;
-      String marker = unreported + " log lines lost (" + (error == null ? "write error" : error) + ")";
+      String marker = unreported + " log lines lost (" + (lossReason == null ? "write error" : lossReason) + ")";
       append(format(now, service, Stream.ZINIT, marker, null), 0, unreported);
     }
     append(format(now, unit, stream, text, ringLineOrNull), 1, 0);
@@ -273,6 +274,7 @@ public final class FileLog implements AutoCloseable {
       if (unreported == 0 && covers == 0) problems.accept(service + ": cannot write " + path + " (" + error + "); counting lost log lines");
       lost += lines;
       unreported += lines;
+      if (error != null) lossReason = error;
     }
   }
 
