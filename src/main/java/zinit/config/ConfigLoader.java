@@ -117,6 +117,9 @@ public final class ConfigLoader {
       throw new ConfigException(label, 0, null, "cannot read file: " + e);
     } catch (YamlTree.SyntaxError e) {
       throw new ConfigException(label, e.line, null, e.getMessage());
+    } catch (StackOverflowError e) {
+      // The per-file guard behind Nesting.MAX_DEPTH: whatever else recurses, one file fails alone.
+      throw new ConfigException(label, 0, null, "too deeply nested to read (stack exhausted)");
     }
   }
 

@@ -104,6 +104,7 @@ public final class ServiceFiles {
   public void create(String name, JsonNode content, Consumer<String> warnings)
       throws ConfigException, FileAlreadyExistsException, IOException {
     Path target = pathOf(name);
+    Nesting.check(name + ConfigLoader.SUFFIX + " (service_create)", content);
     ConfigLoader.fromJson(name, content, warnings);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
     byte[] yaml = toYaml(content);

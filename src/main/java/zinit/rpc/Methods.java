@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import zinit.config.ConfigException;
+import zinit.config.Nesting;
 import zinit.config.ServiceFiles;
 import zinit.config.Signal;
 import zinit.logs.LogRing;
@@ -212,6 +213,7 @@ final class Methods {
     return switch (e) {
       case NoSuchFileException x -> Errors.of(new ZinitException.NotFound(name), action, name);
       case FileAlreadyExistsException x -> Errors.of(new ZinitException.AlreadyExists(name), action, name);
+      case Nesting.TooDeepException x -> Errors.of(new ZinitException.ServiceFileError(name, x.getMessage()), action, name);
       case ConfigException c -> {
         RpcError err = Errors.of(new ZinitException.ConfigError(name, c.getMessage()), action, name);
         if (err.data() instanceof ObjectNode data) {
