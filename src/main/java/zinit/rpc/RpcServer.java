@@ -49,17 +49,51 @@ public final class RpcServer {
   }
 
   /**
-   * Fails when another zinit answers on {@code socket}, so a second `init` gives up before it
-   * starts any service.
+   * The socket taken but not answered on yet: zinit holds it before it starts any service, and
+   * clients queue in the backlog until {@link #start(Bound, Services, LogRing, ServiceFiles,
+   * Options)} accepts them.
    */
-  public static void refuseIfLive(Path socket) throws IOException {
-    SocketFile.refuseIfLive(socket);
+  public static final class Bound {
+    private final SocketFile file;
+    private final PeerPolicy peers;
+
+    private Bound(SocketFile file, PeerPolicy peers) {
+      this.file = file;
+      this.peers = peers;
+    }
+
+    public Path socket() {
+      return file.path();
+    }
+
+    /** Gives the socket up again, for a start-up that fails after taking it. */
+    public void release() {
+      try {
+        file.channel().close();
+        file.remove();
+      } catch (IOException e) {
+        // the socket file stays behind; the next zinit replaces it as stale
+      }
+    }
   }
 
   /**
-   * Listens on {@code socket}. Refuses when another zinit answers there; replaces a stale socket
-   * file that nobody answers on.
+   * Takes {@code socket}: refuses when another zinit answers there, replaces a stale socket file
+   * that nobody answers on, creates no directory. The message of the IOException is one line
+   * fit for the user ("permission denied", "no such group", ...).
    */
+  public static Bound bind(Path socket, String socketGroupOrNull) throws IOException {
+    SocketFile file = SocketFile.bind(socket, socketGroupOrNull);
+    try {
+      return new Bound(file, PeerPolicy.of(file.path(), socketGroupOrNull));
+    } catch (IOException | RuntimeException e) {
+      file.channel().close();
+      file.remove();
+      throw e;
+    }
+  }
+
+  /** Binds {@code socket} and serves on it at once (tests; zinit itself binds first). */
   public static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options)
       throws IOException {
     return start(socket, services, logs, files, options, Limits.DEFAULT);
@@ -67,20 +101,20 @@ public final class RpcServer {
 
   static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits)
       throws IOException {
+    return start(bind(socket, options.socketGroupOrNull()), services, logs, files, options, limits);
+  }
+
+  /** Starts answering on a socket taken by {@link #bind}. */
+  public static RpcServer start(Bound bound, Services services, LogRing logs, ServiceFiles files, Options options) {
+    return start(bound, services, logs, files, options, Limits.DEFAULT);
+  }
+
+  static RpcServer start(Bound bound, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits) {
     Consumer<String> log = options.log() == null ? line -> {} : options.log();
-    DaemonHttp http = new DaemonHttp(socket.toAbsolutePath(), logs, limits, log);
+    DaemonHttp http = new DaemonHttp(bound.socket(), logs, limits, log);
     Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http).table(), log);
     http.dispatcher(dispatcher);
-    SocketFile file = SocketFile.bind(socket, options.socketGroupOrNull());
-    PeerPolicy peers;
-    try {
-      peers = PeerPolicy.of(file.path(), options.socketGroupOrNull());
-    } catch (IOException | RuntimeException e) {
-      file.channel().close();
-      file.remove();
-      throw e;
-    }
-    RpcServer server = new RpcServer(file, peers, dispatcher, http, logs, limits, log);
+    RpcServer server = new RpcServer(bound.file, bound.peers, dispatcher, http, logs, limits, log);
     Thread.ofVirtual().name("zinit-rpc-accept").start(server::acceptLoop);
     return server;
   }
