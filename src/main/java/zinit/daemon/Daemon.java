@@ -2,6 +2,7 @@ package zinit.daemon;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import zinit.config.ConfigException;
@@ -26,20 +27,28 @@ public final class Daemon {
   public static int run(DaemonOptions options) {
     LogRing ring = new LogRing(options.bufferLines());
     LogSink sink = new RingSink(ring);
-    if (!Files.isDirectory(options.configDir())) {
-      System.err.println("zinit: config dir " + options.configDir() + " does not exist");
-      return 1;
-    }
+    // The socket first: when zinit cannot serve, no service (nor a oneshot's side effect) starts.
+    RpcServer.Bound socket;
     try {
-      RpcServer.refuseIfLive(options.socket());
+      socket = RpcServer.bind(options.socket(), options.socketGroup());
     } catch (IOException e) {
       System.err.println("zinit: " + e.getMessage());
       return 1;
     }
+    if (!configDir(options.configDir(), sink)) {
+      socket.release();
+      return 1;
+    }
+    // Holding the socket proves no live zinit serves on it: what a dead one left running goes now.
+    try {
+      NativeProcessHost.recoverLeftovers(socket.socket(), sink::zinit);
+    } catch (RuntimeException e) {
+      sink.zinit("crash recovery failed: " + e);
+    }
     boolean cgroups = options.useCgroups() && NativeProcessHost.cgroupsAvailable();
     NativeProcessHost host =
         NativeProcessHost.create(
-            new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg)));
+            new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg), socket.socket()));
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();
@@ -53,22 +62,7 @@ public final class Daemon {
     supervisor.load(loaded.services().values());
     host.warmUp();
 
-    RpcServer rpc;
-    try {
-      rpc =
-          RpcServer.start(
-              options.socket(),
-              supervisor,
-              ring,
-              files,
-              new RpcServer.Options(options.socketGroup(), sink::zinit));
-    } catch (IOException e) {
-      System.err.println("zinit: cannot serve on " + options.socket() + ": " + e.getMessage());
-      shutdownQuietly(supervisor, sink);
-      host.close();
-      loop.close();
-      return 1;
-    }
+    RpcServer rpc = RpcServer.start(socket, supervisor, ring, files, new RpcServer.Options(options.socketGroup(), sink::zinit));
     sink.zinit(
         "zinit listening on "
             + options.socket()
@@ -90,11 +84,18 @@ public final class Daemon {
     return left.isEmpty() ? 0 : 1;
   }
 
-  private static void shutdownQuietly(Supervisor supervisor, LogSink sink) {
+  /** Like the original, a missing config dir is created: services can be monitored into it later. */
+  private static boolean configDir(Path dir, LogSink sink) {
+    if (Files.isDirectory(dir)) return true;
     try {
-      supervisor.shutdown(false);
-    } catch (ZinitException e) {
-      sink.zinit("shutdown failed: " + e.getMessage());
+      Files.createDirectories(dir);
+      sink.zinit("config dir " + dir + " did not exist; created it (no services yet)");
+      return true;
+    } catch (IOException e) {
+      String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+      if (e instanceof java.nio.file.AccessDeniedException) why = "permission denied";
+      System.err.println("zinit: cannot create config dir " + dir + ": " + why);
+      return false;
     }
   }
 

@@ -32,8 +32,14 @@ public final class NativeProcessHost implements ProcessHost {
    * @param useCgroups track units by cgroup when the v2 hierarchy is writable
    * @param instanceName part of the base cgroup's name, to tell zinit instances apart
    * @param log where the host reports what it did ("reaped orphan 123 (exit 0)")
+   * @param socketOrNull the socket this zinit serves on: its units are recorded (a marker on the
+   *     base cgroup, {@code <socket>.state}) for {@link #recoverLeftovers}; null records nothing
    */
-  public record Options(boolean useCgroups, String instanceName, Consumer<String> log) {}
+  public record Options(boolean useCgroups, String instanceName, Consumer<String> log, Path socketOrNull) {
+    public Options(boolean useCgroups, String instanceName, Consumer<String> log) {
+      this(useCgroups, instanceName, log, null);
+    }
+  }
 
   static final String SH = "/bin/sh";
   /** Enters the cgroup given as $0, then becomes the program; arguments are never interpolated. */
@@ -43,6 +49,7 @@ public final class NativeProcessHost implements ProcessHost {
 
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
+  private final InstanceState state; // null when nothing is recorded
   private final IoLoop loop;
   private final Reaper reaper = Reaper.get();
   private final Reaper.Listener listener;
@@ -52,9 +59,10 @@ public final class NativeProcessHost implements ProcessHost {
   private volatile boolean closed;
   volatile boolean noCgroupKillForTests;
 
-  private NativeProcessHost(Consumer<String> log, Cgroup base) {
+  private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state) {
     this.log = log;
     this.base = base;
+    this.state = state;
     this.loop = new IoLoop("zinit-io", log);
     this.listener = new Reaper.Listener() {
       @Override
@@ -74,16 +82,41 @@ public final class NativeProcessHost implements ProcessHost {
   public static NativeProcessHost create(Options options) {
     Consumer<String> log = options.log() == null ? m -> {} : options.log();
     Cgroup base = null;
+    InstanceState state =
+        options.socketOrNull() == null
+            ? null
+            : new InstanceState(options.socketOrNull(), InstanceState.Owner.self(options.socketOrNull()), log);
     if (options.useCgroups()) {
       Optional<CgroupMount> mount = cgroupsUsable();
       if (mount.isPresent()) {
         base = createBase(mount.get(), options.instanceName());
         log.accept("tracking services in cgroup " + base);
+        if (state != null && !InstanceState.mark(base.dir(), InstanceState.Owner.self(options.socketOrNull()))) {
+          log.accept("no user xattrs on " + base + ": crash recovery relies on the state file alone");
+        }
       } else {
         log.accept("cgroup v2 not writable (or no " + SH + "): best-effort tracking by process group");
       }
     }
-    return new NativeProcessHost(log, base);
+    if (state != null) {
+      if (base != null) state.cgroup(base.dir());
+      else state.write();
+    }
+    return new NativeProcessHost(log, base, state);
+  }
+
+  /**
+   * Crash recovery: kills and removes the units a dead zinit of {@code socket} left running (its
+   * cgroups, or without cgroups its recorded unit processes), reporting each to {@code log}. Call
+   * while holding the socket and before creating the host.
+   */
+  public static void recoverLeftovers(Path socket, Consumer<String> log) {
+    new Leftovers(socket, InstanceState.Owner.self(socket), log).recover();
+  }
+
+  /** The writable cgroup v2 hierarchy zinit lives in, whether or not this zinit uses it. */
+  static Optional<CgroupMount> cgroupMount() {
+    return CgroupMount.find();
   }
 
   /** Whether cgroup tracking would work here: a writable cgroup v2 hierarchy and /bin/sh. */
@@ -156,6 +189,7 @@ public final class NativeProcessHost implements ProcessHost {
       pipes.closeChildEnds();
       pipes.watch(loop, spec, log);
       units.add(unit);
+      if (state != null && cgroup == null) state.add(new InstanceState.Unit(unit.mainKey().pid(), unit.mainKey().starttime(), spec.unit()));
       unit.watch();
       return unit;
     } catch (SpawnException | RuntimeException e) {
@@ -167,8 +201,13 @@ public final class NativeProcessHost implements ProcessHost {
 
   private NativeUnit newUnit(String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg) {
     NativeUnit[] self = new NativeUnit[1];
-    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> units.remove(self[0]));
+    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> unitClosed(self[0]));
     return self[0];
+  }
+
+  private void unitClosed(NativeUnit unit) {
+    units.remove(unit);
+    if (state != null && !unit.cgroupTracked()) state.remove(unit.mainKey().pid());
   }
 
   private Cgroup unitCgroup(String unit) throws SpawnException {
@@ -239,6 +278,7 @@ public final class NativeProcessHost implements ProcessHost {
       List<String> why = new ArrayList<>();
       if (!base.tryRemove(why)) log.accept("close: cgroup not removed: " + why);
     }
+    if (state != null && units.isEmpty() && (base == null || !Files.exists(base.dir()))) state.delete();
     reaper.detach(listener);
     loop.close();
   }

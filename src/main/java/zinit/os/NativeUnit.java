@@ -63,6 +63,11 @@ final class NativeUnit implements ServiceProcess {
     this.onClose = onClose;
   }
 
+  /** The main process, as crash recovery records it. */
+  ProcFs.Key mainKey() {
+    return mainKey;
+  }
+
   /** Starts watching for emptiness; call once, after construction. */
   void watch() {
     if (cgroup != null) {
