@@ -58,7 +58,10 @@ public final class Daemon {
     Signals.install(supervisor, pid1 && !options.container(), sink);
     // Every service is known before the socket answers, so no client sees a partial list.
     ConfigLoader.LoadResult loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
-    for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
+    for (ConfigException e : loaded.errors()) {
+      sink.zinit("not loaded: " + e.getMessage());
+      supervisor.loadFailed(serviceOf(e.file()), e.getMessage());
+    }
     supervisor.load(loaded.services().values());
     host.warmUp();
 
@@ -82,6 +85,13 @@ public final class Daemon {
     }
     sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
     return left.isEmpty() ? 0 : 1;
+  }
+
+  /** "/etc/zinit/web.yaml" → "web": the service a file error is about. */
+  private static String serviceOf(String file) {
+    Path name = Path.of(file).getFileName();
+    String n = name == null ? file : name.toString();
+    return n.endsWith(".yaml") ? n.substring(0, n.length() - ".yaml".length()) : n;
   }
 
   /** Like the original, a missing config dir is created: services can be monitored into it later. */

@@ -197,6 +197,15 @@ final class Libc {
             Linker.Option.firstVariadicArg(1));
   }
 
+  private static final class Sigaction {
+    static final MethodHandle H =
+        errno("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  private static final class SignalFn {
+    static final MethodHandle H = errno("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+  }
+
   private static final class Getpid {
     static final MethodHandle H = plain("getpid", FunctionDescriptor.of(JAVA_INT));
   }
@@ -400,6 +409,15 @@ final class Libc {
 
   static Ret prctl(int option, long arg2, long arg3, long arg4, long arg5) {
     return call(s -> (int) Prctl.H.invokeExact(s, option, arg2, arg3, arg4, arg5));
+  }
+
+  static Ret sigaction(int sig, MemorySegment act, MemorySegment oldact) {
+    return call(s -> (int) Sigaction.H.invokeExact(s, sig, act, oldact));
+  }
+
+  /** signal(2); the previous handler as an address, or -1 (SIG_ERR). */
+  static Ret signal(int sig, MemorySegment handler) {
+    return call(s -> ((MemorySegment) SignalFn.H.invokeExact(s, sig, handler)).address());
   }
 
   static int getpid() {

@@ -105,11 +105,15 @@ final class Lifecycle {
     String detail =
         Dependencies.cycleThrough(s.name(), services)
             .map(c -> "dependency cycle: " + c)
-            .orElse("waiting for '" + dependency + "'");
+            .orElse(
+                services.containsKey(dependency)
+                    ? "waiting for '" + dependency + "'"
+                    : "waiting for '" + dependency + "', which is not monitored (zinit monitor " + dependency + ")");
     if (s.state != State.Blocked || !detail.equals(s.detail)) {
       s.state = State.Blocked;
       s.detail = detail;
-      if (detail.startsWith("dependency cycle")) log.zinit(s.name() + ": " + detail);
+      // Only what will not resolve by itself is logged; a dependency still starting is normal.
+      if (detail.startsWith("dependency cycle") || !services.containsKey(dependency)) log.zinit(s.name() + ": " + detail);
     }
   }
 

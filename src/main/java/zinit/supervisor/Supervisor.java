@@ -28,6 +28,8 @@ public final class Supervisor implements Services {
   private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
   private volatile boolean shuttingDown;
   private volatile boolean rebootRequested;
+  /** Why a service file could not be loaded, by service name, until it loads: status/start say so. */
+  private final Map<String, String> loadErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Stop signals go out on these threads, so units are signalled in parallel, off the loop. */
   private static final int SIGNAL_THREADS = 4;
@@ -63,6 +65,11 @@ public final class Supervisor implements Services {
               for (ServiceConfig c : configs) lifecycle.add(c);
               return lifecycle.spawnsSettled();
             }));
+  }
+
+  /** A service file that could not be loaded at start-up; `status`/`start` of it name the error. */
+  public void loadFailed(String name, String error) {
+    loadErrors.put(name, error);
   }
 
   @Override
@@ -126,13 +133,20 @@ public final class Supervisor implements Services {
           return null;
         });
     // Reading the file happens off the loop; the loop re-checks for a racing monitor.
-    ServiceConfig config = configs.load(name);
+    ServiceConfig config;
+    try {
+      config = configs.load(name);
+    } catch (ZinitException.ConfigError e) {
+      loadErrors.put(name, e.getMessage());
+      throw e;
+    }
     awaitQuietly(
         callChecked(
             () -> {
               refuseWhenShuttingDown();
               if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
               lifecycle.add(config);
+              loadErrors.remove(name);
               return lifecycle.spawnsSettled();
             }));
   }
@@ -224,7 +238,7 @@ public final class Supervisor implements Services {
 
   private Service find(String name) throws ZinitException {
     Service s = lifecycle.services.get(name);
-    if (s == null) throw new ZinitException.NotFound(name);
+    if (s == null) throw new ZinitException.NotFound(name, loadErrors.get(name));
     return s;
   }
 
