@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Issue 4, shutdown and PID 1 duties, through bin/zinit. */
 class ShutdownIT {
-  @BeforeAll
-  static void needsRoot() {
+  @BeforeEach // not @BeforeAll: each test is then reported skipped, by name and with the reason
+  void needsRoot() {
     Privileges.assumeRootWithCgroups();
   }
 

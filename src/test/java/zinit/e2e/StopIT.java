@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Issue 4, stop: real services through bin/zinit, with cgroups (root). */
 class StopIT {
-  @BeforeAll
-  static void needsRoot() {
+  @BeforeEach // not @BeforeAll: each test is then reported skipped, by name and with the reason
+  void needsRoot() {
     Privileges.assumeRootWithCgroups();
   }
 
