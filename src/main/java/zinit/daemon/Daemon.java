@@ -104,6 +104,7 @@ public final class Daemon {
     } catch (IOException e) {
       String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
       if (e instanceof java.nio.file.AccessDeniedException) why = "permission denied";
+      if (e instanceof java.nio.file.FileAlreadyExistsException) why = "it exists and is not a directory";
       System.err.println("zinit: cannot create config dir " + dir + ": " + why);
       return false;
     }

@@ -54,9 +54,16 @@ final class Lifecycle {
   }
 
   void add(ServiceConfig config) {
-    Service s = new Service(config);
-    s.pendingStart = true;
-    services.put(config.name(), s);
+    addAll(java.util.List.of(config));
+  }
+
+  /** Adds a set at once, so a dependency later in the set is not reported as unmonitored. */
+  void addAll(Iterable<ServiceConfig> configs) {
+    for (ServiceConfig config : configs) {
+      Service s = new Service(config);
+      s.pendingStart = true;
+      services.put(config.name(), s);
+    }
     reconcile();
   }
 

@@ -62,7 +62,7 @@ public final class Supervisor implements Services {
     awaitQuietly(
         call(
             () -> {
-              for (ServiceConfig c : configs) lifecycle.add(c);
+              lifecycle.addAll(configs);
               return lifecycle.spawnsSettled();
             }));
   }

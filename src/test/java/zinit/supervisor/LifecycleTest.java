@@ -111,6 +111,13 @@ class LifecycleTest {
   }
 
   @Test
+  void aDependencyLoadedInTheSameBatchIsNeverReportedUnmonitored() {
+    life.addAll(List.of(svc("app", "db"), svc("db")));
+    assertThat(state("app")).isEqualTo(State.Running);
+    assertThat(messages).noneMatch(m -> m.contains("not monitored"));
+  }
+
+  @Test
   void dependencyThatIsMonitoredButNotUpYetIsWaitedForQuietly() {
     life.add(oneshot("setup"));
     life.add(svc("app", "setup"));
