@@ -101,6 +101,9 @@ final class Zinit implements AutoCloseable {
         Duration.ofSeconds(60),
         () -> answers(socket) || !daemon.isAlive());
     assertThat(daemon.isAlive()).as("zinit is running; its output:\n%s", output()).isTrue();
+    // zinit listens before it loads its services and answers only after: once a call is
+    // answered, the services of the config dir are loaded (and a file written now is not).
+    call("service_list");
     return this;
   }
 
