@@ -218,11 +218,19 @@ class ShutdownIT {
       String[] halves = line.split(" - ");
       if (halves.length != 2 || !halves[1].startsWith("cgroup2 ")) continue;
       Path mount = Path.of(halves[0].split(" ")[4]);
-      try (Stream<Path> dirs = Files.walk(mount, 3)) {
-        dirs.filter(Files::isDirectory)
-            .filter(d -> d.getFileName() != null
-                && d.getFileName().toString().matches("zinit-.*-" + zinitPid + "(\\..*)?"))
-            .forEach(out::add);
+      // Other zinits on the machine remove their cgroups while we walk: retry a walk that raced one.
+      for (int attempt = 1; ; attempt++) {
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> dirs = Files.walk(mount, 3)) {
+          dirs.filter(Files::isDirectory)
+              .filter(d -> d.getFileName() != null
+                  && d.getFileName().toString().matches("zinit-.*-" + zinitPid + "(\\..*)?"))
+              .forEach(found::add);
+          out.addAll(found);
+          break;
+        } catch (java.io.UncheckedIOException e) {
+          if (attempt == 5) throw e;
+        }
       }
     }
     return out;
