@@ -148,8 +148,12 @@ public final class HttpProxy {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
+      if (UiFiles.owns(path)) {
+        UiFiles.serve(ex);
+        return;
+      }
       if (!path.equals("/") && !path.equals("/logs")) {
-        reply(ex, 404, "text/plain", "not found: use POST / or GET /logs\n");
+        reply(ex, 404, "text/plain", "not found: use POST / or GET /logs (the dashboard is at /ui/)\n");
         return;
       }
       if (!authorized(ex)) {
