@@ -6,9 +6,8 @@ import {confirmAction, flash, runAction} from './app.js';
 const POLL_MS = 2000;
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGKILL'];
 
-/** Status and stats of every service, in one request after the list. */
-export async function fetchAll() {
-  const list = await call('service_list', {});
+/** Status and stats of every service in list (service_list's reply), in one batch request. */
+export async function fetchDetails(list) {
   const names = Object.keys(list).sort();
   const replies = await batch(names.flatMap((name) => [['service_status', {name}], ['service_stats', {name}]]));
   return names.map((name, i) => {
@@ -126,13 +125,18 @@ export function servicesView(root) {
   async function refresh() {
     clearTimeout(timer);
     try {
-      data = await fetchAll();
+      const list = await call('service_list', {});
+      if (data.length === 0) {
+        // the first paint shows names and states at once; the details follow in one batch
+        data = Object.keys(list).map((name) => ({name, state: list[name], target: '', pid: 0}));
+        render();
+        // marks the frame that shows the table: the task after the next animation frame
+        requestAnimationFrame(() => setTimeout(() => performance.mark('zinit-services-rendered')));
+      }
+      data = await fetchDetails(list);
       for (const name of rows.keys()) if (!data.some((s) => s.name === name)) rows.delete(name);
       render();
-      if (!window.__firstTable) {
-        window.__firstTable = true;
-        performance.mark('zinit-services-rendered');
-      }
+      if (!performance.getEntriesByName('zinit-services-complete').length) performance.mark('zinit-services-complete');
     } catch (e) {
       if (!(e instanceof ApiError) || !stopped) flash(e);
     }
