@@ -38,6 +38,8 @@ class DashboardIT {
           .start();
       z.awaitState("api", "Running");
       z.awaitState("batch", "Success");
+      assertThat(z.call("service_status", "db").get("uptime").isIntegralNumber()).as("status has the uptime the table shows").isTrue();
+      assertThat(z.call("service_status", "batch").has("uptime")).as("no uptime without a live main process").isFalse();
       String out = drive(z, "main");
       assertThat(out).contains("error shown: sending signal: service 'db' is down");
       // what the browser did is visible to zinit too
