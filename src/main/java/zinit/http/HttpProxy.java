@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * zinit's JSON-RPC over HTTP. {@code POST /} takes a JSON-RPC request or batch and answers with
  * its reply; {@code GET /logs[?filter=NAME]} streams the log buffer and then new lines as
  * server-sent events. Every request needs {@code Authorization: Bearer TOKEN}; no CORS headers are
- * sent, so browsers keep other origins' pages from reading replies.
+ * sent, so browsers keep other origins' pages from reading replies. {@code GET /ui/} is the
+ * dashboard's static page ({@link UiFiles}), the one thing served without the token.
  */
 public final class HttpProxy {
   /** Largest request body accepted. */

@@ -1,5 +1,5 @@
 // The services table: every service with its state, updated live, sortable and filterable.
-import {ApiError, batch, call, restart} from './api.js';
+import {batch, call, restart} from './api.js';
 import {h, clear, duration, bytes, stateBadge, stateClass} from './dom.js';
 import {confirmAction, flash, runAction} from './app.js';
 
@@ -138,7 +138,7 @@ export function servicesView(root) {
       render();
       if (!performance.getEntriesByName('zinit-services-complete').length) performance.mark('zinit-services-complete');
     } catch (e) {
-      if (!(e instanceof ApiError) || !stopped) flash(e);
+      if (!stopped) flash(e); // a view already left keeps quiet
     }
     if (!stopped) timer = setTimeout(refresh, POLL_MS);
   }
