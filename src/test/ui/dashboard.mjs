@@ -133,7 +133,14 @@ async function main() {
     console.log(`   error shown: ${flashText.replace(/\s+/g, ' ').replace('×', '').trim()}`);
     await page.click('#flash .close');
 
-    step('keyboard only: filter, restart web, start db, cancel a kill with Escape');
+    step('keyboard only: skip link, filter, restart web, start db, cancel a kill with Escape');
+    const hashBefore = await page.evaluate(() => location.hash);
+    await page.locator('header h1 a').focus();
+    await page.keyboard.press('Shift+Tab'); // the skip link comes first in the page
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    assert.equal(await page.evaluate(() => location.hash), hashBefore);
     await page.locator('#filter').focus();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('web');

@@ -115,6 +115,8 @@ function route() {
   view.append(h('h2', {}, 'Not found'), h('p', {}, h('a', {href: '#/'}, 'Back to the services')));
 }
 
+// the router owns the hash, so the skip link moves focus itself
+document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); $('main').focus(); });
 $('signin').addEventListener('submit', signIn);
 $('signout').addEventListener('click', () => signOut());
 window.addEventListener('hashchange', route);
