@@ -19,17 +19,18 @@ final class UiFiles {
   private static final String CSP =
       "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   private static final Map<String, String> TYPES =
-      Map.of(
-          "index.html", "text/html",
-          "app.css", "text/css",
-          "app.js", "text/javascript",
-          "api.js", "text/javascript",
-          "services.js", "text/javascript",
-          "service.js", "text/javascript",
-          "logs.js", "text/javascript",
-          "editor.js", "text/javascript",
-          "chart.js", "text/javascript",
-          "dom.js", "text/javascript");
+      Map.ofEntries(
+          Map.entry("index.html", "text/html"),
+          Map.entry("app.css", "text/css"),
+          Map.entry("boot.js", "text/javascript"),
+          Map.entry("app.js", "text/javascript"),
+          Map.entry("api.js", "text/javascript"),
+          Map.entry("dom.js", "text/javascript"),
+          Map.entry("services.js", "text/javascript"),
+          Map.entry("service.js", "text/javascript"),
+          Map.entry("logs.js", "text/javascript"),
+          Map.entry("editor.js", "text/javascript"),
+          Map.entry("chart.js", "text/javascript"));
 
   private UiFiles() {}
 

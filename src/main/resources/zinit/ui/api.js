@@ -6,6 +6,9 @@ let nextId = 1;
 
 export class AuthError extends Error {}
 
+/** Started by boot.js before the page's other modules are ready; taken once by the services view. */
+export const early = {list: null};
+
 /** A JSON-RPC error: the server's message, plus its hint and data when it sent them. */
 export class ApiError extends Error {
   constructor(error) {

@@ -1,9 +1,15 @@
 // The services table: every service with its state, updated live, sortable and filterable.
-import {batch, call, restart} from './api.js';
+import {batch, call, early, restart} from './api.js';
 import {h, clear, duration, bytes, stateBadge, stateClass} from './dom.js';
 import {confirmAction, flash, runAction} from './app.js';
 
 const POLL_MS = 2000;
+
+function takeEarly() {
+  const list = early.list;
+  early.list = null;
+  return list;
+}
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGKILL'];
 
 /** Status and stats of every service in list (service_list's reply), in one batch request. */
@@ -125,7 +131,7 @@ export function servicesView(root) {
   async function refresh() {
     clearTimeout(timer);
     try {
-      const list = await call('service_list', {});
+      const list = (await takeEarly()) ?? await call('service_list', {});
       if (data.length === 0) {
         // the first paint shows names and states at once; the details follow in one batch
         data = Object.keys(list).map((name) => ({name, state: list[name], target: '', pid: 0}));
