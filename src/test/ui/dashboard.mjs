@@ -201,8 +201,11 @@ async function main() {
     assert.equal(await page.locator('#flash').textContent(), '', 'the mistake is shown at its line only');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'svc-yaml');
     await page.screenshot({path: join(OUT, 'dashboard-editor-error.png')});
-    await page.fill('#svc-yaml', 'exec: "sh -c \'echo hello-from-the-dashboard; exec sleep 1000\'"\nshutdown_timeout: 5\nlog: ring\n');
+    await page.fill('#svc-yaml', 'exec: "sh -c \'echo hello-from-the-dashboard; exec sleep 1000\'"\nshutdown_timeout: 5\nlog: ring\ndescripton: greets\n');
     await page.click('#svc-save');
+    // written and started, but the misspelt key is pointed out before moving on
+    await page.locator('#svc-error .warning', {hasText: ":4: unknown key 'descripton' ignored"}).waitFor();
+    await page.click('#svc-open');
     await page.waitForFunction(() => location.hash === '#/service/hello');
     await page.locator('#status .state', {hasText: 'Running'}).waitFor();
     await page.locator('#log li', {hasText: 'hello-from-the-dashboard'}).waitFor();

@@ -224,8 +224,10 @@ final class Methods {
 
   private JsonNode putFile(String name, String yaml, boolean replace) throws RpcError {
     try {
-      files.write(name, yaml, replace, w -> {});
-      return TextNode.valueOf("Service file '" + name + "' written");
+      StringBuilder reply = new StringBuilder("Service file '" + name + "' written");
+      // the file is written all the same; the editor shows these so a misspelt key is noticed
+      files.write(name, yaml, replace, w -> reply.append("\nwarning: ").append(w));
+      return TextNode.valueOf(reply.toString());
     } catch (Exception e) {
       throw fileError("writing service file", name, e);
     }

@@ -5,12 +5,12 @@
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
-    if (v == null || v === false) continue;
+    if (v == null) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else if (k === 'class') el.className = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
-    else if (k in el && k !== 'list' && !k.startsWith('aria')) el[k] = v;
-    else el.setAttribute(k, v === true ? '' : v);
+    else if (k in el && k !== 'list' && !k.startsWith('aria')) el[k] = v; // properties take false too
+    else if (v !== false) el.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) if (c != null && c !== false) el.append(c);
   return el;

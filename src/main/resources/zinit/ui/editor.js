@@ -56,10 +56,11 @@ export function editorView(root, existing) {
   async function submit(event) {
     event.preventDefault();
     const svc = name.value.trim();
-    let rejected = false;
+    let rejected = false, warnings = [];
     const ok = await runAction(save, async () => {
       try {
-        await call('service_file_put', {name: svc, yaml: text.value, replace: !creating});
+        const reply = await call('service_file_put', {name: svc, yaml: text.value, replace: !creating});
+        warnings = String(reply).split('\n').filter((l) => l.startsWith('warning: ')).map((l) => l.slice(9));
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         // the file's own mistakes are shown at their line, not in the page-wide message
@@ -70,6 +71,13 @@ export function editorView(root, existing) {
       if (creating) await call('service_monitor', {name: svc});
     });
     if (!ok || rejected) return;
+    if (warnings.length) {
+      // written and (when new) started, but a key was ignored: say so before moving on
+      error.append(...warnings.map((w) => h('p', {class: 'warning'}, `Warning: ${w}`)),
+        h('p', {}, h('a', {href: `#/service/${encodeURIComponent(svc)}`, id: 'svc-open'}, `Open ${svc}`)));
+      if (!creating) apply.hidden = false;
+      return;
+    }
     if (creating) location.hash = `#/service/${encodeURIComponent(svc)}`;
     else {
       flash({message: `Saved ${svc}.yaml. The service runs its old config until it is reloaded.`}, 'info');

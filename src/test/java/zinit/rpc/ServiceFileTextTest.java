@@ -55,6 +55,15 @@ class ServiceFileTextTest {
   }
 
   @Test
+  void unknownKeysAreWrittenButWarnedAboutWithTheirLine() throws Exception {
+    JsonNode put = call("service_file_put", java.util.Map.of("name", "web", "yaml", "exec: sleep 100\nrestrat: always\n"));
+    assertThat(put.get("result").asText())
+        .startsWith("Service file 'web' written\n")
+        .contains("warning: web.yaml (service_file_put):2: unknown key 'restrat' ignored");
+    assertThat(f.configDir.resolve("web.yaml")).exists();
+  }
+
+  @Test
   void aSyntaxErrorNamesItsLineToo() throws Exception {
     JsonNode error = call("service_file_put", java.util.Map.of("name", "web", "yaml", "exec: sleep 1\nafter: [db\n")).get("error");
     assertThat(error.get("code").asInt()).isEqualTo(-32005);
