@@ -93,7 +93,7 @@ public final class ConfigLoader {
   public static ServiceConfig fromYaml(String name, String text, Consumer<String> warnings) throws ConfigException {
     String file = name + SUFFIX + " (service_file_put)";
     checkName(file, name);
-    if (text.length() > MAX_FILE_BYTES) throw new ConfigException(file, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
+    if (text.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_BYTES) throw new ConfigException(file, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
     try {
       return ServiceFields.fromYaml(file, name, YamlTree.parse(text), warnings);
     } catch (YamlTree.SyntaxError e) {
