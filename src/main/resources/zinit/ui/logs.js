@@ -34,16 +34,26 @@ export function logPanel(service, {height = ''} = {}) {
       status.textContent = '';
     }
   }
+  // Lines are added once per frame, so a burst (the buffer replayed on connect) costs one layout.
+  const pending = [];
   function append(line) {
-    const p = parseLine(line);
-    const li = h('li', {class: p.stream},
-      h('span', {class: 'stream', title: p.stream}, p.stream === 'stderr' ? 'err' : 'out'), ' ',
-      service ? null : h('span', {class: 'svc'}, p.service, ': '),
-      h('span', {class: 'text'}, p.text));
-    li.hidden = !matches(li);
+    pending.push(line);
+    if (pending.length > MAX_LINES) pending.shift();
+    if (pending.length === 1) requestAnimationFrame(flush);
+  }
+  function flush() {
     const follow = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
-    list.append(li);
-    while (list.childElementCount > MAX_LINES) list.firstElementChild.remove();
+    const items = pending.splice(0).map((line) => {
+      const p = parseLine(line);
+      const li = h('li', {class: p.stream},
+        h('span', {class: 'stream', title: p.stream}, p.stream === 'stderr' ? 'err' : 'out'), ' ',
+        service ? null : h('span', {class: 'svc'}, p.service, ': '),
+        h('span', {class: 'text'}, p.text));
+      li.hidden = !matches(li);
+      return li;
+    });
+    list.append(...items);
+    for (let extra = list.childElementCount - MAX_LINES; extra > 0; extra--) list.firstElementChild.remove();
     if (follow) list.scrollTop = list.scrollHeight;
   }
   function onLine(line) {
