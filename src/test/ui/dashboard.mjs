@@ -95,8 +95,9 @@ async function main() {
     await waitCell(page, 'api', 'state', /^Running$/);
     await waitCell(page, 'flaky', 'state', /^Error$/);
     await waitCell(page, 'batch', 'state', /^Success$/);
-    assert.match(await cell(page, 'web', 'pid').textContent(), /^\d+$/);
-    await page.locator('#counts').filter({hasText: '5 services · 3 running · 1 failed · 0 stopped'}).waitFor();
+    await waitCell(page, 'web', 'pid', /^\d+$/); // details follow the first paint
+    await waitCell(page, 'chatty', 'state', /^Running$/);
+    await page.locator('#counts').filter({hasText: '6 services · 4 running · 1 failed · 0 stopped'}).waitFor();
     await page.waitForFunction(() => /\d/.test(document.querySelector('#services tr[data-name="web"] td[data-key="memory"]').textContent));
     await page.screenshot({path: join(OUT, 'dashboard-services.png')});
 
@@ -173,6 +174,11 @@ async function main() {
 
     step('a line web prints appears in the live log view, stderr marked');
     await page.click('nav a[href="#/logs"]');
+    // all services: chatty's 3000 lines and the rest of the buffer, of which the page keeps 1000
+    await page.waitForFunction(() => [...document.querySelectorAll('#log li .svc')].some((e) => e.textContent === 'chatty: ')
+      && document.querySelectorAll('#log li').length === 1000, null, {timeout: T});
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator('#log li').count(), 1000);
     await page.locator('#log-service option[value=web]').waitFor({state: 'attached'});
     await page.selectOption('#log-service', 'web');
     await page.waitForFunction(() => location.hash === '#/logs/web');

@@ -35,6 +35,7 @@ class DashboardIT {
           .service("api", "exec: sleep 1000\nafter: [db]\n")
           .service("flaky", "exec: \"sh -c 'exit 3'\"\n")
           .service("batch", "exec: \"true\"\noneshot: true\n")
+          .service("chatty", "exec: \"sh -c 'seq 1 3000; exec sleep 1000'\"\n")
           .start();
       z.awaitState("api", "Running");
       z.awaitState("batch", "Success");
