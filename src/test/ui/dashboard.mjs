@@ -113,11 +113,14 @@ async function main() {
     await page.click('th[data-key=name] button');
     await firstRow('api');
 
-    step('stopping db changes its row without a reload');
+    step('stopping db: its button is disabled while the call runs, its row changes without a reload');
     await page.evaluate(() => { window.__sameDocument = true; });
     await page.click('button[aria-label="Stop db"]');
     await page.locator('#confirm[open]').waitFor();
     await page.click('#confirm-ok');
+    const stopDb = 'button[aria-label="Stop db"]';
+    await page.waitForFunction((sel) => document.querySelector(sel).disabled, stopDb, {timeout: T}); // while the call runs
+    await page.waitForFunction((sel) => !document.querySelector(sel).disabled, stopDb, {timeout: T});
     await waitCell(page, 'db', 'target', /^Down$/);
     await waitCell(page, 'db', 'pid', /^–$/);
     assert.equal(await page.evaluate(() => window.__sameDocument), true);

@@ -123,8 +123,10 @@ export function servicesView(root) {
     }
     empty.hidden = shown.length > 0 || data.length === 0;
     const n = (f) => data.filter(f).length;
-    counts.textContent = `${data.length} services · ${n((s) => s.state === 'Running')} running · ` +
+    const text = `${data.length} services · ${n((s) => s.state === 'Running')} running · ` +
       `${n((s) => stateClass(s.state) === 'failed')} failed · ${n((s) => s.target === 'Down')} stopped`;
+    if (counts.textContent !== text) counts.textContent = text; // a live region: announce changes only
+
   }
 
   let timer = null, stopped = false;

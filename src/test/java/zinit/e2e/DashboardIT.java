@@ -31,7 +31,8 @@ class DashboardIT {
   void browserSignsInControlsServicesFollowsLogsAndEditsFiles() throws Exception {
     try (Zinit z = new Zinit()) {
       z.service("web", "exec: \"sh -c 'echo web starting >&2; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.5; done'\"\n")
-          .service("db", "exec: sleep 1000\n")
+          // ignores SIGTERM, so its stop takes the 3 s timeout: long enough to see the button disabled
+          .service("db", "exec: sh -c 'trap \"\" TERM; exec sleep 1000'\nshutdown_timeout: 3\n")
           .service("api", "exec: sleep 1000\nafter: [db]\n")
           .service("flaky", "exec: \"sh -c 'exit 3'\"\n")
           .service("batch", "exec: \"true\"\noneshot: true\n")
