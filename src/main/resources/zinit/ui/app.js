@@ -2,9 +2,6 @@
 import {AuthError, call, token} from './api.js';
 import {h, clear} from './dom.js';
 import {servicesView} from './services.js';
-import {serviceView} from './service.js';
-import {logsView} from './logs.js';
-import {editorView} from './editor.js';
 
 const $ = (id) => document.getElementById(id);
 let current = null; // the shown view's cleanup (stops its timers and streams)
@@ -84,12 +81,22 @@ async function signIn(event) {
   route();
 }
 
+/** A view whose module loads when first shown, so the services table paints sooner. */
+function lazy(load, show) {
+  return (el) => {
+    let cleanup = null, left = false;
+    load().then((mod) => { if (!left) cleanup = show(mod, el) || null; }, flash);
+    return () => { left = true; cleanup?.(); };
+  };
+}
+
+const arg = (m) => m[1] && decodeURIComponent(m[1]);
 const routes = [
   [/^#?\/?$/, () => servicesView],
-  [/^#\/logs(?:\/(.+))?$/, (m) => (el) => logsView(el, m[1] && decodeURIComponent(m[1]))],
-  [/^#\/service\/(.+)$/, (m) => (el) => serviceView(el, decodeURIComponent(m[1]))],
-  [/^#\/new$/, () => (el) => editorView(el, null)],
-  [/^#\/edit\/(.+)$/, (m) => (el) => editorView(el, decodeURIComponent(m[1]))],
+  [/^#\/logs(?:\/(.+))?$/, (m) => lazy(() => import('./logs.js'), (mod, el) => mod.logsView(el, arg(m)))],
+  [/^#\/service\/(.+)$/, (m) => lazy(() => import('./service.js'), (mod, el) => mod.serviceView(el, arg(m)))],
+  [/^#\/new$/, () => lazy(() => import('./editor.js'), (mod, el) => mod.editorView(el, null))],
+  [/^#\/edit\/(.+)$/, (m) => lazy(() => import('./editor.js'), (mod, el) => mod.editorView(el, arg(m)))],
 ];
 
 function route() {

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The dashboard's files at /ui/ on the daemon's HTTP server: served without a token, locked down. */
 class DashboardFilesTest {
-  // what the page loads: <script src>, <link href>, and module imports
-  private static final Pattern REFERENCE = Pattern.compile("(?:src|href)=\"([^\"#]+)\"|from '([^']+)'");
+  // what the page loads: <script src>, <link href>, static and dynamic module imports
+  private static final Pattern REFERENCE = Pattern.compile("(?:src|href)=\"([^\"#]+)\"|(?:from |import\\()'([^']+)'");
   private Fixture f;
   private URI base;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
