@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * zinit's JSON-RPC over HTTP. {@code POST /} takes a JSON-RPC request or batch and answers with
  * its reply; {@code GET /logs[?filter=NAME]} streams the log buffer and then new lines as
  * server-sent events. Every request needs {@code Authorization: Bearer TOKEN}; no CORS headers are
- * sent, so browsers keep other origins' pages from reading replies.
+ * sent, so browsers keep other origins' pages from reading replies. {@code GET /ui/} is the
+ * dashboard's static page ({@link UiFiles}), the one thing served without the token.
  */
 public final class HttpProxy {
   /** Largest request body accepted. */
@@ -148,8 +149,12 @@ public final class HttpProxy {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
+      if (UiFiles.owns(path)) {
+        UiFiles.serve(ex);
+        return;
+      }
       if (!path.equals("/") && !path.equals("/logs")) {
-        reply(ex, 404, "text/plain", "not found: use POST / or GET /logs\n");
+        reply(ex, 404, "text/plain", "not found: use POST / or GET /logs (the dashboard is at /ui/)\n");
         return;
       }
       if (!authorized(ex)) {

@@ -93,8 +93,12 @@ public final class Supervisor implements Services {
             after.put(dep, d == null ? State.Unknown.name() : d.display());
           }
           return new ServiceStatus(
-              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, s.detail);
+              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, s.detail, uptime(s));
         });
+  }
+
+  private Duration uptime(Service s) {
+    return s.pid() == 0 ? null : Duration.between(s.run.started, loop.now());
   }
 
   @Override

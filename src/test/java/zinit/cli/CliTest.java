@@ -243,7 +243,7 @@ class CliTest {
     @Override
     public ServiceStatus status(String name) throws ZinitException {
       if (!name.equals("redis")) throw new ZinitException.NotFound(name);
-      return new ServiceStatus("redis", 42, "Running", Target.Up, Map.of("db", "Unknown"), 3, null, "fine");
+      return new ServiceStatus("redis", 42, "Running", Target.Up, Map.of("db", "Unknown"), 3, null, "fine", null);
     }
 
     @Override
