@@ -43,6 +43,13 @@ final class Cgroup {
     return procPath;
   }
 
+  /** Whether a /proc/<pid>/cgroup path names this cgroup or one below it. */
+  boolean contains(String procCgroupPath) {
+    if (procCgroupPath.equals(procPath)) return true;
+    String prefix = procPath.equals("/") ? "/" : procPath + "/";
+    return procCgroupPath.startsWith(prefix);
+  }
+
   Cgroup child(String name) {
     return new Cgroup(dir.resolve(name), procPath.equals("/") ? "/" + name : procPath + "/" + name);
   }
