@@ -43,6 +43,7 @@ public final class NativeProcessHost implements ProcessHost {
 
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
+  private final String entryPath; // zinit's own cgroup, where a spawned trampoline starts
   private final IoLoop loop;
   private final Reaper reaper = Reaper.get();
   private final Reaper.Listener listener;
@@ -52,9 +53,10 @@ public final class NativeProcessHost implements ProcessHost {
   private volatile boolean closed;
   volatile boolean noCgroupKillForTests;
 
-  private NativeProcessHost(Consumer<String> log, Cgroup base) {
+  private NativeProcessHost(Consumer<String> log, Cgroup base, String entryPath) {
     this.log = log;
     this.base = base;
+    this.entryPath = entryPath;
     this.loop = new IoLoop("zinit-io", log);
     this.listener = new Reaper.Listener() {
       @Override
@@ -74,16 +76,18 @@ public final class NativeProcessHost implements ProcessHost {
   public static NativeProcessHost create(Options options) {
     Consumer<String> log = options.log() == null ? m -> {} : options.log();
     Cgroup base = null;
+    String entryPath = null;
     if (options.useCgroups()) {
       Optional<CgroupMount> mount = cgroupsUsable();
       if (mount.isPresent()) {
         base = createBase(mount.get(), options.instanceName());
+        entryPath = mount.get().ownPath();
         log.accept("tracking services in cgroup " + base);
       } else {
         log.accept("cgroup v2 not writable (or no " + SH + "): best-effort tracking by process group");
       }
     }
-    return new NativeProcessHost(log, base);
+    return new NativeProcessHost(log, base, entryPath);
   }
 
   /** Whether cgroup tracking would work here: a writable cgroup v2 hierarchy and /bin/sh. */
@@ -167,7 +171,7 @@ public final class NativeProcessHost implements ProcessHost {
 
   private NativeUnit newUnit(String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg) {
     NativeUnit[] self = new NativeUnit[1];
-    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> units.remove(self[0]));
+    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, entryPath, () -> units.remove(self[0]));
     return self[0];
   }
 

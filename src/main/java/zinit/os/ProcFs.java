@@ -76,6 +76,62 @@ final class ProcFs {
     return Optional.empty();
   }
 
+  /**
+   * What /proc/<pid>/status says about how the process takes signals: masks with bit (n - 1) for
+   * signal n; {@code blocked} is the main thread's.
+   */
+  record Signals(int threads, int tracerPid, long blocked, long ignored, long caught) {
+    /** Whether {@code signal} is neither blocked, ignored nor caught (its default action applies). */
+    boolean takesDefault(int signal) {
+      long bit = 1L << (signal - 1);
+      return ((blocked | ignored | caught) & bit) == 0;
+    }
+  }
+
+  static Optional<Signals> signals(int pid) {
+    return read(PROC.resolve(Integer.toString(pid)).resolve("status")).map(ProcFs::parseSignals);
+  }
+
+  static Signals parseSignals(String status) {
+    int threads = 0;
+    int tracer = 0;
+    long blocked = 0;
+    long ignored = 0;
+    long caught = 0;
+    for (String line : status.split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon < 0) continue;
+      String value = line.substring(colon + 1).trim();
+      switch (line.substring(0, colon)) {
+        case "Threads" -> threads = Integer.parseInt(value);
+        case "TracerPid" -> tracer = Integer.parseInt(value);
+        case "SigBlk" -> blocked = Long.parseUnsignedLong(value, 16);
+        case "SigIgn" -> ignored = Long.parseUnsignedLong(value, 16);
+        case "SigCgt" -> caught = Long.parseUnsignedLong(value, 16);
+        default -> {}
+      }
+    }
+    return new Signals(threads, tracer, blocked, ignored, caught);
+  }
+
+  /**
+   * Whether any thread of the process has a child (/proc/<pid>/task/<tid>/children); false when
+   * the process is gone (its children, if any, were re-parented), true when it cannot be told.
+   */
+  static boolean hasChildren(int pid) {
+    Path tasks = PROC.resolve(Integer.toString(pid)).resolve("task");
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+      for (Path task : dir) {
+        if (read(task.resolve("children")).map(s -> !s.isBlank()).orElse(false)) return true;
+      }
+    } catch (NoSuchFileException e) {
+      return false; // reaped
+    } catch (IOException e) {
+      return true; // unknown: the caller takes its careful path
+    }
+    return false;
+  }
+
   /** Every process's stat; processes that vanish while listing are left out. */
   static List<Stat> all() {
     List<Stat> out = new ArrayList<>();

@@ -248,11 +248,12 @@ final class Lifecycle {
 
   private void onGone(Service s, Run run) {
     cancel(run.killTimer);
-    run.process.close();
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
     run.gone.complete(null);
     completeStopIfIdle(s);
+    // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
+    run.process.close();
     reconcile();
   }
 

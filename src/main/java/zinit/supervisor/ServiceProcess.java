@@ -19,10 +19,21 @@ public interface ServiceProcess {
 
   /**
    * Sends each of {@code signals}, in order, to every process the unit has when the call is made
-   * (cgroup: frozen for the pass, so none forks meanwhile; fallback: re-read until a pass finds no
-   * new process), never to one it starts afterwards. Returns how many processes got them.
+   * (cgroup: frozen for the pass, so none forks meanwhile, or, for a unit whose only process is its
+   * main one and dies of the signal, checked for forks after sending; fallback: re-read until a
+   * pass finds no new process), never to one it starts afterwards. Returns how many processes got
+   * them.
    */
   int signalAll(Signal... signals);
+
+  /**
+   * {@link #signalAll} when it can be done at once, without waiting for anything (e.g. a unit whose
+   * only process is its main one): true when done; false when nothing was sent and
+   * {@link #signalAll} must be used, off the caller's thread if that must not block.
+   */
+  default boolean signalAllAtOnce(Signal... signals) {
+    return false;
+  }
 
   /**
    * Sends {@code signal} to the main process only (what `zinit kill` does, like the original),
@@ -41,6 +52,14 @@ public interface ServiceProcess {
 
   /** Resource use now. */
   ProcessStats stats();
+
+  /**
+   * What limits the tracking of this unit now, e.g. its main process left its cgroup; shown in
+   * `status` as the detail.
+   */
+  default java.util.Optional<String> trackingNote() {
+    return java.util.Optional.empty();
+  }
 
   /** Whether a cgroup tracks this unit (else: best effort by process group and descendants). */
   boolean cgroupTracked();
