@@ -20,7 +20,7 @@ import zinit.supervisor.ServiceProcess;
  * stages never run on the reaper or I/O thread.
  *
  * <p>A main process that writes itself into a cgroup outside the unit ("escapes") leaves the unit
- * empty while it runs. That is reported once (log and {@link #trackingNote()}); the main process
+ * empty while it runs. That is reported once ({@link #onTrackingNote}, {@link #trackingNote()}); the main process
  * is still signalled and killed through its pidfd wherever it went, but what it starts there is
  * outside the unit and not tracked.
  */
@@ -48,6 +48,7 @@ final class NativeUnit implements ServiceProcess {
   private long eventsToken;
   private boolean entered; // loop thread only: the unit was seen populated
   private volatile String escape; // set once, when the main process is found outside the unit
+  private final CompletableFuture<String> escapeLine = new CompletableFuture<>();
   private boolean closed; // guarded by this
 
   NativeUnit(
@@ -150,7 +151,12 @@ final class NativeUnit implements ServiceProcess {
         "main process " + mainKey.pid() + " left its cgroup " + cgroup.procPath() + " for "
             + now.get() + ": zinit still signals and kills it by its pidfd, but processes it starts"
             + " there are not tracked";
-    log.accept(unit + ": " + escape);
+    escapeLine.complete(unit + ": " + escape); // the supervisor logs it, debug or not
+  }
+
+  @Override
+  public void onTrackingNote(Consumer<String> listener) {
+    escapeLine.thenAccept(listener);
   }
 
   @Override

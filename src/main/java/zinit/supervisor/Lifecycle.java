@@ -204,6 +204,7 @@ final class Lifecycle {
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
   private void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
+    run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
     run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
     CompletableFuture.allOf(run.process.exit(), run.process.empty())
         .whenComplete((ok, failure) -> loop.execute(onGone));

@@ -61,6 +61,12 @@ public interface ServiceProcess {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Calls {@code listener} once, on any thread, with a log line (unit name first) when a
+   * {@link #trackingNote()} appears.
+   */
+  default void onTrackingNote(java.util.function.Consumer<String> listener) {}
+
   /** Whether a cgroup tracks this unit (else: best effort by process group and descendants). */
   boolean cgroupTracked();
 

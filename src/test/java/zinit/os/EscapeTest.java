@@ -7,6 +7,8 @@ import static zinit.os.OsTesting.sh;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,9 +50,12 @@ class EscapeTest {
       ServiceProcess p =
           h.host().spawn(sh("leaver", "trap '' TERM; echo $$ > '" + away + "/cgroup.procs' || exit 5; exec sleep 1000", tmp));
       ProcFs.Key main = key(p.pid());
+      List<String> lines = new CopyOnWriteArrayList<>();
+      p.onTrackingNote(lines::add);
       OsTesting.await("escape noticed", () -> p.trackingNote().isPresent());
       assertThat(p.trackingNote().orElseThrow()).contains("main process " + p.pid() + " left its cgroup").contains(away.getFileName().toString());
-      assertThat(h.log()).anyMatch(l -> l.startsWith("leaver: main process " + p.pid() + " left its cgroup"));
+      OsTesting.await("escape line", () -> !lines.isEmpty());
+      assertThat(lines).singleElement().asString().startsWith("leaver: main process " + p.pid() + " left its cgroup");
       assertThat(p.empty()).as("the unit is not over while its main process runs").isNotDone();
       assertThat(p.pids()).containsExactly(p.pid());
 
