@@ -16,10 +16,18 @@ import java.util.OptionalLong;
 final class Cgroup {
   private final Path dir;
   private final String procPath;
+  // As strings, ready for ProcFs.readSmall on the stop path.
+  final String procsFile;
+  final String statFile;
+  final String eventsPath;
 
   Cgroup(Path dir, String procPath) {
     this.dir = dir;
     this.procPath = procPath;
+    String d = dir.toString();
+    this.procsFile = d + "/cgroup.procs";
+    this.statFile = d + "/cgroup.stat";
+    this.eventsPath = d + "/cgroup.events";
   }
 
   /** mkdir; false when the name is taken (EEXIST). */
@@ -139,7 +147,7 @@ final class Cgroup {
 
   /** Whether a process is in this cgroup or below, read now; false once the cgroup is removed. */
   boolean populatedNow() {
-    return Fds.tryReadSmall(eventsFile().toString(), 256).map(Cgroup::populated).orElse(false);
+    return ProcFs.readSmall(eventsPath, 256).map(Cgroup::populated).orElse(false);
   }
 
   /** usage_usec from cpu.stat, when the file exists. */

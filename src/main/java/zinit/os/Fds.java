@@ -52,44 +52,6 @@ final class Fds {
   }
 
   /**
-   * The text of a small /proc or cgroup file (truncated at {@code max} bytes) by open, read and close: a
-   * few microseconds where java.nio takes tens, for the stop path. Empty when the file is gone:
-   * ENOENT (no such process or cgroup), ESRCH (the process exited after the open), ENODEV (the
-   * cgroup was removed after the open).
-   */
-  static java.util.Optional<String> tryReadSmall(String path, int max) {
-    try (Arena arena = Arena.ofConfined()) {
-      Libc.Ret o = Libc.open(arena.allocateFrom(path), Flags.O_RDONLY | Flags.O_CLOEXEC, 0);
-      if (o.failed()) {
-        if (o.errno() == Errno.ENOENT || o.errno() == Errno.ESRCH) return java.util.Optional.empty();
-        throw new OsException("open(" + path + ")", o.errno());
-      }
-      int fd = o.asInt();
-      try {
-        MemorySegment buf = arena.allocate(max);
-        long n = 0;
-        // These files fill a read as far as they can: a short read is the end (no extra read for
-        // a 0, each native call counts on the stop path).
-        for (; ; ) {
-          Libc.Ret r = Libc.read(fd, buf.asSlice(n), max - n);
-          if (r.failed()) {
-            if (r.errno() == Errno.EINTR) continue;
-            if (r.errno() == Errno.ESRCH || r.errno() == Errno.ENODEV) return java.util.Optional.empty();
-            throw new OsException("read(" + path + ")", r.errno());
-          }
-          long asked = max - n;
-          n += r.value();
-          if (r.value() < asked) break;
-          if (n == max) break; // truncated at max, as documented
-        }
-        return java.util.Optional.of(new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
-      } finally {
-        close(fd);
-      }
-    }
-  }
-
-  /**
    * {@link #preadAll}, or empty on ENODEV: the fd is a control file of a cgroup removed since it was
    * opened, so there is nothing left to read.
    */

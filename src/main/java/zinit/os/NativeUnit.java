@@ -99,7 +99,13 @@ final class NativeUnit implements ServiceProcess {
    * {@code exit} after that change, so nothing is missed between the two.
    */
   private void emptyAfterExit() {
-    if (empty.isDone() || cgroup.populatedNow()) return;
+    try {
+      if (empty.isDone() || cgroup.populatedNow()) return;
+    } catch (RuntimeException e) {
+      log.accept(unit + ": reading " + cgroup.eventsPath + " failed (" + e.getMessage() + "); asking the I/O loop");
+      recheckSoon();
+      return;
+    }
     loop.execute(this::unwatch);
     empty.complete(null);
   }
@@ -176,14 +182,10 @@ final class NativeUnit implements ServiceProcess {
 
   @Override
   public int signalAll(Signal... signals) {
-    int[] numbers = new int[signals.length];
-    for (int i = 0; i < signals.length; i++) numbers[i] = signals[i].number();
+    int[] numbers = numbers(signals);
     if (cgroup == null) return Signaller.signalAll(members, main, mainKey, numbers);
-    switch (SoleProcess.signal(cgroup, main, mainKey, exit.isDone(), numbers)) {
-      case DONE -> {
-        return 1;
-      }
-      case OTHERS, NOT_SOLE -> {} // the frozen pass below
+    if (SoleProcess.send(cgroup, main, mainKey, exit.isDone(), numbers)) {
+      if (!SoleProcess.othersAppeared(cgroup, mainKey)) return 1;
     }
     // Frozen, the unit cannot fork, so one pass reaches exactly the processes that exist when the
     // signal is sent, and a stop handler's own children (started after it) are not cut short.
@@ -201,12 +203,20 @@ final class NativeUnit implements ServiceProcess {
   }
 
   @Override
-  public boolean signalAllAtOnce(Signal... signals) {
-    if (cgroup == null) return false;
+  public Optional<Runnable> signalAllAtOnce(Signal... signals) {
+    if (cgroup == null) return Optional.empty();
+    int[] numbers = numbers(signals);
+    if (!SoleProcess.send(cgroup, main, mainKey, exit.isDone(), numbers)) return Optional.empty();
+    return Optional.of(
+        () -> {
+          if (SoleProcess.othersAppeared(cgroup, mainKey)) signalAll(signals);
+        });
+  }
+
+  private static int[] numbers(Signal[] signals) {
     int[] numbers = new int[signals.length];
     for (int i = 0; i < signals.length; i++) numbers[i] = signals[i].number();
-    // OTHERS: main has the signal, the others get it from the frozen pass signalAll runs.
-    return SoleProcess.signal(cgroup, main, mainKey, exit.isDone(), numbers) == SoleProcess.Outcome.DONE;
+    return numbers;
   }
 
   @Override

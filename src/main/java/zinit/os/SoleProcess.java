@@ -26,9 +26,10 @@ import zinit.config.Signal;
  *       lists nobody else (a child already re-parented because main died was attached to the
  *       cgroup before main could act on the signal).
  * </ol>
- * If step 1 or 2 fails nothing is sent and the caller freezes as before; if step 4 finds another
- * process, the caller also runs its frozen pass, which reaches it (the main process gets the
- * signal twice, which a default action that kills does not notice).
+ * If step 1 or 2 fails nothing is sent and the caller freezes as before. Step 4 runs after the
+ * signal is out, off the stop's critical path; if it finds another process, the caller runs its
+ * frozen pass, which reaches it (the main process may get the signal twice, which a default action
+ * that kills does not notice).
  */
 final class SoleProcess {
   private SoleProcess() {}
@@ -40,46 +41,50 @@ final class SoleProcess {
           .map(Signal::number)
           .collect(Collectors.toUnmodifiableSet());
 
-  /** What a sole-process attempt did. */
-  enum Outcome {
-    /** Conditions not met; nothing was sent. */
-    NOT_SOLE,
-    /** Sent; the unit had no other process. */
-    DONE,
-    /** Sent to main, but another process turned up: the caller must run its frozen pass. */
-    OTHERS
+  /**
+   * Steps 1 to 3: sends {@code signals} to main when the unit has no other process and the first
+   * signal kills it by default. False when nothing was sent (conditions not met, or main already
+   * gone): the caller runs its frozen pass instead.
+   */
+  static boolean send(Cgroup cgroup, Pidfd main, ProcFs.Key mainKey, boolean mainReaped, int[] signals) {
+    if (mainReaped || NOT_FATAL.contains(signals[0])) return false;
+    int pid = mainKey.pid();
+    if (!alone(cgroup, pid)) return false;
+    Optional<ProcFs.Signals> how = ProcFs.readSmall("/proc/" + pid + "/status", 4096).map(ProcFs::parseSignals);
+    if (how.isEmpty()) return false; // exited meanwhile
+    ProcFs.Signals s = how.get();
+    if (s.threads() != 1 || s.tracerPid() != 0 || !s.takesDefault(signals[0])) return false;
+    // Reached: main was alive when the signal went, so it was main that the reads above saw (a
+    // pid is not reused before its process is reaped). Not reached: it died before; its children,
+    // if it made any just then, are for the frozen pass.
+    // The first signal only: it kills even a stopped process (the kernel turns it into a group
+    // kill, which wakes it), so the SIGCONT that follows a stop signal adds nothing here.
+    return main.trySignal(signals[0]);
   }
 
-  static Outcome signal(Cgroup cgroup, Pidfd main, ProcFs.Key mainKey, boolean mainReaped, int[] signals) {
-    if (mainReaped || NOT_FATAL.contains(signals[0])) return Outcome.NOT_SOLE;
+  /**
+   * Step 4, after {@link #send}: whether a process other than main may have existed when the
+   * signal was sent (a fork racing with it). Valid whenever it runs, so it need not delay a stop:
+   * main can no longer fork, and whatever it forked before is listed as its child while it lives
+   * and in the cgroup once it has died.
+   */
+  static boolean othersAppeared(Cgroup cgroup, ProcFs.Key mainKey) {
     int pid = mainKey.pid();
-    String procs = cgroup.dir().resolve("cgroup.procs").toString();
-    String stat = cgroup.dir().resolve("cgroup.stat").toString();
     String proc = "/proc/" + pid;
-    if (!alone(procs, stat, pid)) return Outcome.NOT_SOLE;
-    Optional<ProcFs.Signals> how = Fds.tryReadSmall(proc + "/status", 4096).map(ProcFs::parseSignals);
-    if (how.isEmpty()) return Outcome.NOT_SOLE; // exited meanwhile: the frozen pass handles the rest
-    ProcFs.Signals s = how.get();
-    if (s.threads() != 1 || s.tracerPid() != 0 || !s.takesDefault(signals[0])) return Outcome.NOT_SOLE;
-    // Reached: main was alive when the signal went, so it was main that the reads above saw (a
-    // pid is not reused before its process is reaped). Not reached: let the frozen pass look.
-    boolean reached = false;
-    for (int signal : signals) reached |= main.trySignal(signal);
-    if (!reached) return Outcome.OTHERS;
-    boolean childless = Fds.tryReadSmall(proc + "/task/" + pid + "/children", 64).map(String::isBlank).orElse(true);
+    boolean childless = ProcFs.readSmall(proc + "/task/" + pid + "/children", 64).map(String::isBlank).orElse(true);
     // A thread started since the status was read may have forked: its children are not main's.
-    boolean oneThread = Fds.tryReadSmall(proc + "/status", 4096).map(t -> ProcFs.parseSignals(t).threads() <= 1).orElse(true);
-    return childless && oneThread && alone(procs, stat, pid) ? Outcome.DONE : Outcome.OTHERS;
+    boolean oneThread = ProcFs.readSmall(proc + "/status", 4096).map(t -> ProcFs.parseSignals(t).threads() <= 1).orElse(true);
+    return !(childless && oneThread && alone(cgroup, pid));
   }
 
   /** Whether the unit has no process but main (maybe not even main) and no sub-cgroups. */
-  private static boolean alone(String procs, String stat, int mainPid) {
-    Optional<String> listed = Fds.tryReadSmall(procs, 64);
+  private static boolean alone(Cgroup cgroup, int mainPid) {
+    Optional<String> listed = ProcFs.readSmall(cgroup.procsFile, 64);
     if (listed.isEmpty()) return true; // removed: empty
     for (String line : listed.get().split("\n")) {
       if (!line.isBlank() && Integer.parseInt(line.trim()) != mainPid) return false;
     }
     // Sub-cgroups: their processes would need a listing each; the frozen pass does that.
-    return Fds.tryReadSmall(stat, 256).map(t -> t.startsWith("nr_descendants 0\n")).orElse(true);
+    return ProcFs.readSmall(cgroup.statFile, 256).map(t -> t.startsWith("nr_descendants 0\n")).orElse(true);
   }
 }

@@ -27,12 +27,13 @@ public interface ServiceProcess {
   int signalAll(Signal... signals);
 
   /**
-   * {@link #signalAll} when it can be done at once, without waiting for anything (e.g. a unit whose
-   * only process is its main one): true when done; false when nothing was sent and
-   * {@link #signalAll} must be used, off the caller's thread if that must not block.
+   * {@link #signalAll} begun at once where the signals can go out without waiting for anything
+   * (e.g. a unit whose only process is its main one). Returns the rest of the pass, a check that
+   * may block and belongs off the caller's thread, or empty when nothing was sent and
+   * {@link #signalAll} must be used instead.
    */
-  default boolean signalAllAtOnce(Signal... signals) {
-    return false;
+  default java.util.Optional<Runnable> signalAllAtOnce(Signal... signals) {
+    return java.util.Optional.empty();
   }
 
   /**

@@ -26,7 +26,9 @@ class SoleProcessTest {
     try (var h = host(true)) {
       ServiceProcess p = h.host().spawn(sh("sleeper", "exec sleep 1000", tmp));
       awaitEntered(p);
-      assertThat(p.signalAllAtOnce(Signal.SIGTERM, Signal.SIGCONT)).isTrue();
+      var rest = p.signalAllAtOnce(Signal.SIGTERM, Signal.SIGCONT);
+      assertThat(rest).isPresent();
+      rest.get().run(); // the check after sending: finds nobody else
       assertThat(p.exit().get(30, TimeUnit.SECONDS)).isEqualTo(new ExitStatus.Killed(15));
       p.empty().get(30, TimeUnit.SECONDS);
       p.close();
@@ -44,7 +46,7 @@ class SoleProcessTest {
               new OutputSink.Lines(out::add), new OutputSink.Discard()));
       OsTesting.await("ready", () -> out.contains("ready"));
       awaitEntered(p);
-      assertThat(p.signalAllAtOnce(Signal.SIGTERM, Signal.SIGCONT)).isFalse();
+      assertThat(p.signalAllAtOnce(Signal.SIGTERM, Signal.SIGCONT)).isEmpty();
       assertThat(OsTesting.alive(key(p.pid()))).isTrue();
       assertThat(record).as("nothing was sent").doesNotExist();
       assertThat(p.signalAll(Signal.SIGTERM, Signal.SIGCONT)).isEqualTo(1);
@@ -61,7 +63,7 @@ class SoleProcessTest {
       ServiceProcess p = h.host().spawn(sh("pair", "sleep 1000 & exec sleep 1000", tmp));
       OsTesting.await("both", () -> p.pids().size() == 2);
       List<ProcFs.Key> keys = p.pids().stream().map(OsTesting::key).toList();
-      assertThat(p.signalAllAtOnce(Signal.SIGTERM, Signal.SIGCONT)).isFalse();
+      assertThat(p.signalAllAtOnce(Signal.SIGTERM, Signal.SIGCONT)).isEmpty();
       for (ProcFs.Key k : keys) assertThat(OsTesting.alive(k)).isTrue();
       assertThat(p.signalAll(Signal.SIGTERM, Signal.SIGCONT)).isEqualTo(2);
       p.empty().get(30, TimeUnit.SECONDS);
@@ -70,10 +72,27 @@ class SoleProcessTest {
   }
 
   @Test
+  void theCheckAfterSendingSeesAChildOfMainAndALoneMainAsAlone() throws Exception {
+    try (var h = host(true)) {
+      ServiceProcess pair = h.host().spawn(sh("pair", "sleep 1000 & exec sleep 1000", tmp));
+      ServiceProcess lone = h.host().spawn(sh("lone", "exec sleep 1000", tmp));
+      OsTesting.await("both", () -> pair.pids().size() == 2);
+      awaitEntered(lone);
+      assertThat(SoleProcess.othersAppeared(((NativeUnit) pair).cgroup(), key(pair.pid()))).isTrue();
+      assertThat(SoleProcess.othersAppeared(((NativeUnit) lone).cgroup(), key(lone.pid()))).isFalse();
+      for (ServiceProcess p : List.of(pair, lone)) {
+        p.killAll();
+        p.empty().get(30, TimeUnit.SECONDS);
+        p.close();
+      }
+    }
+  }
+
+  @Test
   void withoutCgroupsNothingIsSentAtOnce() throws Exception {
     try (var h = host(false)) {
       ServiceProcess p = h.host().spawn(sh("plain", "exec sleep 1000", tmp));
-      assertThat(p.signalAllAtOnce(Signal.SIGTERM)).isFalse();
+      assertThat(p.signalAllAtOnce(Signal.SIGTERM)).isEmpty();
       p.killAll();
       p.empty().get(30, TimeUnit.SECONDS);
       p.close();
