@@ -15,16 +15,17 @@ import zinit.config.Signal;
  * latency when the unit is one {@code sleep}. With one process the same guarantee holds without
  * it, when the signal's default action applies and kills:
  * <ol>
- *   <li>cgroup.procs of the unit and its sub-cgroups lists no process but the main one;
+ *   <li>the unit has no sub-cgroup (cgroup.stat) and cgroup.procs lists no process but main;
  *   <li>/proc/main/status shows one thread, no tracer, and the signal neither blocked, ignored nor
  *       caught: the kernel then turns it into a group kill as it is sent, and a fork that has not
  *       yet attached its child fails (copy_process checks for a fatal signal under the sighand
  *       lock, the lock the sender takes);
  *   <li>the signal goes through the pidfd held since spawn;
- *   <li>afterwards no thread of main has a child (/proc/main/task/&#42;/children: a fork that got
- *       past that check is listed there before the sender gets the lock) and cgroup.procs still
- *       lists nobody else (a child already re-parented because main died was attached to the
- *       cgroup before main could act on the signal).
+ *   <li>afterwards main has no child (/proc/main/task/main/children: a fork that got past that
+ *       check is listed there before the sender gets the lock), still one thread (a thread
+ *       started since step 2 would list its children under itself), and the unit still has no
+ *       other process and no sub-cgroup (a child already re-parented because main died was
+ *       attached to the cgroup before main could act on the signal).
  * </ol>
  * If step 1 or 2 fails nothing is sent and the caller freezes as before. Step 4 runs after the
  * signal is out, off the stop's critical path; if it finds another process, the caller runs its
