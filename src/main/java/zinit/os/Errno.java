@@ -17,7 +17,6 @@ final class Errno {
   static final int ENOTDIR = 20;
   static final int EINVAL = 22;
   static final int ENOSYS = 38;
-  static final int ENOTEMPTY = 39;
 
   /** "ESRCH (No such process)". */
   static String describe(int errno) {

@@ -38,7 +38,9 @@ final class Fds {
    */
   static void writeFile(String path, String value) {
     try (Arena arena = Arena.ofConfined()) {
-      int fd = Libc.open(arena.allocateFrom(path), Flags.O_WRONLY | Flags.O_CLOEXEC, 0).asIntOrThrow("open(" + path + ")");
+      int fd =
+          Libc.open(arena.allocateFrom(path), Flags.O_WRONLY | Flags.O_CLOEXEC, 0)
+              .asIntOrThrow("open(" + path + ")");
       try {
         MemorySegment bytes = arena.allocateFrom(value);
         Libc.Ret r;

@@ -171,7 +171,10 @@ public final class NativeProcessHost implements ProcessHost {
 
   private NativeUnit newUnit(String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg) {
     NativeUnit[] self = new NativeUnit[1];
-    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, entryPath, () -> units.remove(self[0]));
+    self[0] =
+        new NativeUnit(
+            name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, entryPath,
+            () -> units.remove(self[0]));
     return self[0];
   }
 

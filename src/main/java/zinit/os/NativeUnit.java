@@ -20,9 +20,9 @@ import zinit.supervisor.ServiceProcess;
  * stages never run on the reaper or I/O thread.
  *
  * <p>A main process that writes itself into a cgroup outside the unit ("escapes") leaves the unit
- * empty while it runs. That is reported once ({@link #onTrackingNote}, {@link #trackingNote()}); the main process
- * is still signalled and killed through its pidfd wherever it went, but what it starts there is
- * outside the unit and not tracked.
+ * empty while it runs. That is reported once ({@link #onTrackingNote}, {@link #trackingNote()});
+ * the main process is still signalled and killed through its pidfd wherever it went, but what it
+ * starts there is outside the unit and not tracked.
  */
 final class NativeUnit implements ServiceProcess {
   /** Bound on freeze/kill/thaw rounds where cgroup.kill is missing. */
@@ -102,7 +102,9 @@ final class NativeUnit implements ServiceProcess {
     try {
       if (empty.isDone() || cgroup.populatedNow()) return;
     } catch (RuntimeException e) {
-      log.accept(unit + ": reading " + cgroup.eventsPath + " failed (" + e.getMessage() + "); asking the I/O loop");
+      log.accept(
+          unit + ": reading " + cgroup.eventsPath + " failed (" + e.getMessage()
+              + "); asking the I/O loop");
       recheckSoon();
       return;
     }

@@ -51,7 +51,8 @@ final class SoleProcess {
     if (mainReaped || NOT_FATAL.contains(signals[0])) return false;
     int pid = mainKey.pid();
     if (!alone(cgroup, pid)) return false;
-    Optional<ProcFs.Signals> how = ProcFs.readSmall("/proc/" + pid + "/status", 4096).map(ProcFs::parseSignals);
+    Optional<ProcFs.Signals> how =
+        ProcFs.readSmall("/proc/" + pid + "/status", 4096).map(ProcFs::parseSignals);
     if (how.isEmpty()) return false; // exited meanwhile
     ProcFs.Signals s = how.get();
     if (s.threads() != 1 || s.tracerPid() != 0 || !s.takesDefault(signals[0])) return false;
@@ -72,9 +73,13 @@ final class SoleProcess {
   static boolean othersAppeared(Cgroup cgroup, ProcFs.Key mainKey) {
     int pid = mainKey.pid();
     String proc = "/proc/" + pid;
-    boolean childless = ProcFs.readSmall(proc + "/task/" + pid + "/children", 64).map(String::isBlank).orElse(true);
+    boolean childless =
+        ProcFs.readSmall(proc + "/task/" + pid + "/children", 64).map(String::isBlank).orElse(true);
     // A thread started since the status was read may have forked: its children are not main's.
-    boolean oneThread = ProcFs.readSmall(proc + "/status", 4096).map(t -> ProcFs.parseSignals(t).threads() <= 1).orElse(true);
+    boolean oneThread =
+        ProcFs.readSmall(proc + "/status", 4096)
+            .map(t -> ProcFs.parseSignals(t).threads() <= 1)
+            .orElse(true);
     return !(childless && oneThread && alone(cgroup, pid));
   }
 
