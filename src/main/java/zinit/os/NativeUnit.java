@@ -108,8 +108,8 @@ final class NativeUnit implements ServiceProcess {
       recheckSoon();
       return;
     }
+    empty.complete(null); // first: the stop waits for this, not for the watch to be dropped
     loop.execute(this::unwatch);
-    empty.complete(null);
   }
 
   /** Drops the cgroup.events registration; loop thread only. */
