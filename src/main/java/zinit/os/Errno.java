@@ -13,6 +13,7 @@ final class Errno {
   static final int EACCES = 13;
   static final int EBUSY = 16;
   static final int EEXIST = 17;
+  static final int ENODEV = 19;
   static final int ENOTDIR = 20;
   static final int EINVAL = 22;
   static final int ENOSYS = 38;

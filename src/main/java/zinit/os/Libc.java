@@ -150,6 +150,10 @@ final class Libc {
             Linker.Option.firstVariadicArg(2));
   }
 
+  private static final class Rmdir {
+    static final MethodHandle H = errno("rmdir", INT_PTR);
+  }
+
   private static final class Close {
     static final MethodHandle H = errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   }
@@ -373,6 +377,10 @@ final class Libc {
 
   static Ret open(MemorySegment path, int flags, int mode) {
     return call(s -> (int) Open.H.invokeExact(s, path, flags, mode));
+  }
+
+  static Ret rmdir(MemorySegment path) {
+    return call(s -> (int) Rmdir.H.invokeExact(s, path));
   }
 
   static Ret close(int fd) {

@@ -50,6 +50,7 @@ public final class NativeProcessHost implements ProcessHost {
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
   private final InstanceState state; // null when nothing is recorded
+  private final String entryPath; // zinit's own cgroup, where a spawned trampoline starts
   private final IoLoop loop;
   private final Reaper reaper = Reaper.get();
   private final Reaper.Listener listener;
@@ -59,10 +60,11 @@ public final class NativeProcessHost implements ProcessHost {
   private volatile boolean closed;
   volatile boolean noCgroupKillForTests;
 
-  private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state) {
+  private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state, String entryPath) {
     this.log = log;
     this.base = base;
     this.state = state;
+    this.entryPath = entryPath;
     this.loop = new IoLoop("zinit-io", log);
     this.listener = new Reaper.Listener() {
       @Override
@@ -86,10 +88,12 @@ public final class NativeProcessHost implements ProcessHost {
         options.socketOrNull() == null
             ? null
             : new InstanceState(options.socketOrNull(), InstanceState.Owner.self(options.socketOrNull()), log);
+    String entryPath = null;
     if (options.useCgroups()) {
       Optional<CgroupMount> mount = cgroupsUsable();
       if (mount.isPresent()) {
         base = createBase(mount.get(), options.instanceName());
+        entryPath = mount.get().ownPath();
         log.accept("tracking services in cgroup " + base);
         if (state != null && !InstanceState.mark(base.dir(), InstanceState.Owner.self(options.socketOrNull()))) {
           log.accept("no user xattrs on " + base + ": crash recovery relies on the state file alone");
@@ -102,7 +106,7 @@ public final class NativeProcessHost implements ProcessHost {
       if (base != null) state.cgroup(base.dir());
       else state.write();
     }
-    return new NativeProcessHost(log, base, state);
+    return new NativeProcessHost(log, base, state, entryPath);
   }
 
   /**
@@ -201,7 +205,10 @@ public final class NativeProcessHost implements ProcessHost {
 
   private NativeUnit newUnit(String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg) {
     NativeUnit[] self = new NativeUnit[1];
-    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> unitClosed(self[0]));
+    self[0] =
+        new NativeUnit(
+            name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, entryPath,
+            () -> unitClosed(self[0]));
     return self[0];
   }
 

@@ -215,6 +215,7 @@ final class Lifecycle {
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
   private void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
+    run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
     run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
     CompletableFuture.allOf(run.process.exit(), run.process.empty())
         .whenComplete((ok, failure) -> loop.execute(onGone));
@@ -259,11 +260,12 @@ final class Lifecycle {
 
   private void onGone(Service s, Run run) {
     cancel(run.killTimer);
-    run.process.close();
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
     run.gone.complete(null);
     completeStopIfIdle(s);
+    // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
+    run.process.close();
     reconcile();
   }
 

@@ -92,8 +92,10 @@ public final class Supervisor implements Services {
             Service d = lifecycle.services.get(dep);
             after.put(dep, d == null ? State.Unknown.name() : d.display());
           }
+          String detail = s.detail;
+          if (detail == null && s.run != null) detail = s.run.process.trackingNote().orElse(null);
           return new ServiceStatus(
-              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, s.detail, uptime(s));
+              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, detail, uptime(s));
         });
   }
 
