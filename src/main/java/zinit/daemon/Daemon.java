@@ -10,6 +10,7 @@ import zinit.config.Environments;
 import zinit.config.ServiceConfig;
 import zinit.config.ServiceFiles;
 import zinit.logs.LogRing;
+import zinit.os.FdLimit;
 import zinit.os.NativeProcessHost;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
@@ -26,6 +27,8 @@ public final class Daemon {
   public static int run(DaemonOptions options) {
     LogRing ring = new LogRing(options.bufferLines());
     LogSink sink = new RingSink(ring);
+    Preload.jdk();
+    long fdLimit = FdLimit.raise(sink::zinit);
     if (!Files.isDirectory(options.configDir())) {
       System.err.println("zinit: config dir " + options.configDir() + " does not exist");
       return 1;
@@ -61,7 +64,7 @@ public final class Daemon {
               supervisor,
               ring,
               files,
-              new RpcServer.Options(options.socketGroup(), sink::zinit));
+              new RpcServer.Options(options.socketGroup(), sink::zinit, fdLimit));
     } catch (IOException e) {
       System.err.println("zinit: cannot serve on " + options.socket() + ": " + e.getMessage());
       shutdownQuietly(supervisor, sink);

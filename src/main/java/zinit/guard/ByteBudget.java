@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Bytes that all connections together may hold in request and reply buffers, so a crowd of
  * clients, each within its own limits, still cannot exhaust zinit's heap. Non-blocking: a taker
- * that gets nothing refuses its client rather than waiting for others to finish.
+ * that gets nothing refuses its client (or, for replies, waits for its own client to read)
+ * rather than waiting for others to finish.
  */
 public final class ByteBudget {
   private final long capacity;
@@ -24,6 +25,19 @@ public final class ByteBudget {
       if (u + n > capacity) return false;
       if (used.compareAndSet(u, u + n)) return true;
     }
+  }
+
+  /**
+   * Takes {@code n} bytes even beyond the capacity: for bytes already in memory (a reply made),
+   * so that {@link #exhausted} holds back further producers.
+   */
+  public void take(long n) {
+    if (n < 0) throw new IllegalArgumentException("negative take: " + n);
+    used.addAndGet(n);
+  }
+
+  public boolean exhausted() {
+    return used.get() >= capacity;
   }
 
   /** Returns bytes taken earlier. */

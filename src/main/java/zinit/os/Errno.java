@@ -20,11 +20,6 @@ final class Errno {
   static final int EMFILE = 24;
   static final int ENOSYS = 38;
 
-  /** Errors that say "not now" rather than "never": out of fds, processes or memory. */
-  static boolean transientError(int errno) {
-    return errno == EMFILE || errno == ENFILE || errno == EAGAIN || errno == ENOMEM;
-  }
-
   /** "ESRCH (No such process)". */
   static String describe(int errno) {
     String name = Libc.strerrorname_np(errno);

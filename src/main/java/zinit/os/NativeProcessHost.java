@@ -159,8 +159,16 @@ public final class NativeProcessHost implements ProcessHost {
       unit.watch();
       return unit;
     } catch (SpawnException | RuntimeException e) {
-      pipes.closeAll();
-      if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      // Cleanup may fail for the same shortage; the spawn's own error is the one to report.
+      try {
+        pipes.closeAll();
+        if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+        log.accept("cleaning up after a failed spawn of " + spec.unit() + ": " + cleanup.getMessage());
+      }
+      if (e instanceof RuntimeException r && Shortage.in(r))
+        throw new SpawnException("cannot start " + spec.unit() + ": " + r.getMessage(), r, true);
       throw e;
     }
   }
@@ -178,7 +186,7 @@ public final class NativeProcessHost implements ProcessHost {
         if (Cgroup.tryCreate(c.dir(), c.procPath()).isPresent()) return c;
       }
     } catch (RuntimeException e) {
-      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e);
+      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e, Shortage.in(e));
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -16,6 +17,8 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import com.fasterxml.jackson.databind.node.NullNode;
 import zinit.config.ServiceFiles;
+import zinit.guard.AcceptBackoff;
+import zinit.guard.Episode;
 import zinit.logs.LogRing;
 import zinit.supervisor.Services;
 
@@ -24,8 +27,14 @@ public final class RpcServer {
   /**
    * @param socketGroupOrNull group whose members may use the socket (mode 0660), or null (0600)
    * @param log where the server reports refused or dropped clients
+   * @param fdLimit zinit's RLIMIT_NOFILE: the connection caps keep a reserve below it
    */
-  public record Options(String socketGroupOrNull, Consumer<String> log) {}
+  public record Options(String socketGroupOrNull, Consumer<String> log, long fdLimit) {
+    /** With the bounds of a process that may open 2^20 files. */
+    public Options(String socketGroupOrNull, Consumer<String> log) {
+      this(socketGroupOrNull, log, 1 << 20);
+    }
+  }
 
   private final SocketFile socket;
   private final PeerPolicy peers;
@@ -35,6 +44,8 @@ public final class RpcServer {
   private final Limits limits;
   private final Consumer<String> log;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final ScheduledThreadPoolExecutor deadlines;
+  private final Episode full;
   private volatile boolean closing;
 
   private RpcServer(
@@ -46,6 +57,9 @@ public final class RpcServer {
     this.logs = logs;
     this.limits = limits;
     this.log = log;
+    this.full = new Episode(log);
+    this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("zinit-rpc-deadlines").daemon().factory());
+    deadlines.setRemoveOnCancelPolicy(true);
   }
 
   /**
@@ -62,14 +76,14 @@ public final class RpcServer {
    */
   public static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options)
       throws IOException {
-    return start(socket, services, logs, files, options, Limits.DEFAULT);
+    return start(socket, services, logs, files, options, Limits.forFdLimit(options.fdLimit()));
   }
 
   static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits)
       throws IOException {
     Consumer<String> log = options.log() == null ? line -> {} : options.log();
     DaemonHttp http = new DaemonHttp(socket.toAbsolutePath(), logs, limits, log);
-    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http).table(), log);
+    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http).table(), log, limits.maxReply());
     http.dispatcher(dispatcher);
     SocketFile file = SocketFile.bind(socket, options.socketGroupOrNull());
     PeerPolicy peers;
@@ -113,6 +127,7 @@ public final class RpcServer {
       Thread.currentThread().interrupt();
     }
     connections.forEach(c -> c.drop(null));
+    deadlines.shutdownNow();
     try {
       socket.remove();
     } catch (IOException e) {
@@ -125,15 +140,21 @@ public final class RpcServer {
   }
 
   private void acceptLoop() {
+    AcceptBackoff backoff = new AcceptBackoff("rpc", log);
     while (!closing) {
       SocketChannel channel;
       try {
         channel = socket.channel().accept();
+        backoff.succeeded();
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
-        // EMFILE and friends: keep serving the clients we have, retry on the next connect
-        log.accept("rpc: accept failed: " + e.getMessage());
+        // EMFILE and friends: the client stays queued, so retrying at once would spin
+        try {
+          backoff.failed(e);
+        } catch (InterruptedException stop) {
+          return;
+        }
         continue;
       }
       admit(channel);
@@ -142,6 +163,7 @@ public final class RpcServer {
 
   private void admit(SocketChannel channel) {
     String peer = "unknown peer";
+    boolean privileged;
     try {
       UnixDomainPrincipal who = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
       peer = "user " + who.user().getName();
@@ -151,12 +173,21 @@ public final class RpcServer {
         refuse(channel, refusal);
         return;
       }
+      privileged = peers.privileged(who);
     } catch (IOException | RuntimeException e) {
       log.accept("rpc: cannot identify a client, refusing it: " + e);
       refuse(channel, "cannot identify the client");
       return;
     }
-    Connection c = new Connection(channel, dispatcher, logs, limits, log, peer);
+    // Only this thread adds connections, so the count can only fall between check and add.
+    int cap = limits.maxConnections() + (privileged ? limits.privilegedExtra() : 0);
+    if (connections.size() >= cap) {
+      full.happened("rpc: " + connections.size() + " connections open (the limit), refusing new ones");
+      refuse(channel, "zinit has too many connections open (" + connections.size() + "); retry later");
+      return;
+    }
+    if (connections.size() < limits.maxConnections()) full.over("rpc: accepting connections again");
+    Connection c = new Connection(channel, dispatcher, logs, limits, log, peer, deadlines);
     connections.add(c);
     c.done().whenComplete((v, e) -> connections.remove(c));
     if (closing) c.finish();
