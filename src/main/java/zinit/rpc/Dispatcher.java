@@ -138,7 +138,7 @@ final class Dispatcher {
     if (id != null && !(id.isTextual() || id.isNumber() || id.isNull()))
       return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, a number or null"));
     if (id != null && id.isFloatingPointNumber() && !Double.isFinite(id.doubleValue()))
-      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a finite number, got " + id.asText()));
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a finite number"));
     JsonNode replyId = notification ? NullNode.instance : id;
     JsonNode version = request.get("jsonrpc");
     if (version == null || !"2.0".equals(version.textValue()))

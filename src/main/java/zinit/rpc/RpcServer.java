@@ -186,7 +186,7 @@ public final class RpcServer {
       refuse(channel, "zinit has too many connections open (" + connections.size() + "); retry later");
       return;
     }
-    if (connections.size() < limits.maxConnections()) full.over("rpc: accepting connections again");
+    full.over("rpc: accepting connections again");
     Connection c = new Connection(channel, dispatcher, logs, limits, log, peer, deadlines);
     connections.add(c);
     c.done().whenComplete((v, e) -> connections.remove(c));
