@@ -65,7 +65,8 @@ public final class FdLimit {
 
   private static long nrOpen() {
     try {
-      return Long.parseLong(Files.readString(NR_OPEN).strip());
+      // readAllLines, not readString: procfs reports a size of 0 and readString trusts it
+      return Long.parseLong(Files.readAllLines(NR_OPEN).getFirst().strip());
     } catch (IOException | NumberFormatException e) {
       return 0; // not Linux as we know it: keep the hard limit
     }
