@@ -46,6 +46,7 @@ public final class RpcServer {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor deadlines;
   private final Episode full;
+  private final Episode refused;
   private volatile boolean closing;
 
   private RpcServer(
@@ -58,6 +59,7 @@ public final class RpcServer {
     this.limits = limits;
     this.log = log;
     this.full = new Episode(log);
+    this.refused = new Episode(log);
     this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("zinit-rpc-deadlines").daemon().factory());
     deadlines.setRemoveOnCancelPolicy(true);
   }
@@ -169,7 +171,7 @@ public final class RpcServer {
       peer = "user " + who.user().getName();
       String refusal = peers.refusal(who);
       if (refusal != null) {
-        log.accept("rpc: refused connection of " + peer + ": " + refusal);
+        refused.happened("rpc: refused connection of " + peer + ": " + refusal);
         refuse(channel, refusal);
         return;
       }
@@ -187,6 +189,7 @@ public final class RpcServer {
       return;
     }
     full.over("rpc: accepting connections again");
+    refused.over("rpc: a permitted client connected");
     Connection c = new Connection(channel, dispatcher, logs, limits, log, peer, deadlines);
     connections.add(c);
     c.done().whenComplete((v, e) -> connections.remove(c));
