@@ -12,6 +12,7 @@ import zinit.config.ServiceFiles;
 import zinit.logs.LogRing;
 import zinit.os.FdLimit;
 import zinit.os.NativeProcessHost;
+import zinit.os.SpareFds;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
 import zinit.supervisor.LogSink;
@@ -23,12 +24,16 @@ import zinit.supervisor.ZinitException;
 public final class Daemon {
   private Daemon() {}
 
+  // fds held back so that root can still connect when services or clients have taken all others
+  private static final int FD_RESERVE = 8;
+
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
     LogRing ring = new LogRing(options.bufferLines());
     LogSink sink = new RingSink(ring);
     Preload.jdk();
     long fdLimit = FdLimit.raise(sink::zinit);
+    SpareFds reserve = SpareFds.hold(FD_RESERVE);
     if (!Files.isDirectory(options.configDir())) {
       System.err.println("zinit: config dir " + options.configDir() + " does not exist");
       return 1;
@@ -64,7 +69,7 @@ public final class Daemon {
               supervisor,
               ring,
               files,
-              new RpcServer.Options(options.socketGroup(), sink::zinit, fdLimit));
+              new RpcServer.Options(options.socketGroup(), sink::zinit, fdLimit, reserve));
     } catch (IOException e) {
       System.err.println("zinit: cannot serve on " + options.socket() + ": " + e.getMessage());
       shutdownQuietly(supervisor, sink);

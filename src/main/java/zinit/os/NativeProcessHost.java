@@ -145,7 +145,7 @@ public final class NativeProcessHost implements ProcessHost {
                 // Unreaped (we hold the reaper's gate), so neither call can miss or mistake it.
                 try {
                   Pidfd pidfd = Pidfd.open(pid);
-                  ProcFs.Key key = ProcFs.stat(pid).orElseThrow().key();
+                  ProcFs.Key key = ProcFs.statOfChild(pid).key();
                   return newUnit(spec.unit(), key, pidfd, exit, cgroup);
                 } catch (RuntimeException e) {
                   // Still our unreaped child, so its pid cannot be another process's yet.

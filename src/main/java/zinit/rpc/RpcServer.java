@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import zinit.config.ServiceFiles;
 import zinit.guard.AcceptBackoff;
 import zinit.guard.Episode;
+import zinit.guard.FdReserve;
 import zinit.logs.LogRing;
 import zinit.supervisor.Services;
 
@@ -28,11 +29,12 @@ public final class RpcServer {
    * @param socketGroupOrNull group whose members may use the socket (mode 0660), or null (0600)
    * @param log where the server reports refused or dropped clients
    * @param fdLimit zinit's RLIMIT_NOFILE: the connection caps keep a reserve below it
+   * @param reserve fds let go to accept a client when all others are taken
    */
-  public record Options(String socketGroupOrNull, Consumer<String> log, long fdLimit) {
-    /** With the bounds of a process that may open 2^20 files. */
+  public record Options(String socketGroupOrNull, Consumer<String> log, long fdLimit, FdReserve reserve) {
+    /** With the bounds of a process that may open 2^20 files, and no fd reserve. */
     public Options(String socketGroupOrNull, Consumer<String> log) {
-      this(socketGroupOrNull, log, 1 << 20);
+      this(socketGroupOrNull, log, 1 << 20, FdReserve.NONE);
     }
   }
 
@@ -47,10 +49,19 @@ public final class RpcServer {
   private final ScheduledThreadPoolExecutor deadlines;
   private final Episode full;
   private final Episode refused;
+  private final Episode shortage;
+  private final FdReserve reserve;
   private volatile boolean closing;
 
   private RpcServer(
-      SocketFile socket, PeerPolicy peers, Dispatcher dispatcher, DaemonHttp http, LogRing logs, Limits limits, Consumer<String> log) {
+      SocketFile socket,
+      PeerPolicy peers,
+      Dispatcher dispatcher,
+      DaemonHttp http,
+      LogRing logs,
+      Limits limits,
+      Consumer<String> log,
+      FdReserve reserve) {
     this.socket = socket;
     this.peers = peers;
     this.dispatcher = dispatcher;
@@ -60,6 +71,8 @@ public final class RpcServer {
     this.log = log;
     this.full = new Episode(log);
     this.refused = new Episode(log);
+    this.shortage = new Episode(log);
+    this.reserve = reserve;
     this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("zinit-rpc-deadlines").daemon().factory());
     deadlines.setRemoveOnCancelPolicy(true);
   }
@@ -96,7 +109,7 @@ public final class RpcServer {
       file.remove();
       throw e;
     }
-    RpcServer server = new RpcServer(file, peers, dispatcher, http, logs, limits, log);
+    RpcServer server = new RpcServer(file, peers, dispatcher, http, logs, limits, log, options.reserve());
     Thread.ofVirtual().name("zinit-rpc-accept").start(server::acceptLoop);
     return server;
   }
@@ -143,15 +156,24 @@ public final class RpcServer {
 
   private void acceptLoop() {
     AcceptBackoff backoff = new AcceptBackoff("rpc", log);
+    boolean viaReserve = false;
     while (!closing) {
       SocketChannel channel;
       try {
         channel = socket.channel().accept();
         backoff.succeeded();
+        if (!viaReserve) shortage.over("rpc: fds free again");
+        viaReserve = false;
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
-        // EMFILE and friends: the client stays queued, so retrying at once would spin
+        // EMFILE and friends: the client stays queued, so retrying at once would spin. Let a
+        // reserved fd go for it first, so root still gets an answer while others hold every fd.
+        if (reserve.release()) {
+          shortage.happened("rpc: accept failed (" + e.getMessage() + "); accepting through zinit's fd reserve");
+          viaReserve = true;
+          continue;
+        }
         try {
           backoff.failed(e);
         } catch (InterruptedException stop) {
@@ -192,7 +214,10 @@ public final class RpcServer {
     refused.over("rpc: a permitted client connected");
     Connection c = new Connection(channel, dispatcher, logs, limits, log, peer, deadlines);
     connections.add(c);
-    c.done().whenComplete((v, e) -> connections.remove(c));
+    c.done().whenComplete((v, e) -> {
+      connections.remove(c);
+      reserve.replenish();
+    });
     if (closing) c.finish();
     c.start();
   }
@@ -205,6 +230,8 @@ public final class RpcServer {
         channel.write(ByteBuffer.wrap(line));
       } catch (IOException e) {
         // the refused client left already
+      } finally {
+        reserve.replenish();
       }
     });
   }

@@ -106,6 +106,48 @@ class HardeningIT {
   }
 
   @Test
+  void servicesTakingEveryFdLeaveRootAnAnswerAndFailedSpawnsAreRetried() throws Exception {
+    assumeTrue(Privileges.root(), "needs root (to run zinit as daemon under a hard fd limit)");
+    assumeTrue(Files.isExecutable(SETPRIV) && Files.isExecutable(PRLIMIT), "needs setpriv and prlimit (util-linux)");
+    try (Zinit z = new Zinit()) {
+      // each running service holds three of zinit's fds (pidfd, stdout and stderr pipes): 40 of
+      // them need more than the 128 zinit may open
+      for (int i = 1; i <= 40; i++) z.service(String.format("s%02d", i), "exec: sleep 1000\n");
+      z.wrappedIn(PRLIMIT.toString(), "--nofile=128:128", SETPRIV.toString(), "--reuid=daemon", "--regid=daemon",
+          "--clear-groups", "env", "ZINIT_AOT=0", "HOME=" + z.dir);
+      chownTree(z.dir, "daemon");
+      z.start();
+      JsonNode list = z.call("service_list");
+      List<String> failed = new ArrayList<>();
+      list.fields().forEachRemaining(e -> {
+        if (e.getValue().asText().equals("Failure")) failed.add(e.getKey());
+      });
+      assertThat(failed).as("services that could not be spawned for lack of fds: %s", list).isNotEmpty();
+      JsonNode status = z.call("service_status", failed.getFirst());
+      assertThat(status.get("detail").asText()).contains("EMFILE").contains("retrying in").doesNotContain("listing");
+      assertThat(z.output()).contains("accepting through zinit's fd reserve");
+
+      // free fds: the failed ones come up on their next retry
+      List<String> running = new ArrayList<>();
+      list.fields().forEachRemaining(e -> {
+        if (e.getValue().asText().equals("Running")) running.add(e.getKey());
+      });
+      for (String name : running.subList(0, Math.min(running.size(), failed.size() + 5))) {
+        assertThat(z.rpc("service_stop", name).has("error")).isFalse();
+      }
+      Zinit.waitFor("the failed spawns to be retried", Duration.ofSeconds(150), () -> {
+        try {
+          for (String name : failed) if (!z.state(name).equals("Running")) return false;
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+      assertThat(z.cli("list").exit()).isZero();
+    }
+  }
+
+  @Test
   void batchBombAndThreeHundredHalfSentRequestsLeaveZinitsHeapBounded() throws Exception {
     Privileges.assumeRootWithCgroups();
     try (Zinit z = new Zinit()) {
