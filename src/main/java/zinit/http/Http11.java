@@ -9,8 +9,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +128,6 @@ final class Http11 {
   /** A fresh socket's send buffer takes this short answer without blocking the accept loop. */
   private static void refuse(Socket s) {
     try (s) {
-      s.setSoLinger(true, 0);
       s.getOutputStream().write(simple(503, "too many connections, retry later\n"));
     } catch (IOException e) {
       // the refused client left already
@@ -138,7 +140,7 @@ final class Http11 {
         "HTTP/1.1 " + status + " " + Exchange.reason(status) + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
             + body.length + "\r\nConnection: close\r\n\r\n";
     byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
-    byte[] all = java.util.Arrays.copyOf(h, h.length + body.length);
+    byte[] all = Arrays.copyOf(h, h.length + body.length);
     System.arraycopy(body, 0, all, h.length, body.length);
     return all;
   }
@@ -188,7 +190,7 @@ final class Http11 {
           try {
             handler.handle(ex);
           } catch (Exchange.Refused r) {
-            ex.reply(r.status, "text/plain", (r.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), java.util.Map.of());
+            ex.reply(r.status, "text/plain", (r.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), Map.of());
           } finally {
             budget().give(held);
             held = 0;
@@ -197,7 +199,7 @@ final class Http11 {
         }
       } catch (RequestHead.Malformed e) {
         tryWrite(simple(e.status, e.getMessage() + "\n"));
-      } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+      } catch (IOException | RejectedExecutionException e) {
         // the client left, a deadline closed the socket, or the server is closing: nothing to
         // tell anyone
       }

@@ -47,6 +47,8 @@ final class Connection implements Session {
   // pumps of subscriptions made by the request being handled; started once its reply is queued
   // so that the subscription id always reaches the client before the first line (reader thread only)
   private final List<Runnable> afterReply = new ArrayList<>();
+  // drops a client that started a request and stalls (reader thread only)
+  private ScheduledFuture<?> unfinished;
   private final AtomicBoolean dropped = new AtomicBoolean();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -99,7 +101,6 @@ final class Connection implements Session {
   private void readLoop() {
     Framer framer = new Framer(limits.maxRequest(), limits.budget());
     ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
-    ScheduledFuture<?> unfinished = null; // drops a client that started a request and stalls
     try {
       while (!dropped.get()) {
         buf.clear();
@@ -107,10 +108,7 @@ final class Connection implements Session {
         buf.flip();
         framer.feed(buf, this::onText);
         if (framer.pending() && unfinished == null) unfinished = dropLater();
-        else if (!framer.pending() && unfinished != null) {
-          unfinished.cancel(false);
-          unfinished = null;
-        }
+        else if (!framer.pending()) cancelUnfinished();
       }
       byte[] rest = framer.rest();
       if (rest != null) onText(rest);
@@ -121,11 +119,16 @@ final class Connection implements Session {
     } catch (IOException e) {
       // the client went away, or drop() closed the socket
     } finally {
-      if (unfinished != null) unfinished.cancel(false);
+      cancelUnfinished();
       framer.release();
       endSubscriptions();
       outbox.close();
     }
+  }
+
+  private void cancelUnfinished() {
+    if (unfinished != null) unfinished.cancel(false);
+    unfinished = null;
   }
 
   private ScheduledFuture<?> dropLater() {
@@ -145,6 +148,8 @@ final class Connection implements Session {
   }
 
   private void onText(byte[] text) {
+    // a request came in whole: the time the next one takes counts from the end of this one
+    cancelUnfinished();
     if (dropped.get()) return;
     try {
       if (!outbox.awaitRoom(TimeUnit.MILLISECONDS.toNanos(limits.stallMillis()))) {
