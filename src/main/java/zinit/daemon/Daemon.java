@@ -11,7 +11,9 @@ import zinit.config.Environments;
 import zinit.config.ServiceConfig;
 import zinit.config.ServiceFiles;
 import zinit.logs.LogRing;
+import zinit.os.FdLimit;
 import zinit.os.NativeProcessHost;
+import zinit.os.SpareFds;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
 import zinit.supervisor.LogSink;
@@ -23,10 +25,16 @@ import zinit.supervisor.ZinitException;
 public final class Daemon {
   private Daemon() {}
 
+  // fds held back so that root can still connect when services or clients have taken all others
+  private static final int FD_RESERVE = 8;
+
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
     LogRing ring = new LogRing(options.bufferLines());
     LogSink sink = new RingSink(ring);
+    Preload.jdk();
+    long fdLimit = FdLimit.raise(sink::zinit);
+    SpareFds reserve = SpareFds.hold(FD_RESERVE);
     // The socket first: when zinit cannot serve, no service (nor a oneshot's side effect) starts.
     RpcServer.Bound socket;
     try {
@@ -65,7 +73,7 @@ public final class Daemon {
     supervisor.load(loaded.services().values());
     host.warmUp();
 
-    RpcServer rpc = RpcServer.start(socket, supervisor, ring, files, new RpcServer.Options(options.socketGroup(), sink::zinit));
+    RpcServer rpc = RpcServer.start(socket, supervisor, ring, files, new RpcServer.Options(options.socketGroup(), sink::zinit, fdLimit, reserve));
     sink.zinit(
         "zinit listening on "
             + options.socket()

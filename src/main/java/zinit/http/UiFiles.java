@@ -1,10 +1,9 @@
 package zinit.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -39,24 +38,24 @@ final class UiFiles {
     return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
   }
 
-  static void serve(HttpExchange ex) throws IOException {
-    var h = ex.getResponseHeaders();
-    h.set("Content-Security-Policy", CSP);
-    h.set("X-Frame-Options", "DENY");
-    h.set("X-Content-Type-Options", "nosniff");
-    h.set("Referrer-Policy", "no-referrer");
-    h.set("Cache-Control", "no-cache");
-    String method = ex.getRequestMethod();
+  static void serve(Exchange ex) throws IOException {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("Content-Security-Policy", CSP);
+    h.put("X-Frame-Options", "DENY");
+    h.put("X-Content-Type-Options", "nosniff");
+    h.put("Referrer-Policy", "no-referrer");
+    h.put("Cache-Control", "no-cache");
+    String method = ex.method();
     if (!method.equals("GET") && !method.equals("HEAD")) {
-      h.set("Allow", "GET, HEAD");
-      send(ex, 405, "text/plain", "use GET\n".getBytes(StandardCharsets.UTF_8));
+      h.put("Allow", "GET, HEAD");
+      send(ex, 405, "text/plain", "use GET\n", h);
       return;
     }
-    String path = ex.getRequestURI().getPath();
+    String path = ex.uri().getPath();
     if (path.equals(PREFIX)) {
       // relative module URLs in the page resolve against /ui/, not /
-      h.set("Location", PREFIX + "/");
-      send(ex, 308, "text/plain", "see /ui/\n".getBytes(StandardCharsets.UTF_8));
+      h.put("Location", PREFIX + "/");
+      send(ex, 308, "text/plain", "see /ui/\n", h);
       return;
     }
     String name = path.substring(PREFIX.length() + 1);
@@ -64,10 +63,11 @@ final class UiFiles {
     String type = TYPES.get(name);
     byte[] body = type == null ? null : read(name);
     if (body == null) {
-      send(ex, 404, "text/plain", ("no such dashboard file: " + name + "\n").getBytes(StandardCharsets.UTF_8));
+      send(ex, 404, "text/plain", "no such dashboard file: " + name + "\n", h);
       return;
     }
-    send(ex, 200, type, body);
+    // HEAD gets the headers of GET without the body (its Content-Length is then 0: harmless here)
+    ex.reply(200, type, method.equals("HEAD") ? new byte[0] : body, h);
   }
 
   private static byte[] read(String name) throws IOException {
@@ -76,14 +76,8 @@ final class UiFiles {
     }
   }
 
-  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-    boolean head = ex.getRequestMethod().equals("HEAD");
-    ex.sendResponseHeaders(status, head ? -1 : body.length);
-    if (!head) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    }
+  private static void send(Exchange ex, int status, String type, String body, Map<String, String> headers)
+      throws IOException {
+    ex.reply(status, type, ex.method().equals("HEAD") ? new byte[0] : body.getBytes(StandardCharsets.UTF_8), headers);
   }
 }

@@ -44,6 +44,8 @@ final class Flags {
   static final int RB_AUTOBOOT = 0x01234567;
   static final int RB_POWER_OFF = 0x4321fedc;
 
+  static final int RLIMIT_NOFILE = 7;
+
   static final int SC_CLK_TCK = 2;
   static final int SC_PAGESIZE = 30;
 

@@ -250,6 +250,18 @@ final class Libc {
     static final MethodHandle H = errno("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
   }
 
+  private static final class Getrlimit {
+    static final MethodHandle H = errno("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class Setrlimit {
+    static final MethodHandle H = errno("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class Geteuid {
+    static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+  }
+
   private static final class StrerrornameNp {
     static final MethodHandle H =
         plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -462,6 +474,19 @@ final class Libc {
           Sync.H.invokeExact();
           return 0;
         });
+  }
+
+  /** {@code rlim} points to a struct rlimit: two unsigned longs, cur and max. */
+  static Ret getrlimit(int resource, MemorySegment rlim) {
+    return call(s -> (int) Getrlimit.H.invokeExact(s, resource, rlim));
+  }
+
+  static Ret setrlimit(int resource, MemorySegment rlim) {
+    return call(s -> (int) Setrlimit.H.invokeExact(s, resource, rlim));
+  }
+
+  static int geteuid() {
+    return raw(() -> (int) Geteuid.H.invokeExact());
   }
 
   static Ret sysconf(int name) {

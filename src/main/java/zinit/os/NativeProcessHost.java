@@ -182,7 +182,7 @@ public final class NativeProcessHost implements ProcessHost {
                 // Unreaped (we hold the reaper's gate), so neither call can miss or mistake it.
                 try {
                   Pidfd pidfd = Pidfd.open(pid);
-                  ProcFs.Key key = ProcFs.stat(pid).orElseThrow().key();
+                  ProcFs.Key key = ProcFs.statOfChild(pid).key();
                   return newUnit(spec.unit(), key, pidfd, exit, cgroup);
                 } catch (RuntimeException e) {
                   // Still our unreaped child, so its pid cannot be another process's yet.
@@ -197,8 +197,16 @@ public final class NativeProcessHost implements ProcessHost {
       unit.watch();
       return unit;
     } catch (SpawnException | RuntimeException e) {
-      pipes.closeAll();
-      if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      // Cleanup may fail for the same shortage; the spawn's own error is the one to report.
+      try {
+        pipes.closeAll();
+        if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+        log.accept("cleaning up after a failed spawn of " + spec.unit() + ": " + cleanup.getMessage());
+      }
+      if (e instanceof RuntimeException r && Shortage.in(r))
+        throw new SpawnException("cannot start " + spec.unit() + ": " + r.getMessage(), r, true);
       throw e;
     }
   }
@@ -224,7 +232,7 @@ public final class NativeProcessHost implements ProcessHost {
         if (Cgroup.tryCreate(c.dir(), c.procPath()).isPresent()) return c;
       }
     } catch (RuntimeException e) {
-      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e);
+      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e, Shortage.in(e));
     }
   }
 

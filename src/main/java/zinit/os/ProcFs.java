@@ -47,6 +47,19 @@ final class ProcFs {
     return read(PROC.resolve(Integer.toString(pid)).resolve("stat")).map(s -> parseStat(pid, s));
   }
 
+  /**
+   * The stat of an unreaped child of ours, which must exist: failing to read it (EMFILE, ...) is
+   * an error worth its own message, not "gone".
+   */
+  static Stat statOfChild(int pid) {
+    Path file = PROC.resolve(Integer.toString(pid)).resolve("stat");
+    try {
+      return parseStat(pid, Files.readString(file));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Parses a stat line; the command may contain spaces and parentheses, so split after the last ')'. */
   static Stat parseStat(int pid, String line) {
     String[] f = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");

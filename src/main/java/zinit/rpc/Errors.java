@@ -29,7 +29,7 @@ final class Errors {
     return of(new ZinitException.InvalidSignal(signal), action, service);
   }
 
-  static RpcError internal(String action, String service, Exception e) {
+  static RpcError internal(String action, String service, Throwable e) {
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return error(
         RpcError.INTERNAL_ERROR,

@@ -170,7 +170,14 @@ final class Lifecycle {
     if (failure != null) {
       s.state = State.Failure;
       s.detail = failure.getMessage();
-      log.zinit(c.name() + ": failed to spawn: " + failure.getMessage());
+      if (failure.retryable() && s.target == Target.Up && !stopRequested && !shuttingDown) {
+        // out of fds, processes or memory: likely to pass, so retried like a crash
+        s.crashes++;
+        Duration delay = backoff.delay(s.crashes);
+        s.detail = failure.getMessage() + "; retrying in " + delay.toMillis() + " ms";
+        scheduleRestart(s, delay);
+      }
+      log.zinit(c.name() + ": failed to spawn: " + s.detail);
       completeStopIfIdle(s);
     } else {
       Run run = new Run(process, loop.now());
@@ -241,10 +248,15 @@ final class Lifecycle {
     Duration ran = Duration.between(run.started, loop.now());
     s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
     Duration delay = backoff.delay(s.crashes);
-    s.restarts++;
-    s.nextRestart = loop.now().plus(delay);
     log.zinit(
         s.name() + ": exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
+    scheduleRestart(s, delay);
+    reconcile();
+  }
+
+  private void scheduleRestart(Service s, Duration delay) {
+    s.restarts++;
+    s.nextRestart = loop.now().plus(delay);
     s.restartTimer =
         loop.schedule(
             delay,
@@ -255,7 +267,6 @@ final class Lifecycle {
               s.pendingStart = true;
               reconcile();
             });
-    reconcile();
   }
 
   private void onGone(Service s, Run run) {

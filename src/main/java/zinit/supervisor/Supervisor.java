@@ -273,6 +273,10 @@ public final class Supervisor implements Services {
             result.complete(task.run());
           } catch (ZinitException | RuntimeException e) {
             result.completeExceptionally(e);
+          } catch (Error e) {
+            // the caller must not hang; the loop's guard still reports it
+            result.completeExceptionally(e);
+            throw e;
           }
         });
     return await(result);
@@ -297,7 +301,7 @@ public final class Supervisor implements Services {
       switch (e.getCause()) {
         case ZinitException z -> throw z;
         case RuntimeException r -> throw r;
-        case Error err -> throw err;
+        case Error err -> throw new IllegalStateException("internal error in the supervisor: " + err, err);
         default -> throw new IllegalStateException(e.getCause());
       }
     }
