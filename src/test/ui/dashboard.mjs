@@ -98,7 +98,7 @@ async function main() {
     await waitCell(page, 'web', 'pid', /^\d+$/); // details follow the first paint
     await waitCell(page, 'chatty', 'state', /^Running$/);
     await page.locator('#counts').filter({hasText: '6 services · 4 running · 1 failed · 0 stopped'}).waitFor();
-    await page.waitForFunction(() => /\d/.test(document.querySelector('#services tr[data-name="web"] td[data-key="memory"]').textContent));
+    await page.waitForFunction(() => /\d/.test(document.querySelector('#services tr[data-name="web"] td[data-key="memory"]')?.textContent ?? ''));
     await page.screenshot({path: join(OUT, 'dashboard-services.png')});
 
     step('sorting by state puts Error first, then back by name');
@@ -156,7 +156,7 @@ async function main() {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'confirm-ok');
     await page.keyboard.press('Enter');
     await page.waitForFunction((before) => {
-      const t = document.querySelector('#services tr[data-name="web"] td[data-key="pid"]').textContent;
+      const t = document.querySelector('#services tr[data-name="web"] td[data-key="pid"]')?.textContent ?? '';
       return /^\d+$/.test(t) && t !== before;
     }, pidBefore, {timeout: T});
     await tabTo(page, 'button[aria-label="Kill web"]');
@@ -229,7 +229,7 @@ async function main() {
 
     step('editing keeps the file as text; delete asks first');
     await page.goto(`${UI}#/edit/hello`);
-    await page.waitForFunction(() => document.querySelector('#svc-yaml').value.includes('hello-from-the-dashboard'));
+    await page.waitForFunction(() => document.querySelector('#svc-yaml')?.value.includes('hello-from-the-dashboard'));
     await page.goto(`${UI}#/service/hello`);
     await page.click('text=Delete…');
     await page.locator('#confirm[open]').waitFor();

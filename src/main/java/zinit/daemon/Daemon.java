@@ -57,6 +57,7 @@ public final class Daemon {
     NativeProcessHost host =
         NativeProcessHost.create(
             new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg), socket.socket()));
+    host.keepWhole(reserve);
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();

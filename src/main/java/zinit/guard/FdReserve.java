@@ -12,6 +12,12 @@ public interface FdReserve {
   /** Opens reserved fds again, up to the reserve's size, as far as fds are free. */
   void replenish();
 
+  /**
+   * Replenishes, then tells whether the reserve is whole. Spawns ask first, so a service that
+   * is retried while fds are short can never take the fds kept for root's connection.
+   */
+  boolean refill();
+
   FdReserve NONE =
       new FdReserve() {
         @Override
@@ -21,5 +27,10 @@ public interface FdReserve {
 
         @Override
         public void replenish() {}
+
+        @Override
+        public boolean refill() {
+          return true;
+        }
       };
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import zinit.guard.FdReserve;
 import zinit.supervisor.ExitStatus;
 import zinit.supervisor.ProcessHost;
 import zinit.supervisor.ServiceProcess;
@@ -59,6 +60,7 @@ public final class NativeProcessHost implements ProcessHost {
   private final Executor async = r -> Thread.ofVirtual().name("zinit-event").start(r);
   private volatile boolean closed;
   volatile boolean noCgroupKillForTests;
+  private volatile FdReserve reserve = FdReserve.NONE;
 
   private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state, String entryPath) {
     this.log = log;
@@ -150,9 +152,18 @@ public final class NativeProcessHost implements ProcessHost {
     log.accept(message);
   }
 
+  /** Keeps {@code reserve} whole before every spawn: services never take the fds kept for root. */
+  public void keepWhole(FdReserve reserve) {
+    this.reserve = reserve;
+  }
+
   @Override
   public ServiceProcess spawn(SpawnSpec spec) throws SpawnException {
     if (closed) throw new IllegalStateException("host is closed");
+    if (!reserve.refill()) {
+      throw new SpawnException(
+          "cannot start " + spec.unit() + ": EMFILE: too few free fds (zinit keeps a few for its socket)", null, true);
+    }
     Path dir = spec.dir() == null ? Path.of("/") : spec.dir().toAbsolutePath();
     if (!Files.isDirectory(dir)) {
       throw new SpawnException("cannot start " + spec.unit() + ": working directory " + dir + " does not exist");

@@ -39,6 +39,12 @@ public final class SpareFds implements FdReserve {
     }
   }
 
+  @Override
+  public synchronized boolean refill() {
+    replenish();
+    return held.size() == size;
+  }
+
   public synchronized int held() {
     return held.size();
   }
