@@ -95,6 +95,20 @@ class DistributionIT {
   }
 
   @Test
+  void runtimeSecurityPropertiesAreTheJdksWithoutComments() throws Exception {
+    java.util.Properties shipped = new java.util.Properties();
+    java.util.Properties jdk = new java.util.Properties();
+    try (var in = Files.newInputStream(tarTree.resolve("runtime/conf/security/java.security"))) {
+      shipped.load(in);
+    }
+    try (var in = Files.newInputStream(Path.of(System.getProperty("java.home"), "conf/security/java.security"))) {
+      jdk.load(in);
+    }
+    assertThat(shipped).isEqualTo(jdk);
+    assertThat(Files.readString(tarTree.resolve("runtime/conf/security/java.security"))).doesNotContain("#");
+  }
+
+  @Test
   void manPageRendersFromBothTrees() throws Exception {
     for (Path page : List.of(tarTree.resolve("share/man/man8/zinit.8"), debRoot.resolve("usr/share/man/man8/zinit.8.gz"))) {
       Run r = run(List.of("man", "-P", "cat", "-l", page.toString()), Map.of("MANWIDTH", "100", "PATH", BARE_ENV.get("PATH")));
