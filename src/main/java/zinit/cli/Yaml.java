@@ -90,6 +90,9 @@ final class Yaml {
 
   private static boolean looksNumeric(String s) {
     if (s.startsWith("0x") || s.startsWith("0o")) return true;
+    // Double.parseDouble accepts nothing that starts otherwise (leading blanks are quoted already);
+    // a list of 50 names would otherwise throw and fill 100 stack traces.
+    if ("0123456789+-.NI".indexOf(s.charAt(0)) < 0) return false;
     try {
       Double.parseDouble(s);
       return true;

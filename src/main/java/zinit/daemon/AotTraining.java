@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The training run for the JDK's AOT cache (JEP 483/514/515), started by bin/zinit right after it
- * builds the jar: {@code java -XX:AOTCacheOutput=... -cp zinit.jar zinit.daemon.AotTraining}. It
+ * The training run for the daemon's AOT cache (JEP 483/514/515), started by the distribution's
+ * build (src/main/dist/build) on the jlink runtime it ships:
+ * {@code java -XX:AOTCacheOutput=zinit-daemon.aot -cp zinit.jar zinit.daemon.AotTraining}. It
  * does, in one JVM, what zinit's users start most often: a daemon with a few services (one
  * oneshot, one with a test and a dependency, one that logs), the CLI's help, list, status, stats
  * and log snapshot against it, and a shutdown. Classes loaded and linked here are then ready in
