@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** bin/zinit as a newcomer meets it: a fresh copy builds itself; no JDK 25 gives a clear error. */
 class LauncherIT {
@@ -51,6 +52,7 @@ class LauncherIT {
   }
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES) // the first use builds the whole distribution
   void freshCopyBuildsOnFirstUseOnlyOnce() throws Exception {
     Path copy = freshCopy();
     try {
