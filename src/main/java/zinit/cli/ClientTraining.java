@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * ends with shutdown. Exit 0 only when every command did what it should.
  */
 public final class ClientTraining {
-  private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+  // generous: a build on a loaded machine must not fail for want of a cache that takes 3 s when idle
+  private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(180);
 
   private ClientTraining() {}
 
