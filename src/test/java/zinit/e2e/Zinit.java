@@ -38,6 +38,7 @@ final class Zinit implements AutoCloseable {
   private final List<String> extraArgs = new ArrayList<>();
   private final List<String> prefix = new ArrayList<>();
   private boolean container = true;
+  private Path launcher = LAUNCHER;
   Process daemon;
   private int nextId = 1;
 
@@ -64,6 +65,12 @@ final class Zinit implements AutoCloseable {
     return this;
   }
 
+  /** Another zinit than the checkout's bin/zinit, e.g. an unpacked distribution's. */
+  Zinit launcher(Path zinit) {
+    launcher = zinit;
+    return this;
+  }
+
   /** A command that wraps the launcher, e.g. unshare for a PID namespace. */
   Zinit wrappedIn(String... command) {
     prefix.addAll(List.of(command));
@@ -86,7 +93,7 @@ final class Zinit implements AutoCloseable {
 
   Zinit start() throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
-    cmd.addAll(List.of(LAUNCHER.toString(), "-s", socket.toString(), "init", "-c",
+    cmd.addAll(List.of(launcher.toString(), "-s", socket.toString(), "init", "-c",
         config.toString()));
     if (container) cmd.add("--container");
     cmd.addAll(extraArgs);
@@ -134,7 +141,7 @@ final class Zinit implements AutoCloseable {
 
   /** Runs `bin/zinit -s SOCK args...` as a user would. */
   Result cli(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString(), "-s", socket.toString()));
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-s", socket.toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "cli", ".out");
     Path err = Files.createTempFile(dir, "cli", ".err");
