@@ -52,17 +52,16 @@ final class Yaml {
     return (v instanceof Map<?, ?> m && m.isEmpty()) || (v instanceof List<?> l && l.isEmpty());
   }
 
+  // if-chains, not a pattern switch: its bootstrap generates a class at run time, which costs a
+  // CLI call more than printing the whole list.
   private static String inline(Object v) {
-    return switch (v) {
-      case null -> "~";
-      case Map<?, ?> m -> "{}";
-      case List<?> l -> "[]";
-      case Double d -> number(d);
-      case Float f -> number(f.doubleValue());
-      case Number n -> n.toString();
-      case Boolean bool -> bool.toString();
-      default -> scalar(v.toString());
-    };
+    if (v == null) return "~";
+    if (v instanceof Map<?, ?>) return "{}";
+    if (v instanceof List<?>) return "[]";
+    if (v instanceof Double d) return number(d);
+    if (v instanceof Float f) return number(f.doubleValue());
+    if (v instanceof Number || v instanceof Boolean) return v.toString();
+    return scalar(v.toString());
   }
 
   private static String number(double d) {
@@ -91,6 +90,9 @@ final class Yaml {
 
   private static boolean looksNumeric(String s) {
     if (s.startsWith("0x") || s.startsWith("0o")) return true;
+    // Double.parseDouble accepts nothing that starts otherwise (leading blanks are quoted already);
+    // a list of 50 names would otherwise throw and fill 100 stack traces.
+    if ("0123456789+-.NI".indexOf(s.charAt(0)) < 0) return false;
     try {
       Double.parseDouble(s);
       return true;

@@ -1,10 +1,9 @@
 package zinit.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -14,74 +13,71 @@ import java.util.function.Predicate;
  * /readyz} without a token, answering with counts only, never a service's name.
  */
 final class ProbeRoutes {
-  static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  /** {@link Exchange#reply} adds "; charset=utf-8". */
+  static final String METRICS_TYPE = "text/plain; version=0.0.4";
+
+  private static final Set<String> PATHS = Set.of("/metrics", "/healthz", "/readyz");
 
   private final Probes probes;
-  private final Predicate<HttpExchange> authorized;
+  private final Predicate<Exchange> authorized;
   private final Consumer<String> log;
 
-  private ProbeRoutes(Probes probes, Predicate<HttpExchange> authorized, Consumer<String> log) {
+  ProbeRoutes(Probes probes, Predicate<Exchange> authorized, Consumer<String> log) {
     this.probes = probes;
     this.authorized = authorized;
     this.log = log;
   }
 
-  static void install(HttpServer server, Probes probes, Predicate<HttpExchange> authorized, Consumer<String> log) {
-    ProbeRoutes r = new ProbeRoutes(probes, authorized, log);
-    server.createContext("/metrics", ex -> r.guard(ex, r::metrics));
-    server.createContext("/healthz", ex -> r.guard(ex, r::healthz));
-    server.createContext("/readyz", ex -> r.guard(ex, r::readyz));
+  static boolean owns(String path) {
+    return PATHS.contains(path);
   }
 
-  private interface Route {
-    void serve(HttpExchange ex) throws IOException;
-  }
-
-  private void guard(HttpExchange ex, Route route) {
-    try (ex) {
-      String path = ex.getRequestURI().getPath();
-      if (!path.equals(ex.getHttpContext().getPath())) {
-        reply(ex, 404, "text/plain; charset=utf-8", "not found\n");
-        return;
+  void serve(Exchange ex) throws IOException {
+    String path = ex.uri().getPath();
+    if (!ex.method().equals("GET") && !ex.method().equals("HEAD")) {
+      reply(ex, 405, "text/plain", "use GET\n", Map.of("Allow", "GET, HEAD"));
+      return;
+    }
+    try {
+      switch (path) {
+        case "/metrics" -> metrics(ex);
+        case "/healthz" -> healthz(ex);
+        default -> readyz(ex);
       }
-      if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        reply(ex, 405, "text/plain; charset=utf-8", "use GET\n");
-        return;
-      }
-      route.serve(ex);
-    } catch (IOException | RuntimeException e) {
-      log.accept("http: GET " + ex.getRequestURI().getPath() + ": " + e);
+    } catch (RuntimeException e) {
+      log.accept("http: GET " + path + ": " + e);
+      if (!ex.responded()) reply(ex, 500, "text/plain", "internal error: " + e.getMessage() + "\n", Map.of());
     }
   }
 
-  private void metrics(HttpExchange ex) throws IOException {
+  private void metrics(Exchange ex) throws IOException {
     if (!authorized.test(ex)) {
-      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"zinit\"");
-      reply(ex, 401, "text/plain; charset=utf-8", "missing or wrong token: send Authorization: Bearer TOKEN\n");
+      reply(ex, 401, "text/plain", "missing or wrong token: send Authorization: Bearer TOKEN\n",
+          Map.of("WWW-Authenticate", "Bearer realm=\"zinit\""));
       return;
     }
     String text;
     try {
       text = probes.metrics();
     } catch (IOException e) {
-      reply(ex, 503, "text/plain; charset=utf-8", "zinit does not answer: " + e.getMessage() + "\n");
+      reply(ex, 503, "text/plain", "zinit does not answer: " + e.getMessage() + "\n", Map.of());
       return;
     }
-    reply(ex, 200, METRICS_TYPE, text);
+    reply(ex, 200, METRICS_TYPE, text, Map.of());
   }
 
-  private void healthz(HttpExchange ex) throws IOException {
+  private void healthz(Exchange ex) throws IOException {
     Probes.Health h = healthOrDown();
-    if (h.live()) reply(ex, 200, "text/plain; charset=utf-8", "ok\n");
-    else reply(ex, 503, "text/plain; charset=utf-8", "zinit's supervisor does not answer\n");
+    if (h.live()) reply(ex, 200, "text/plain", "ok\n", Map.of());
+    else reply(ex, 503, "text/plain", "zinit's supervisor does not answer\n", Map.of());
   }
 
-  private void readyz(HttpExchange ex) throws IOException {
+  private void readyz(Exchange ex) throws IOException {
     Probes.Health h = healthOrDown();
-    if (!h.live()) reply(ex, 503, "text/plain; charset=utf-8", "zinit's supervisor does not answer\n");
-    else if (h.waiting() == 0) reply(ex, 200, "text/plain; charset=utf-8", "ready: " + h.services() + " services\n");
-    else reply(ex, 503, "text/plain; charset=utf-8", "not ready: " + h.waiting() + " of " + h.services() + " services not up yet\n");
+    if (!h.live()) reply(ex, 503, "text/plain", "zinit's supervisor does not answer\n", Map.of());
+    else if (h.waiting() == 0) reply(ex, 200, "text/plain", "ready: " + h.services() + " services\n", Map.of());
+    else
+      reply(ex, 503, "text/plain", "not ready: " + h.waiting() + " of " + h.services() + " services not up yet\n", Map.of());
   }
 
   private Probes.Health healthOrDown() {
@@ -92,14 +88,10 @@ final class ProbeRoutes {
     }
   }
 
-  private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type);
-    boolean head = ex.getRequestMethod().equals("HEAD");
-    ex.sendResponseHeaders(status, head ? -1 : b.length);
-    if (head) return;
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(b);
-    }
+  private static void reply(Exchange ex, int status, String type, String body, Map<String, String> headers)
+      throws IOException {
+    // HEAD gets the headers of GET without the body (its Content-Length is then 0, as for the dashboard)
+    byte[] b = ex.method().equals("HEAD") ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    ex.reply(status, type, b, headers);
   }
 }

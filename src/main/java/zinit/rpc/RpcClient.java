@@ -1,36 +1,28 @@
 package zinit.rpc;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A JSON-RPC client of zinit's socket, for the CLI and the HTTP proxy. It uses Jackson's streaming
- * parser only (no databind) so that a CLI round trip stays cheap. Values are plain Java: Map (in
- * document order), List, String, Long/Double, Boolean, null. Not thread-safe.
+ * A JSON-RPC client of zinit's socket, for the CLI and the HTTP proxy. It speaks JSON through
+ * {@link PlainJson}, not Jackson, so that a CLI round trip loads next to nothing. Values are plain
+ * Java: Map (in document order), List, String, Long/Double, Boolean, null. Not thread-safe.
  */
 public final class RpcClient implements AutoCloseable {
-  private static final JsonFactory JSON = new JsonFactory();
 
   /** An error reply of the server. */
   public static final class RemoteError extends Exception {
@@ -55,16 +47,14 @@ public final class RpcClient implements AutoCloseable {
 
   private final Path socket;
   private final SocketChannel channel;
-  private final InputStream in;
-  // created on the first read: Jackson reads ahead to detect the encoding when it makes a parser
-  private JsonParser parser;
+  private final PlainJson.Reader in;
   private final ArrayDeque<Map<String, Object>> notifications = new ArrayDeque<>();
   private long nextId = 1;
 
   private RpcClient(Path socket, SocketChannel channel) throws IOException {
     this.socket = socket;
     this.channel = channel;
-    this.in = Channels.newInputStream(channel);
+    this.in = new PlainJson.Reader(Channels.newInputStream(channel));
   }
 
   /** Connects; the message of a failure names the socket and says why in words. */
@@ -134,8 +124,7 @@ public final class RpcClient implements AutoCloseable {
   /** Every byte the server still sends until it closes the connection. */
   public byte[] readRest() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    if (parser != null) parser.releaseBuffered(out);
-    in.transferTo(out);
+    in.transferRest(out);
     return out.toByteArray();
   }
 
@@ -148,90 +137,30 @@ public final class RpcClient implements AutoCloseable {
     }
   }
 
-  private byte[] request(String method, Object params, long id) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("jsonrpc", "2.0");
-      g.writeNumberField("id", id);
-      g.writeStringField("method", method);
-      if (params != null) {
-        g.writeFieldName("params");
-        write(g, params);
-      }
-      g.writeEndObject();
+  private static byte[] request(String method, Object params, long id) {
+    StringBuilder b = new StringBuilder(128).append("{\"jsonrpc\":\"2.0\",\"id\":").append(id).append(",\"method\":");
+    PlainJson.write(b, method);
+    if (params != null) {
+      b.append(",\"params\":");
+      PlainJson.write(b, params);
     }
-    out.write('\n');
-    return out.toByteArray();
+    return b.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private void send(byte[] line) throws IOException {
     sendRaw(line);
   }
 
-  private static void write(JsonGenerator g, Object v) throws IOException {
-    switch (v) {
-      case null -> g.writeNull();
-      case String s -> g.writeString(s);
-      case Boolean b -> g.writeBoolean(b);
-      case Integer i -> g.writeNumber(i);
-      case Long l -> g.writeNumber(l);
-      case Number n -> g.writeNumber(n.doubleValue());
-      case Map<?, ?> m -> {
-        g.writeStartObject();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          g.writeFieldName(String.valueOf(e.getKey()));
-          write(g, e.getValue());
-        }
-        g.writeEndObject();
-      }
-      case List<?> l -> {
-        g.writeStartArray();
-        for (Object o : l) write(g, o);
-        g.writeEndArray();
-      }
-      default -> throw new IllegalArgumentException("cannot send a " + v.getClass().getName());
-    }
-  }
-
   @SuppressWarnings("unchecked")
   private Map<String, Object> read() throws IOException {
-    JsonToken t;
+    Object v;
     try {
-      if (parser == null) parser = JSON.createParser(in);
-      t = parser.nextToken();
+      v = in.next();
     } catch (IOException e) {
       throw new IOException(socket + " did not answer as zinit does: " + e.getMessage());
     }
-    if (t == null) return null;
-    Object v = value(t);
+    if (v == PlainJson.Reader.END) return null;
     if (v instanceof Map<?, ?> m) return (Map<String, Object>) m;
     throw new IOException(socket + " did not answer as zinit does: got " + v);
-  }
-
-  private Object value(JsonToken t) throws IOException {
-    return switch (t) {
-      case START_OBJECT -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String key = parser.currentName();
-          m.put(key, value(parser.nextToken()));
-        }
-        yield m;
-      }
-      case START_ARRAY -> {
-        List<Object> l = new ArrayList<>();
-        JsonToken n;
-        while ((n = parser.nextToken()) != JsonToken.END_ARRAY) l.add(value(n));
-        yield l;
-      }
-      case VALUE_STRING -> parser.getText();
-      case VALUE_NUMBER_INT -> parser.getLongValue();
-      case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
-      case VALUE_TRUE -> Boolean.TRUE;
-      case VALUE_FALSE -> Boolean.FALSE;
-      case VALUE_NULL -> null;
-      default -> throw new IOException("unexpected " + t);
-    };
   }
 }

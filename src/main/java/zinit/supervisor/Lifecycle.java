@@ -54,9 +54,16 @@ final class Lifecycle {
   }
 
   void add(ServiceConfig config) {
-    Service s = new Service(config);
-    s.pendingStart = true;
-    services.put(config.name(), s);
+    addAll(java.util.List.of(config));
+  }
+
+  /** Adds a set at once, so a dependency later in the set is not reported as unmonitored. */
+  void addAll(Iterable<ServiceConfig> configs) {
+    for (ServiceConfig config : configs) {
+      Service s = new Service(config);
+      s.pendingStart = true;
+      services.put(config.name(), s);
+    }
     reconcile();
   }
 
@@ -105,11 +112,15 @@ final class Lifecycle {
     String detail =
         Dependencies.cycleThrough(s.name(), services)
             .map(c -> "dependency cycle: " + c)
-            .orElse("waiting for '" + dependency + "'");
+            .orElse(
+                services.containsKey(dependency)
+                    ? "waiting for '" + dependency + "'"
+                    : "waiting for '" + dependency + "', which is not monitored (zinit monitor " + dependency + ")");
     if (s.state != State.Blocked || !detail.equals(s.detail)) {
       s.state = State.Blocked;
       s.detail = detail;
-      if (detail.startsWith("dependency cycle")) log.zinit(s.name() + ": " + detail);
+      // Only what will not resolve by itself is logged; a dependency still starting is normal.
+      if (detail.startsWith("dependency cycle") || !services.containsKey(dependency)) log.zinit(s.name() + ": " + detail);
     }
   }
 
@@ -176,7 +187,14 @@ final class Lifecycle {
     if (failure != null) {
       s.state = State.Failure;
       s.detail = failure.getMessage();
-      log.zinit(c.name() + ": failed to spawn: " + failure.getMessage());
+      if (failure.retryable() && s.target == Target.Up && !stopRequested && !shuttingDown) {
+        // out of fds, processes or memory: likely to pass, so retried like a crash
+        s.crashes++;
+        Duration delay = backoff.delay(s.crashes);
+        s.detail = failure.getMessage() + "; retrying in " + delay.toMillis() + " ms";
+        scheduleRestart(s, delay);
+      }
+      log.zinit(c.name() + ": failed to spawn: " + s.detail);
       completeStopIfIdle(s);
     } else {
       Run run = new Run(process, loop.now());
@@ -229,6 +247,7 @@ final class Lifecycle {
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
   private void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
+    run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
     run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
     CompletableFuture.allOf(run.process.exit(), run.process.empty())
         .whenComplete((ok, failure) -> loop.execute(onGone));
@@ -255,9 +274,14 @@ final class Lifecycle {
     Duration ran = Duration.between(run.started, loop.now());
     s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
     Duration delay = backoff.delay(s.crashes);
+    log.mark(s.config, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
+    scheduleRestart(s, delay);
+    reconcile();
+  }
+
+  private void scheduleRestart(Service s, Duration delay) {
     s.restarts++;
     s.nextRestart = loop.now().plus(delay);
-    log.mark(s.config, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
     s.restartTimer =
         loop.schedule(
             delay,
@@ -268,16 +292,16 @@ final class Lifecycle {
               s.pendingStart = true;
               reconcile();
             });
-    reconcile();
   }
 
   private void onGone(Service s, Run run) {
     cancel(run.killTimer);
-    run.process.close();
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
     run.gone.complete(null);
     completeStopIfIdle(s);
+    // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
+    run.process.close();
     reconcile();
   }
 

@@ -1,5 +1,6 @@
 package zinit.supervisor;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param nextRestart when the next restart attempt is due, or null when none is scheduled
  * @param detail a short explanation of the state (spawn error, dependency cycle, killed after
  *     timeout), or null
+ * @param uptime how long the main process has been alive, or null when none is
  */
 public record ServiceStatus(
     String name,
@@ -21,4 +23,5 @@ public record ServiceStatus(
     Map<String, String> after,
     int restarts,
     Instant nextRestart,
-    String detail) {}
+    String detail,
+    Duration uptime) {}

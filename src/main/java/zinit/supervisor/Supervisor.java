@@ -28,6 +28,8 @@ public final class Supervisor implements Services {
   private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
   private volatile boolean shuttingDown;
   private volatile boolean rebootRequested;
+  /** Why a service file could not be loaded, by service name, until it loads: status/start say so. */
+  private final Map<String, String> loadErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Stop signals go out on these threads, so units are signalled in parallel, off the loop. */
   private static final int SIGNAL_THREADS = 4;
@@ -60,9 +62,14 @@ public final class Supervisor implements Services {
     awaitQuietly(
         call(
             () -> {
-              for (ServiceConfig c : configs) lifecycle.add(c);
+              lifecycle.addAll(configs);
               return lifecycle.spawnsSettled();
             }));
+  }
+
+  /** A service file that could not be loaded at start-up; `status`/`start` of it name the error. */
+  public void loadFailed(String name, String error) {
+    loadErrors.put(name, error);
   }
 
   @Override
@@ -85,9 +92,15 @@ public final class Supervisor implements Services {
             Service d = lifecycle.services.get(dep);
             after.put(dep, d == null ? State.Unknown.name() : d.display());
           }
+          String detail = s.detail;
+          if (detail == null && s.run != null) detail = s.run.process.trackingNote().orElse(null);
           return new ServiceStatus(
-              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, s.detail);
+              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, detail, uptime(s));
         });
+  }
+
+  private Duration uptime(Service s) {
+    return s.pid() == 0 ? null : Duration.between(s.run.started, loop.now());
   }
 
   @Override
@@ -126,13 +139,20 @@ public final class Supervisor implements Services {
           return null;
         });
     // Reading the file happens off the loop; the loop re-checks for a racing monitor.
-    ServiceConfig config = configs.load(name);
+    ServiceConfig config;
+    try {
+      config = configs.load(name);
+    } catch (ZinitException.ConfigError e) {
+      loadErrors.put(name, e.getMessage());
+      throw e;
+    }
     awaitQuietly(
         callChecked(
             () -> {
               refuseWhenShuttingDown();
               if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
               lifecycle.add(config);
+              loadErrors.remove(name);
               return lifecycle.spawnsSettled();
             }));
   }
@@ -257,7 +277,7 @@ public final class Supervisor implements Services {
 
   private Service find(String name) throws ZinitException {
     Service s = lifecycle.services.get(name);
-    if (s == null) throw new ZinitException.NotFound(name);
+    if (s == null) throw new ZinitException.NotFound(name, loadErrors.get(name));
     return s;
   }
 
@@ -286,6 +306,10 @@ public final class Supervisor implements Services {
             result.complete(task.run());
           } catch (ZinitException | RuntimeException e) {
             result.completeExceptionally(e);
+          } catch (Error e) {
+            // the caller must not hang; the loop's guard still reports it
+            result.completeExceptionally(e);
+            throw e;
           }
         });
     return await(result);
@@ -310,7 +334,7 @@ public final class Supervisor implements Services {
       switch (e.getCause()) {
         case ZinitException z -> throw z;
         case RuntimeException r -> throw r;
-        case Error err -> throw err;
+        case Error err -> throw new IllegalStateException("internal error in the supervisor: " + err, err);
         default -> throw new IllegalStateException(e.getCause());
       }
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** bin/zinit as a newcomer meets it: a fresh copy builds itself; no JDK 25 gives a clear error. */
 class LauncherIT {
@@ -38,20 +39,23 @@ class LauncherIT {
   }
 
   @Test
-  void withoutJdk25ItSaysWhatToInstall() throws Exception {
-    Run r = run(Zinit.LAUNCHER, Map.of("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64",
-        "ZINIT_JVM_DIRS", "/nonexistent"), "--help");
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.stderr()).contains("no JDK 25 or newer found").contains("install one");
+  void withoutJdk25AFreshCopySaysWhatToInstall() throws Exception {
+    Path copy = freshCopy();
+    try {
+      Run r = run(copy.resolve("bin/zinit"), Map.of("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64",
+          "ZINIT_JVM_DIRS", "/nonexistent"), "--help");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.stderr()).contains("no JDK 25 or newer found").contains("install one");
+    } finally {
+      deleteTree(copy);
+    }
   }
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES) // the first use builds the whole distribution
   void freshCopyBuildsOnFirstUseOnlyOnce() throws Exception {
-    Path copy = Files.createTempDirectory("zinit-launcher-");
+    Path copy = freshCopy();
     try {
-      copyTree(Zinit.ROOT.resolve("src/main"), copy.resolve("src/main"));
-      Files.copy(Zinit.ROOT.resolve("pom.xml"), copy.resolve("pom.xml"));
-      copyTree(Zinit.ROOT.resolve("bin"), copy.resolve("bin"));
       Path launcher = copy.resolve("bin/zinit");
       Run first = run(launcher, Map.of(), "--help");
       assertThat(first.exit()).as(first.stderr()).isZero();
@@ -61,9 +65,22 @@ class LauncherIT {
       assertThat(second.exit()).isZero();
       assertThat(second.stderr()).doesNotContain("building");
     } finally {
-      try (Stream<Path> files = Files.walk(copy)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(copy);
+    }
+  }
+
+  /** What a checkout holds: sources, pom and launchers, nothing built. */
+  private static Path freshCopy() throws IOException {
+    Path copy = Files.createTempDirectory("zinit-launcher-");
+    copyTree(Zinit.ROOT.resolve("src/main"), copy.resolve("src/main"));
+    Files.copy(Zinit.ROOT.resolve("pom.xml"), copy.resolve("pom.xml"));
+    copyTree(Zinit.ROOT.resolve("bin"), copy.resolve("bin"));
+    return copy;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

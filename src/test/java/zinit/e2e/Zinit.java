@@ -38,6 +38,7 @@ final class Zinit implements AutoCloseable {
   private final List<String> extraArgs = new ArrayList<>();
   private final List<String> prefix = new ArrayList<>();
   private boolean container = true;
+  private Path launcher = LAUNCHER;
   Process daemon;
   private int nextId = 1;
 
@@ -64,6 +65,12 @@ final class Zinit implements AutoCloseable {
     return this;
   }
 
+  /** Another zinit than the checkout's bin/zinit, e.g. an unpacked distribution's. */
+  Zinit launcher(Path zinit) {
+    launcher = zinit;
+    return this;
+  }
+
   /** A command that wraps the launcher, e.g. unshare for a PID namespace. */
   Zinit wrappedIn(String... command) {
     prefix.addAll(List.of(command));
@@ -86,7 +93,7 @@ final class Zinit implements AutoCloseable {
 
   Zinit start() throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
-    cmd.addAll(List.of(LAUNCHER.toString(), "-s", socket.toString(), "init", "-c",
+    cmd.addAll(List.of(launcher.toString(), "-s", socket.toString(), "init", "-c",
         config.toString()));
     if (container) cmd.add("--container");
     cmd.addAll(extraArgs);
@@ -95,12 +102,31 @@ final class Zinit implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();
+    // Answers, not exists: after a crash the dead zinit's socket file is still there.
     waitFor(
         "zinit to listen on " + socket,
         Duration.ofSeconds(60),
-        () -> Files.exists(socket) || !daemon.isAlive());
+        () -> answers(socket) || !daemon.isAlive());
     assertThat(daemon.isAlive()).as("zinit is running; its output:\n%s", output()).isTrue();
+    // zinit listens before it loads its services and answers only after: once a call is
+    // answered, the services of the config dir are loaded (and a file written now is not).
+    call("service_list");
     return this;
+  }
+
+  private static boolean answers(Path socket) {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** kill -9 of zinit itself, as the OOM killer does: its services live on, its socket file stays. */
+  void killHard() throws InterruptedException {
+    daemon.destroyForcibly();
+    daemon.waitFor();
   }
 
   String output() {
@@ -115,7 +141,7 @@ final class Zinit implements AutoCloseable {
 
   /** Runs `bin/zinit -s SOCK args...` as a user would. */
   Result cli(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString(), "-s", socket.toString()));
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-s", socket.toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "cli", ".out");
     Path err = Files.createTempFile(dir, "cli", ".err");

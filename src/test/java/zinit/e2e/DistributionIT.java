@@ -1,0 +1,244 @@
+package zinit.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13: what `mvn package` ships, used the way an operator would. The tarball is unpacked and
+ * linked from a sbin dir, the .deb extracted with `dpkg-deb -x`; each runs with an empty
+ * environment (no JAVA_HOME, no JDK or Maven on PATH), as PID 1 of a fresh PID namespace.
+ */
+class DistributionIT {
+  /** What `env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin` leaves: no JDK, no Maven. */
+  static final Map<String, String> BARE_ENV = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+
+  private static Path work;
+  private static Path tarball;
+  private static Path deb;
+  /** zinit as linked from a sbin dir to the unpacked tarball, and as the .deb puts it on PATH. */
+  private static Path tarZinit;
+  private static Path debZinit;
+  private static Path tarTree;
+  private static Path debRoot;
+
+  @BeforeAll
+  static void unpack() throws Exception {
+    Path target = Zinit.ROOT.resolve("target");
+    tarball = only(target, "zinit-*-linux-x64.tar.gz");
+    deb = only(target, "zinit_*_amd64.deb");
+    work = Files.createTempDirectory("zinit-dist-");
+    Path opt = Files.createDirectories(work.resolve("opt"));
+    mustRun("tar", "-C", opt.toString(), "-xzf", tarball.toString());
+    tarTree = only(opt, "zinit-*");
+    Path sbin = Files.createDirectories(work.resolve("sbin"));
+    tarZinit = Files.createSymbolicLink(sbin.resolve("zinit"), tarTree.resolve("bin/zinit"));
+    debRoot = work.resolve("deb");
+    mustRun("dpkg-deb", "-x", deb.toString(), debRoot.toString());
+    debZinit = debRoot.resolve("usr/sbin/zinit");
+    System.out.printf(
+        "distribution sizes: %s %d KiB, %s %d KiB, unpacked %d KiB%n",
+        tarball.getFileName(), Files.size(tarball) / 1024, deb.getFileName(), Files.size(deb) / 1024,
+        treeKiB(tarTree));
+  }
+
+  @AfterAll
+  static void cleanUp() throws IOException {
+    if (work == null) return;
+    try (Stream<Path> files = Files.walk(work)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Test
+  void tarballRunsAsPid1WithoutJdkSupervisesAndShutsDown() throws Exception {
+    supervisesAsPid1(tarZinit);
+  }
+
+  @Test
+  void debTreeRunsAsPid1WithoutJdkSupervisesAndShutsDown() throws Exception {
+    assertThat(Files.isSymbolicLink(debZinit)).as("/usr/sbin/zinit links into /usr/lib/zinit").isTrue();
+    supervisesAsPid1(debZinit);
+  }
+
+  @Test
+  void bothTreesUseTheirAotCacheWhereverUnpacked() throws Exception {
+    // AOTMode=on makes the JVM refuse to start when the cache does not fit this runtime and jar.
+    for (Path zinit : List.of(tarZinit, debZinit)) {
+      Map<String, String> env = new java.util.HashMap<>(BARE_ENV);
+      env.put("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on");
+      Run r = run(List.of(zinit.toString(), "--version"), env);
+      assertThat(r.exit()).as("%s: %s", zinit, r.stderr()).isZero();
+      assertThat(r.stdout()).startsWith("zinit ");
+    }
+  }
+
+  @Test
+  void runtimeHoldsOnlyTheModulesZinitUses() throws Exception {
+    String release = Files.readString(tarTree.resolve("runtime/release"));
+    assertThat(release).contains("java.base").contains("jdk.httpserver").doesNotContain("java.desktop")
+        .doesNotContain("jdk.compiler");
+    assertThat(tarTree.resolve("runtime/bin/javac")).doesNotExist();
+    assertThat(tarTree.resolve("runtime/man")).doesNotExist();
+  }
+
+  @Test
+  void runtimeSecurityPropertiesAreTheJdksWithoutComments() throws Exception {
+    java.util.Properties shipped = new java.util.Properties();
+    java.util.Properties jdk = new java.util.Properties();
+    try (var in = Files.newInputStream(tarTree.resolve("runtime/conf/security/java.security"))) {
+      shipped.load(in);
+    }
+    try (var in = Files.newInputStream(Path.of(System.getProperty("java.home"), "conf/security/java.security"))) {
+      jdk.load(in);
+    }
+    assertThat(shipped).isEqualTo(jdk);
+    assertThat(Files.readAllLines(tarTree.resolve("runtime/conf/security/java.security")))
+        .noneMatch(line -> line.strip().startsWith("#") || line.isBlank());
+  }
+
+  @Test
+  void manPageRendersFromBothTrees() throws Exception {
+    for (Path page : List.of(tarTree.resolve("share/man/man8/zinit.8"), debRoot.resolve("usr/share/man/man8/zinit.8.gz"))) {
+      Run r = run(List.of("man", "-P", "cat", "-l", page.toString()), Map.of("MANWIDTH", "100", "PATH", BARE_ENV.get("PATH")));
+      assertThat(r.exit()).as("%s: %s", page, r.stderr()).isZero();
+      assertThat(r.stdout()).contains("ZINIT(8)").contains("SYNOPSIS").contains("zinit init [-c DIR]")
+          .contains("--socket-group GROUP").contains("zinit kill SERVICE [SIGNAL]").contains("ZINIT_SOCKET");
+      assertThat(r.stderr()).as("no roff warnings").isEmpty();
+    }
+  }
+
+  @Test
+  void bashCompletionCompletesSubcommandsAndOptions() throws Exception {
+    Path script = debRoot.resolve("usr/share/bash-completion/completions/zinit");
+    assertThat(Files.readString(script)).isEqualTo(Files.readString(tarTree.resolve("share/bash-completion/completions/zinit")));
+    assertThat(complete(script, "zinit", "st")).containsExactlyInAnyOrder("start", "stats", "status", "stop");
+    assertThat(complete(script, "zinit", "init", "--c")).contains("--config", "--container");
+    assertThat(complete(script, "zinit", "-s", "/run/z.sock", "shut")).containsExactly("shutdown");
+  }
+
+  /** What bash puts in COMPREPLY for the last word, through the function `complete -p zinit` names. */
+  private static List<String> complete(Path script, String... words) throws Exception {
+    String line = String.join(" ", words);
+    String bash =
+        "source '" + script + "'\n"
+            + "spec=$(complete -p zinit) || exit 3\n"
+            + "fn=$(printf '%s' \"$spec\" | sed -n 's/.*-F \\([^ ]*\\).*/\\1/p')\n"
+            + "[ -n \"$fn\" ] || exit 4\n"
+            + "COMP_WORDS=(" + line + "); COMP_CWORD=" + (words.length - 1) + "\n"
+            + "COMP_LINE='" + line + "'; COMP_POINT=" + line.length() + "\n"
+            + "\"$fn\" zinit '" + words[words.length - 1] + "' '" + words[words.length - 2] + "' 2>/dev/null\n"
+            + "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+    Run r = run(List.of("bash", "--norc", "--noprofile", "-c", bash), BARE_ENV);
+    assertThat(r.exit()).as(r.stderr()).isZero();
+    return r.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /**
+   * zinit from the given tree as PID 1 of a new PID namespace, with an empty environment: a service
+   * comes up, is killed and brought back, `zinit list` shows it, and `zinit shutdown` stops it and
+   * ends the namespace.
+   */
+  private static void supervisesAsPid1(Path zinit) throws Exception {
+    Privileges.assumePidNamespaces();
+    List<String> wrapper = new ArrayList<>(List.of("env", "-i"));
+    wrapper.add("PATH=" + BARE_ENV.get("PATH"));
+    wrapper.addAll(List.of("unshare", "-p", "-f", "--mount-proc"));
+    try (Zinit z = new Zinit().launcher(zinit).systemMode().wrappedIn(wrapper.toArray(String[]::new))) {
+      z.service("svc", "exec: sh -c 'echo $$ >> " + z.file("pids") + "; exec sleep 1000'\n").start();
+      z.awaitState("svc", "Running");
+      long firstPid = z.call("service_status", "svc").get("pid").asLong();
+
+      Run list = cli(zinit, z, "list");
+      assertThat(list.exit()).as(list.stderr()).isZero();
+      assertThat(list.stdout()).isEqualTo("---\nsvc: Running\n");
+
+      Run kill = cli(zinit, z, "kill", "svc", "SIGKILL");
+      assertThat(kill.exit()).as(kill.stderr()).isZero();
+      Zinit.waitFor("svc restarted", Duration.ofSeconds(30), () -> {
+        try {
+          var status = z.call("service_status", "svc");
+          return status.get("state").asText().equals("Running") && status.get("pid").asLong() != firstPid;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+
+      cli(zinit, z, "shutdown"); // its reply may be cut off by the namespace's end: the effect is what counts
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("powering off");
+      assertThat(ShutdownIT.processesMentioning(z.dir.toString())).isEmpty();
+    }
+  }
+
+  private static Run cli(Path zinit, Zinit z, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(zinit.toString(), "-s", z.socket.toString()));
+    cmd.addAll(List.of(args));
+    return run(cmd, BARE_ENV);
+  }
+
+  record Run(int exit, String stdout, String stderr) {}
+
+  /** Runs a tool with the test's own environment; it must succeed. */
+  private static void mustRun(String... cmd) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Run r = run(pb);
+    if (r.exit() != 0) throw new AssertionError(String.join(" ", cmd) + ": " + r.stderr());
+  }
+
+  /** Runs a command with exactly the given environment. */
+  static Run run(List<String> cmd, Map<String, String> env) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    return run(pb);
+  }
+
+  /** Fails the test if the command hangs. */
+  private static Run run(ProcessBuilder pb) throws Exception {
+    String cmd = String.join(" ", pb.command());
+    Path out = Files.createTempFile("dist", ".out");
+    Path err = Files.createTempFile("dist", ".err");
+    try {
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(cmd + " did not finish");
+      }
+      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** The one file in dir matching glob; the build must have made exactly one. */
+  private static Path only(Path dir, String glob) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (var files = Files.newDirectoryStream(dir, glob)) {
+      files.forEach(found::add);
+    }
+    assertThat(found).as("%s in %s (made by mvn package)", glob, dir).hasSize(1);
+    return found.get(0);
+  }
+
+  private static long treeKiB(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      long bytes = 0;
+      for (Path p : files.filter(Files::isRegularFile).toList()) bytes += Files.size(p);
+      return bytes / 1024;
+    }
+  }
+}
