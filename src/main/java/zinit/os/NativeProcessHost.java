@@ -217,7 +217,7 @@ public final class NativeProcessHost implements ProcessHost {
         log.accept("cleaning up after a failed spawn of " + spec.unit() + ": " + cleanup.getMessage());
       }
       if (e instanceof RuntimeException r && Shortage.in(r))
-        throw new SpawnException("cannot start " + spec.unit() + ": " + r.getMessage(), r, true);
+        throw new SpawnException("cannot start " + spec.unit() + ": " + Shortage.named(r.getMessage(), r), r, true);
       throw e;
     }
   }
@@ -243,7 +243,7 @@ public final class NativeProcessHost implements ProcessHost {
         if (Cgroup.tryCreate(c.dir(), c.procPath()).isPresent()) return c;
       }
     } catch (RuntimeException e) {
-      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e, Shortage.in(e));
+      throw new SpawnException("cannot create cgroup for " + unit + ": " + Shortage.named(e.getMessage(), e), e, Shortage.in(e));
     }
   }
 
