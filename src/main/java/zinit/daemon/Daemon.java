@@ -22,6 +22,9 @@ import zinit.supervisor.ZinitException;
 public final class Daemon {
   private Daemon() {}
 
+  /** When start-up's freed native memory is back in malloc's hands: see trimNativeHeap. */
+  private static final java.time.Duration NATIVE_HEAP_TRIM_AFTER = java.time.Duration.ofSeconds(10);
+
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
     LogRing ring = new LogRing(options.bufferLines());
@@ -52,6 +55,7 @@ public final class Daemon {
     for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
     supervisor.load(loaded.services().values());
     host.warmUp();
+    loop.schedule(NATIVE_HEAP_TRIM_AFTER, host::trimNativeHeap);
 
     RpcServer rpc;
     try {

@@ -237,6 +237,11 @@ final class Libc {
     static final MethodHandle H = errno("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
   }
 
+  // int malloc_trim(size_t pad): 1 when memory was given back, 0 when none could be.
+  private static final class MallocTrim {
+    static final MethodHandle H = plain("malloc_trim", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
   private static final class StrerrornameNp {
     static final MethodHandle H =
         plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -440,6 +445,10 @@ final class Libc {
 
   static Ret sysconf(int name) {
     return call(s -> (long) Sysconf.H.invokeExact(s, name));
+  }
+
+  static int malloc_trim(long pad) {
+    return raw(() -> (int) MallocTrim.H.invokeExact(pad));
   }
 
   /** "ESRCH" for 3; null for an unknown number. */

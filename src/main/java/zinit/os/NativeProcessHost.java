@@ -190,6 +190,16 @@ public final class NativeProcessHost implements ProcessHost {
     Thread.ofPlatform().daemon().name("zinit-warm-up").start(Libc::bindStopCalls);
   }
 
+  /**
+   * Hands the native heap that start-up freed back to the kernel, once: the JVM's compiler arenas
+   * are returned to malloc within seconds of start-up (its chunk pool is cleaned every 5 s), and
+   * malloc keeps them (about 6 MB) until trimmed. One trim replaces the JVM's periodic one, whose
+   * thread would wake zinit up while it idles.
+   */
+  public void trimNativeHeap() {
+    Libc.malloc_trim(0);
+  }
+
   @Override
   public boolean cgroupsEnabled() {
     return base != null;
