@@ -27,6 +27,7 @@ public final class Daemon {
 
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
+    NativeProcessHost.prepareSpawns();
     LogRing ring = new LogRing(options.bufferLines());
     LogSink sink = new RingSink(ring);
     if (!Files.isDirectory(options.configDir())) {

@@ -254,6 +254,25 @@ final class Libc {
 
 
   /**
+   * Builds the handles that spawning services needs, in the order the spawners first need them:
+   * run on a thread of its own at start-up, this overlaps their binding (several milliseconds
+   * each) with what the daemon does before its first spawn (its own bindings, reading the service
+   * files). A handle a spawner needs while this thread builds it waits for it; none is built twice.
+   */
+  static void bindSpawnCalls() {
+    for (MethodHandle h :
+        new MethodHandle[] {
+          PosixSpawnFileActionsInit.H, PosixSpawnFileActionsAddopen.H, PosixSpawnFileActionsAdddup2.H,
+          PosixSpawnFileActionsAddclosefromNp.H, PosixSpawnFileActionsAddchdirNp.H,
+          PosixSpawnattrInit.H, PosixSpawnattrSetflags.H, Sigemptyset.H, PosixSpawnattrSetsigmask.H,
+          PosixSpawnattrSetsigdefault.H, PosixSpawn.H, PosixSpawnFileActionsDestroy.H, Pipe2.H,
+          PidfdOpen.H, Open.H, Pread.H, Read.H, Close.H, Waitid.H, EpollWait.H
+        }) {
+      java.util.Objects.requireNonNull(h);
+    }
+  }
+
+  /**
    * Builds the handles that stopping services needs and a start-up does not (signals through
    * pidfds, cgroup.events reads, poll, sync), so the first stop or shutdown does not pay for them.
    */

@@ -183,6 +183,14 @@ public final class NativeProcessHost implements ProcessHost {
   }
 
   /**
+   * Starts binding, on a background thread, the native calls that spawning needs, so that it
+   * overlaps with the rest of start-up. Call first thing in a daemon; harmless when no host follows.
+   */
+  public static void prepareSpawns() {
+    Thread.ofPlatform().daemon().name("zinit-bind").start(Libc::bindSpawnCalls);
+  }
+
+  /**
    * Prepares, on a background thread, what the first stop would otherwise prepare on its critical
    * path (the native calls it makes that a start-up does not). Call once the services are up.
    */
