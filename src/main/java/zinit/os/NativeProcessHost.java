@@ -195,7 +195,14 @@ public final class NativeProcessHost implements ProcessHost {
    * path (the native calls it makes that a start-up does not). Call once the services are up.
    */
   public void warmUp() {
-    Thread.ofPlatform().daemon().name("zinit-warm-up").start(Libc::bindStopCalls);
+    Thread.ofPlatform()
+        .daemon()
+        .name("zinit-warm-up")
+        .start(
+            () -> {
+              Libc.bindStopCalls();
+              ProcessExit.bind(); // the last call of every shutdown
+            });
   }
 
   /**
