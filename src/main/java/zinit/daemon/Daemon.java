@@ -51,10 +51,12 @@ public final class Daemon {
 
     boolean pid1 = host.isPid1();
     Signals.install(supervisor, pid1 && !options.container(), sink);
-    // Every service is known before the socket answers, so no client sees a partial list.
-    ConfigLoader.LoadResult loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
+    // Every service is known before the socket answers, so no client sees a partial list. Each
+    // starts as soon as its file is read: spawning overlaps with reading the next files.
+    ConfigLoader.LoadResult loaded =
+        ConfigLoader.loadDir(options.configDir(), sink::zinit, supervisor::addAtStart);
     for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
-    supervisor.load(loaded.services().values());
+    supervisor.awaitStartSpawns();
     host.warmUp();
     loop.schedule(NATIVE_HEAP_TRIM_AFTER, host::trimNativeHeap);
 

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Shutdown's last sweep over zinit's whole tree: descendants by ppid chains from zinit (which
- * includes subreaped orphans), read from the kernel's per-thread children lists and whatever is left in zinit's cgroups. Each target is held by a
- * pidfd opened before its membership is checked, so nothing outside the tree is ever signalled.
+ * includes subreaped orphans), read from the kernel's per-thread children lists, and whatever is
+ * left in zinit's cgroups. Each target is held by a pidfd opened before its membership is checked,
+ * so nothing outside the tree is ever signalled.
  * Waits are events: poll on the pidfds for exits, the reaper's condition for reaping.
  */
 final class Sweeper {

@@ -53,16 +53,17 @@ public final class Supervisor implements Services {
   }
 
   /**
-   * Adds the services loaded at start-up; each starts as soon as its dependencies allow. Returns
-   * once the spawns this set off are done, so the first client sees them with their processes.
+   * Adds a service loaded at start-up, without waiting: it starts as soon as its dependencies
+   * allow, while the next service file is still being read. A dependency not added yet keeps it
+   * Blocked until it is. Follow with {@link #awaitStartSpawns}.
    */
-  public void load(Iterable<ServiceConfig> configs) {
-    awaitQuietly(
-        call(
-            () -> {
-              for (ServiceConfig c : configs) lifecycle.add(c);
-              return lifecycle.spawnsSettled();
-            }));
+  public void addAtStart(ServiceConfig config) {
+    loop.execute(() -> lifecycle.add(config));
+  }
+
+  /** Returns once the spawns set off so far are done, so the first client sees their processes. */
+  public void awaitStartSpawns() {
+    awaitQuietly(call(lifecycle::spawnsSettled));
   }
 
   @Override
