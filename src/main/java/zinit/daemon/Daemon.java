@@ -27,9 +27,12 @@ public final class Daemon {
 
   // fds held back so that root can still connect when services or clients have taken all others
   private static final int FD_RESERVE = 8;
+  /** When start-up's freed native memory is back in malloc's hands: see trimNativeHeap. */
+  private static final java.time.Duration NATIVE_HEAP_TRIM_AFTER = java.time.Duration.ofSeconds(10);
 
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
+    NativeProcessHost.prepareSpawns();
     LogRing ring = new LogRing(options.bufferLines());
     LogSink sink = new RingSink(ring);
     Preload.jdk();
@@ -73,6 +76,7 @@ public final class Daemon {
     }
     supervisor.load(loaded.services().values());
     host.warmUp();
+    loop.schedule(NATIVE_HEAP_TRIM_AFTER, host::trimNativeHeap);
 
     RpcServer rpc = RpcServer.start(socket, supervisor, ring, files, new RpcServer.Options(options.socketGroup(), sink::zinit, fdLimit, reserve));
     sink.zinit(

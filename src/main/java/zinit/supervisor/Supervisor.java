@@ -55,8 +55,9 @@ public final class Supervisor implements Services {
   }
 
   /**
-   * Adds the services loaded at start-up; each starts as soon as its dependencies allow. Returns
-   * once the spawns this set off are done, so the first client sees them with their processes.
+   * Adds the services loaded at start-up together (so none is briefly reported as waiting for a
+   * dependency that is merely not read yet); each starts as soon as its dependencies allow.
+   * Returns once the spawns this set off are done, so the first client sees their processes.
    */
   public void load(Iterable<ServiceConfig> configs) {
     awaitQuietly(

@@ -288,6 +288,33 @@ class LifecycleTest {
   }
 
   @Test
+  void shutdownStopsEachDependencyOnceItsOwnDependentsAreGoneWhateverOtherBranchesDo() {
+    life.add(svc("root"));
+    life.add(svc("left", "root"));
+    life.add(svc("right", "root"));
+    life.add(svc("leftLeaf", "left"));
+    life.add(svc("rightLeaf", "right"));
+    for (String n : List.of("root", "left", "right", "leftLeaf", "rightLeaf")) {
+      host.last(n).diesOnSignal = false;
+    }
+    host.events.clear();
+    CompletableFuture<Void> done = life.stopAll();
+    assertThat(host.events).containsExactlyInAnyOrder(
+        "leftLeaf:SIGTERM", "leftLeaf:SIGCONT", "rightLeaf:SIGTERM", "rightLeaf:SIGCONT");
+    host.last("leftLeaf").exit(new ExitStatus.Exited(0));
+    // The left branch goes on while the right leaf is still stopping.
+    assertThat(host.events).contains("left:SIGTERM").doesNotContain("right:SIGTERM", "root:SIGTERM");
+    host.last("left").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).doesNotContain("root:SIGTERM");
+    host.last("rightLeaf").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).contains("right:SIGTERM").doesNotContain("root:SIGTERM");
+    host.last("right").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).contains("root:SIGTERM");
+    host.last("root").exit(new ExitStatus.Exited(0));
+    assertThat(done).isDone();
+  }
+
+  @Test
   void shutdownOfDependencyCycleStillStopsEverything() {
     life.add(svc("p", "q"));
     life.add(svc("q", "p"));
