@@ -16,9 +16,11 @@ import zinit.config.Signal;
 /**
  * The state machine of every service. Confined to the scheduler's loop: every method runs there,
  * and events from other threads (exits, empty units, finished spawns) are posted to it. Nothing
- * here blocks: spawns run on the spawner's threads, several at once.
+ * here blocks: spawns (of services and of their tests) run on the spawner's threads, several at
+ * once. Every state change goes through {@link #move}, which checks it against {@link
+ * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}.
  */
-final class Lifecycle {
+final class Lifecycle implements Terminator.Events {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
   static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
@@ -44,7 +46,7 @@ final class Lifecycle {
       Backoff backoff,
       Executor signaller,
       Executor spawner) {
-    this.terminator = new Terminator(loop, signaller, log);
+    this.terminator = new Terminator(loop, signaller, log, this);
     this.spawner = spawner;
     this.host = host;
     this.loop = loop;
@@ -107,10 +109,25 @@ final class Lifecycle {
             .map(c -> "dependency cycle: " + c)
             .orElse("waiting for '" + dependency + "'");
     if (s.state != State.Blocked || !detail.equals(s.detail)) {
-      s.state = State.Blocked;
-      s.detail = detail;
+      move(s, State.Blocked, detail);
       if (detail.startsWith("dependency cycle")) log.zinit(s.name() + ": " + detail);
     }
+  }
+
+  /** The one place a service's observed state changes; an illegal move is a bug. */
+  void move(Service s, State to, String detail) {
+    Transitions.check(s.name(), s.state, to);
+    s.state = to;
+    s.detail = detail;
+  }
+
+  /** The one place a service's timers are cancelled (restart delay, test retry). */
+  void cancelTimers(Service s) {
+    cancel(s.restartTimer);
+    cancel(s.testTimer);
+    s.restartTimer = null;
+    s.testTimer = null;
+    s.nextRestart = null;
   }
 
   /**
@@ -122,13 +139,19 @@ final class Lifecycle {
   private void spawn(Service s) {
     s.pendingStart = false;
     s.spawning = true;
-    if (s.state == State.Blocked) {
-      s.state = State.Unknown;
-      s.detail = null;
-    }
+    if (s.state == State.Blocked) move(s, State.Unknown, null);
     spawnsInFlight++;
     ServiceConfig c = s.config;
-    SpawnSpec spec = spec(c.name(), c.exec(), c);
+    offLoop(spec(c.name(), c.exec(), c), (p, f) -> spawned(s, p, f));
+  }
+
+  /** What a spawn off the loop brings back to it: a process, or the failure. */
+  private interface SpawnResult {
+    void accept(ServiceProcess process, SpawnException failure);
+  }
+
+  /** Spawns on the spawner's threads; {@code then} runs on the loop with the result. */
+  private void offLoop(SpawnSpec spec, SpawnResult then) {
     try {
       spawner.execute(
           () -> {
@@ -143,10 +166,10 @@ final class Lifecycle {
             }
             ServiceProcess p = process;
             SpawnException f = failure;
-            loop.execute(() -> spawned(s, p, f));
+            loop.execute(() -> then.accept(p, f));
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      spawned(s, null, new SpawnException("spawner is shut down", e));
+      then.accept(null, new SpawnException("spawner is shut down", e));
     }
   }
 
@@ -157,17 +180,15 @@ final class Lifecycle {
     boolean stopRequested = s.stopping != null;
     ServiceConfig c = s.config;
     if (failure != null) {
-      s.state = State.Failure;
-      s.detail = failure.getMessage();
+      move(s, State.Failure, failure.getMessage());
       log.zinit(c.name() + ": failed to spawn: " + failure.getMessage());
       completeStopIfIdle(s);
     } else {
       Run run = new Run(process, loop.now());
       s.run = run;
-      s.detail = null;
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned
       // until its test passes.
-      s.state = !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running;
+      move(s, !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running, null);
       watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
       // A stop that came while the spawn was in flight ends what it brought, as it would have
       // ended a run spawned just before it.
@@ -214,11 +235,12 @@ final class Lifecycle {
     if (s.run != run) return;
     s.lastPid = run.process.pid();
     s.lastExit = status;
-    s.state = status.success() ? State.Success : State.Error;
-    if (run.killed) s.detail = "killed with SIGKILL after shutdown_timeout " + timeout(s);
+    move(
+        s,
+        status.success() ? State.Success : State.Error,
+        run.killed ? "killed with SIGKILL after shutdown_timeout " + timeout(s) : null);
     if (s.testRun != null) terminate(s, s.testRun);
-    cancel(s.testTimer);
-    s.testTimer = null;
+    cancelTimers(s);
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
       // A oneshot's leftovers (daemons it started) live on until the service is stopped.
       reconcile();
@@ -258,21 +280,31 @@ final class Lifecycle {
 
   private void runTest(Service s) {
     s.testTimer = null;
-    if (s.run == null || !s.run.mainAlive() || s.state != State.Spawned || s.testRun != null) {
-      return;
-    }
+    if (!testWanted(s) || s.testRun != null || s.testSpawning) return;
     ServiceConfig c = s.config;
-    Run test;
-    try {
-      test = new Run(host.spawn(spec(c.name() + "/test", c.test(), c)), loop.now());
-    } catch (SpawnException e) {
-      s.state = State.TestFailure;
-      s.detail = "test: " + e.getMessage();
-      log.zinit(c.name() + ": failed to spawn test: " + e.getMessage());
+    s.testSpawning = true;
+    Run main = s.run;
+    offLoop(spec(c.name() + "/test", c.test(), c), (p, f) -> testSpawned(s, main, p, f));
+  }
+
+  private static boolean testWanted(Service s) {
+    return s.run != null && s.run.mainAlive() && s.state == State.Spawned && s.target == Target.Up;
+  }
+
+  private void testSpawned(Service s, Run main, ServiceProcess process, SpawnException failure) {
+    s.testSpawning = false;
+    if (failure != null) {
+      log.zinit(s.name() + ": failed to spawn test: " + failure.getMessage());
+      if (s.run == main && testWanted(s)) move(s, State.TestFailure, "test: " + failure.getMessage());
+      completeStopIfIdle(s);
+      reconcile();
       return;
     }
+    Run test = new Run(process, loop.now());
     s.testRun = test;
     watch(test, status -> onTestExit(s, test, status), () -> onGone(s, test));
+    // The run it was to test ended (or a stop came) while the test was being spawned.
+    if (s.run != main || !testWanted(s) || s.stopping != null || shuttingDown) terminate(s, test);
   }
 
   private void onTestExit(Service s, Run test, ExitStatus status) {
@@ -281,7 +313,7 @@ final class Lifecycle {
       return;
     }
     if (status.success()) {
-      s.state = State.Running;
+      move(s, State.Running, null);
       reconcile();
     } else if (s.target == Target.Up) {
       s.testTimer = loop.schedule(TEST_INTERVAL, () -> runTest(s));
@@ -296,12 +328,8 @@ final class Lifecycle {
   CompletableFuture<Void> stop(Service s) {
     s.target = Target.Down;
     s.pendingStart = false;
-    cancel(s.restartTimer);
-    s.restartTimer = null;
-    s.nextRestart = null;
-    cancel(s.testTimer);
-    s.testTimer = null;
-    if (s.state == State.Blocked) s.state = State.Unknown;
+    cancelTimers(s);
+    if (s.state == State.Blocked) move(s, State.Unknown, null);
     if (!s.hasProcesses()) return CompletableFuture.completedFuture(null);
     if (s.stopping == null) s.stopping = new CompletableFuture<>();
     CompletableFuture<Void> stopping = s.stopping;
@@ -316,13 +344,11 @@ final class Lifecycle {
     s.crashes = 0;
     s.restarts = 0;
     if (s.spawning || (s.run != null && s.run.mainAlive())) return;
-    cancel(s.restartTimer);
-    s.restartTimer = null;
-    s.nextRestart = null;
+    cancelTimers(s);
     s.pendingStart = true;
     // A finished oneshot's leftovers go before it runs again, as a restart would do.
     if (s.run != null) terminate(s, s.run);
-    if (s.state != State.Blocked) s.state = State.Unknown;
+    if (s.state != State.Blocked) move(s, State.Unknown, null);
     reconcile();
   }
 
@@ -332,12 +358,19 @@ final class Lifecycle {
     for (Service s : services.values()) {
       s.target = Target.Down;
       s.pendingStart = false;
-      cancel(s.restartTimer);
-      cancel(s.testTimer);
-      s.restartTimer = s.testTimer = null;
-      s.nextRestart = null;
+      cancelTimers(s);
     }
     return new ShutdownOrder(services, this::stop, loop, log).start();
+  }
+
+  @Override
+  public void killed(Service s, Run run) {
+    run.killed = true;
+  }
+
+  @Override
+  public void unkillable(Service s, Run run, String message) {
+    if (s.stopping != null) s.stopping.completeExceptionally(new IllegalStateException(message));
   }
 
   private static void cancel(Scheduler.Cancellable c) {

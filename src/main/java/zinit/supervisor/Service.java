@@ -20,6 +20,8 @@ final class Service {
   /** True while a spawn of the main command is in flight off the loop. */
   boolean spawning;
   Run testRun;
+  /** True while a spawn of the test command is in flight off the loop. */
+  boolean testSpawning;
   Scheduler.Cancellable restartTimer;
   Scheduler.Cancellable testTimer;
   Instant nextRestart;
@@ -54,7 +56,7 @@ final class Service {
 
   /** Whether any process of the service (main, leftovers, a test run, or one being spawned) may be alive. */
   boolean hasProcesses() {
-    return run != null || testRun != null || spawning;
+    return run != null || testRun != null || spawning || testSpawning;
   }
 
   private static String signalName(int number) {

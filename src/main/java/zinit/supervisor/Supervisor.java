@@ -38,17 +38,30 @@ public final class Supervisor implements Services {
   private static final int SPAWN_THREADS = 4;
 
   public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs) {
+    // Fixed platform threads: they block in native calls, and idle they never wake.
+    this(
+        host,
+        loop,
+        log,
+        configs,
+        Executors.newFixedThreadPool(
+            SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory()),
+        Executors.newFixedThreadPool(
+            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory()));
+  }
+
+  /** With the threads that signal and spawn given, so tests can run both on a fake loop. */
+  Supervisor(
+      ProcessHost host,
+      Scheduler loop,
+      LogSink log,
+      ConfigSource configs,
+      Executor signaller,
+      Executor spawner) {
     this.host = host;
     this.loop = loop;
     this.log = log;
     this.configs = configs;
-    // Fixed platform threads: they block in native calls, and idle they never wake.
-    Executor signaller =
-        Executors.newFixedThreadPool(
-            SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory());
-    Executor spawner =
-        Executors.newFixedThreadPool(
-            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory());
     this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner);
   }
 

@@ -379,4 +379,51 @@ class LifecycleTest {
     assertThat(settled).isDone();
     assertThat(slowSpawns.spawnsSettled()).isDone();
   }
+
+  @Test
+  void testCommandIsSpawnedOffTheLoop() {
+    slowSpawns.add(withTest("web"));
+    pendingSpawns.poll().run(); // the service itself
+    assertThat(slowSpawns.services.get("web").state).isEqualTo(State.Spawned);
+    assertThat(host.count("web/test")).isZero();
+    assertThat(pendingSpawns).hasSize(1);
+    finishSpawns();
+    assertThat(host.count("web/test")).isEqualTo(1);
+    host.last("web/test").exit(new ExitStatus.Exited(0));
+    assertThat(slowSpawns.services.get("web").state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void stopWhileTestSpawnInFlightEndsTheTestItBrings() {
+    slowSpawns.add(withTest("web"));
+    pendingSpawns.poll().run();
+    Service web = slowSpawns.services.get("web");
+    CompletableFuture<Void> stopped = slowSpawns.stop(web);
+    assertThat(web.hasProcesses()).isTrue();
+    finishSpawns();
+    assertThat(host.last("web/test").signals).contains(Signal.SIGTERM);
+    assertThat(stopped).isDone();
+    assertThat(web.hasProcesses()).isFalse();
+  }
+
+  @Test
+  void testThatCannotBeSpawnedIsTestFailureWhileTheServiceRuns() {
+    host.failSpawnOf = "web/test";
+    life.add(withTest("web"));
+    assertThat(state("web")).isEqualTo(State.TestFailure);
+    assertThat(life.services.get("web").detail).startsWith("test: ");
+    host.last("web").exit(new ExitStatus.Exited(1));
+    assertThat(state("web")).isEqualTo(State.Error);
+  }
+
+  @Test
+  void terminatorReportsTheKillBackSoTheExitShowsIt() {
+    life.add(withTimeout("slow", Duration.ofSeconds(1)));
+    host.last("slow").diesOnSignal = false;
+    Service s = life.services.get("slow");
+    life.stop(s);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(s.detail).isEqualTo("killed with SIGKILL after shutdown_timeout 1000 ms");
+    assertThat(s.state).isEqualTo(State.Error);
+  }
 }
