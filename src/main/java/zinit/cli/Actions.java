@@ -10,7 +10,8 @@ import zinit.rpc.RpcClient;
 /** What each client command does on the socket; shared by the picocli commands and the fast path. */
 final class Actions {
   private static final List<String> STATUS_FIELDS =
-      List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail");
+      List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail",
+          "restart", "start_limit", "health", "oom_kills", "user", "limits");
   private static final List<String> STATS_FIELDS = List.of("name", "pid", "memory_usage", "cpu_usage", "children");
 
   private final Path socket;

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param env the service's extra environment (already merged over nothing: the spawner adds the
  *     base environment)
  * @param dir working directory, "/" when the file left it empty
+ * @param restart restart policy and start limit ({@link RestartPolicy#DEFAULT} when not given)
  */
 public record ServiceConfig(
     String name,
@@ -26,7 +27,8 @@ public record ServiceConfig(
     Signal stopSignal,
     LogMode log,
     Map<String, String> env,
-    Path dir) {
+    Path dir,
+    RestartPolicy restart) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -41,6 +43,27 @@ public record ServiceConfig(
     Objects.requireNonNull(stopSignal, "stopSignal");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(restart, "restart");
+  }
+
+  /** The original's fields only; every key of the service model v2 at its default. */
+  public ServiceConfig(
+      String name,
+      List<String> exec,
+      List<String> test,
+      boolean oneshot,
+      Duration shutdownTimeout,
+      List<String> after,
+      Signal stopSignal,
+      LogMode log,
+      Map<String, String> env,
+      Path dir) {
+    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT);
+  }
+
+  /** This config with another restart policy. */
+  public ServiceConfig withRestart(RestartPolicy policy) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy);
   }
 
   /** A service with defaults for everything but its command, for tests and `service_create`. */

@@ -52,7 +52,7 @@ final class ServiceFields {
       throw new ConfigException(file, lineOf.applyAsInt(""), null,
           "a service file must be a mapping of fields, got " + kind(root));
     }
-    warnUnknown(root, "", KNOWN);
+    warnUnknown(root, "", ModelFields.known(KNOWN));
     JsonNode exec = root.get("exec");
     if (absent(exec)) throw new ConfigException(file, lineOf.applyAsInt(""), "exec", "required field is missing");
     List<String> argv = command(exec, "exec");
@@ -69,7 +69,8 @@ final class ServiceFields {
         stopSignal(root.get("signal")),
         log(root.get("log")),
         env(root.get("env")),
-        dir(root.get("dir")));
+        dir(root.get("dir")),
+        new ModelFields(this).restart(root));
   }
 
   private List<String> command(JsonNode node, String field) throws ConfigException {
@@ -180,7 +181,7 @@ final class ServiceFields {
     return node.textValue();
   }
 
-  private void warnUnknown(JsonNode object, String path, Set<String> known) {
+  void warnUnknown(JsonNode object, String path, Set<String> known) {
     for (String key : (Iterable<String>) object::fieldNames) {
       if (!known.contains(key)) {
         String at = YamlTree.child(path, key);
@@ -194,11 +195,11 @@ final class ServiceFields {
     warnings.accept(file + (line > 0 ? ":" + line : "") + ": " + reason);
   }
 
-  private ConfigException error(String path, String reason) {
+  ConfigException error(String path, String reason) {
     return new ConfigException(file, lineOf.applyAsInt(path), path, reason);
   }
 
-  private static boolean absent(JsonNode node) {
+  static boolean absent(JsonNode node) {
     return node == null || node.isNull();
   }
 
@@ -212,7 +213,7 @@ final class ServiceFields {
     return node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static String show(JsonNode node) {
+  static String show(JsonNode node) {
     if (node.isContainerNode() || node.isNull()) return kind(node);
     String text = node.asText();
     if (text.length() > 60) text = text.substring(0, 60) + "...";

@@ -173,6 +173,7 @@ final class Methods {
     out.put("restarts", st.restarts());
     if (st.nextRestart() != null) out.put("next_restart", st.nextRestart().toString());
     if (st.detail() != null) out.put("detail", st.detail());
+    st.model().forEach((key, value) -> out.set(key, Dispatcher.JSON.valueToTree(value)));
     return out;
   }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import zinit.config.LogMode;
+import zinit.config.RestartPolicy;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -138,6 +139,13 @@ final class Lifecycle implements Terminator.Events {
    */
   private void spawn(Service s) {
     s.pendingStart = false;
+    RestartPolicy.StartLimit limit = s.config.restart().startLimit();
+    if (!s.startHistory.admit(limit, loop.now())) {
+      String why = StartHistory.refusal(limit);
+      move(s, State.Failure, why);
+      log.zinit(s.name() + ": " + why);
+      return;
+    }
     s.spawning = true;
     if (s.state == State.Blocked) move(s, State.Unknown, null);
     spawnsInFlight++;
@@ -248,9 +256,15 @@ final class Lifecycle implements Terminator.Events {
     }
     // systemd's KillMode=control-group: what the crashed main left behind goes before a restart.
     terminate(s, run);
+    RestartPolicy policy = s.config.restart();
+    if (!RestartRule.restarts(policy.mode(), status)) {
+      log.zinit(s.name() + ": exited (" + describe(status) + "), not restarted (restart: " + policy.mode().key() + ")");
+      reconcile();
+      return;
+    }
     Duration ran = Duration.between(run.started, loop.now());
     s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
-    Duration delay = backoff.delay(s.crashes);
+    Duration delay = new Backoff(policy.delay(), policy.delayMax(), backoff.healthyAfter()).delay(s.crashes);
     s.restarts++;
     s.nextRestart = loop.now().plus(delay);
     log.zinit(
@@ -343,6 +357,7 @@ final class Lifecycle implements Terminator.Events {
     s.target = Target.Up;
     s.crashes = 0;
     s.restarts = 0;
+    s.startHistory.reset();
     if (s.spawning || (s.run != null && s.run.mainAlive())) return;
     cancelTimers(s);
     s.pendingStart = true;

@@ -27,6 +27,8 @@ final class Service {
   Instant nextRestart;
   int restarts;
   int crashes;
+  /** Starts within the start_limit's interval. */
+  final StartHistory startHistory = new StartHistory();
   /** Non-null while a stop is in progress; completes when every process is gone. */
   CompletableFuture<Void> stopping;
 

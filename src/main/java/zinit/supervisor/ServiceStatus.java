@@ -12,6 +12,9 @@ import java.util.Map;
  * @param nextRestart when the next restart attempt is due, or null when none is scheduled
  * @param detail a short explanation of the state (spawn error, dependency cycle, killed after
  *     timeout), or null
+ * @param model the service model v2's settings and observations, in display order, each present
+ *     only when the service file configures it: restart, start_limit, health, oom_kills, user,
+ *     limits (values are strings or numbers)
  */
 public record ServiceStatus(
     String name,
@@ -21,4 +24,22 @@ public record ServiceStatus(
     Map<String, String> after,
     int restarts,
     Instant nextRestart,
-    String detail) {}
+    String detail,
+    Map<String, Object> model) {
+  public ServiceStatus {
+    model = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(model));
+  }
+
+  /** A status without any service model v2 key (a file that uses none). */
+  public ServiceStatus(
+      String name,
+      int pid,
+      String state,
+      Target target,
+      Map<String, String> after,
+      int restarts,
+      Instant nextRestart,
+      String detail) {
+    this(name, pid, state, target, after, restarts, nextRestart, detail, Map.of());
+  }
+}

@@ -99,7 +99,15 @@ public final class Supervisor implements Services {
             after.put(dep, d == null ? State.Unknown.name() : d.display());
           }
           return new ServiceStatus(
-              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, s.detail);
+              name,
+              s.pid(),
+              s.display(),
+              s.target,
+              after,
+              s.restarts,
+              s.nextRestart,
+              s.detail,
+              ModelStatus.of(s));
         });
   }
 

@@ -110,9 +110,9 @@ class ServiceFilesTest {
   @Test
   void createReportsUnknownKeysAsWarnings() throws Exception {
     List<String> warnings = new ArrayList<>();
-    files().create("web", json("{\"exec\": \"a\", \"restart\": \"always\"}"), warnings::add);
-    assertThat(warnings).singleElement().asString().contains("web.yaml (service_create): unknown key 'restart'");
-    assertThat(files().readJson("web").get("restart").asText()).isEqualTo("always");
+    files().create("web", json("{\"exec\": \"a\", \"respawn\": \"always\"}"), warnings::add);
+    assertThat(warnings).singleElement().asString().contains("web.yaml (service_create): unknown key 'respawn'");
+    assertThat(files().readJson("web").get("respawn").asText()).isEqualTo("always");
   }
 
   @Test

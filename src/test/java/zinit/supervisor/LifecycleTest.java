@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import zinit.config.LogMode;
+import zinit.config.RestartPolicy;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -425,5 +426,90 @@ class LifecycleTest {
     clock.advance(Duration.ofSeconds(1));
     assertThat(s.detail).isEqualTo("killed with SIGKILL after shutdown_timeout 1000 ms");
     assertThat(s.state).isEqualTo(State.Error);
+  }
+
+  private static ServiceConfig policy(String name, RestartPolicy.Mode mode) {
+    return svc(name).withRestart(new RestartPolicy(mode, Duration.ofSeconds(1), Duration.ofSeconds(8), null));
+  }
+
+  @Test
+  void onFailureRestartsAfterNonZeroExitOrSignalButNotAfterSuccess() {
+    life.add(policy("job", RestartPolicy.Mode.ON_FAILURE));
+    host.last("job").exit(new ExitStatus.Exited(2));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(host.count("job")).isEqualTo(2);
+    host.last("job").exit(new ExitStatus.Killed(9));
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(host.count("job")).isEqualTo(3);
+    host.last("job").exit(new ExitStatus.Exited(0));
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(host.count("job")).isEqualTo(3);
+    assertThat(state("job")).isEqualTo(State.Success);
+    assertThat(messages).anyMatch(m -> m.contains("job: exited (exit code 0), not restarted (restart: on-failure)"));
+  }
+
+  @Test
+  void neverLeavesSuccessOrErrorAndEndsLeftovers() {
+    life.add(policy("once", RestartPolicy.Mode.NEVER));
+    FakeHost.FakeProcess p = host.last("once");
+    p.exit.complete(new ExitStatus.Exited(4)); // main gone, a child left in the unit
+    assertThat(p.signals).contains(Signal.SIGTERM);
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(host.count("once")).isEqualTo(1);
+    assertThat(state("once")).isEqualTo(State.Error);
+    life.start(life.services.get("once"));
+    assertThat(host.count("once")).isEqualTo(2);
+  }
+
+  @Test
+  void restartDelayAndItsCapComeFromTheServiceFile() {
+    life.add(policy("crash", RestartPolicy.Mode.ALWAYS));
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      long before = host.count("crash");
+      host.last("crash").exit(new ExitStatus.Exited(1));
+      long waited = 0;
+      while (host.count("crash") == before) {
+        clock.advance(Duration.ofSeconds(1));
+        waited++;
+      }
+      delays.add(waited);
+    }
+    assertThat(delays).containsExactly(1L, 2L, 4L, 8L, 8L, 8L);
+  }
+
+  @Test
+  void startLimitPutsTheServiceInFailureAndStartResetsIt() {
+    RestartPolicy p =
+        new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ZERO, Duration.ZERO,
+            new RestartPolicy.StartLimit(3, Duration.ofSeconds(60)));
+    life.add(svc("flappy").withRestart(p));
+    for (int i = 0; i < 5; i++) {
+      if (state("flappy") == State.Running) host.last("flappy").exit(new ExitStatus.Exited(1));
+      clock.advance(Duration.ofMillis(1));
+    }
+    assertThat(host.count("flappy")).isEqualTo(3);
+    Service s = life.services.get("flappy");
+    assertThat(s.state).isEqualTo(State.Failure);
+    assertThat(s.detail).isEqualTo("start limit reached, more than 3 starts within 60 s (zinit start resets it)");
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(host.count("flappy")).isEqualTo(3);
+    life.start(s);
+    assertThat(host.count("flappy")).isEqualTo(4);
+    assertThat(s.state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void startsOutsideTheIntervalDoNotCount() {
+    RestartPolicy p =
+        new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ofSeconds(30), Duration.ofSeconds(30),
+            new RestartPolicy.StartLimit(2, Duration.ofSeconds(60)));
+    life.add(svc("slow").withRestart(p));
+    for (int i = 0; i < 5; i++) {
+      host.last("slow").exit(new ExitStatus.Exited(1));
+      clock.advance(Duration.ofSeconds(31));
+    }
+    assertThat(host.count("slow")).isEqualTo(6);
+    assertThat(state("slow")).isEqualTo(State.Running);
   }
 }

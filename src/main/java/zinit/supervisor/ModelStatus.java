@@ -1,0 +1,22 @@
+package zinit.supervisor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import zinit.config.RestartPolicy;
+
+/** What `status` shows of the service model v2: only what the service's file configures. */
+final class ModelStatus {
+  private ModelStatus() {}
+
+  static Map<String, Object> of(Service s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    RestartPolicy r = s.config.restart();
+    if (r.mode() != RestartPolicy.Mode.ALWAYS) out.put("restart", r.mode().key());
+    if (r.startLimit() != null) {
+      out.put(
+          "start_limit",
+          r.startLimit().burst() + " starts in " + r.startLimit().interval().toSeconds() + " s");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,99 @@
+package zinit.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The service model v2 keys: read, defaulted, and refused with file, line and field. */
+class ModelFieldsTest {
+  @TempDir Path dir;
+  final List<String> warnings = new ArrayList<>();
+
+  ServiceConfig load(String yaml) throws Exception {
+    return ConfigLoader.load(Files.writeString(dir.resolve("svc.yaml"), yaml), warnings::add);
+  }
+
+  ConfigException error(String yaml) throws IOException {
+    try {
+      load(yaml);
+    } catch (ConfigException e) {
+      return e;
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("expected a ConfigException for:\n" + yaml);
+  }
+
+  @Test
+  void fileWithoutNewKeysHasTodaysRestartBehaviour() throws Exception {
+    assertThat(load("exec: /bin/true\n").restart()).isEqualTo(RestartPolicy.DEFAULT);
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void restartKeysAreRead() throws Exception {
+    RestartPolicy r =
+        load(
+                """
+                exec: /bin/true
+                restart: on-failure
+                restart_delay: 0.5
+                restart_delay_max: 10
+                start_limit:
+                  burst: 3
+                  interval: 30
+                """)
+            .restart();
+    assertThat(r.mode()).isEqualTo(RestartPolicy.Mode.ON_FAILURE);
+    assertThat(r.delay()).isEqualTo(Duration.ofMillis(500));
+    assertThat(r.delayMax()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(r.startLimit()).isEqualTo(new RestartPolicy.StartLimit(3, Duration.ofSeconds(30)));
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void restartDelayAboveTheDefaultCapRaisesTheCapWhenNoneIsGiven() throws Exception {
+    RestartPolicy r = load("exec: /bin/true\nrestart: never\nrestart_delay: 90\n").restart();
+    assertThat(r.delayMax()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(r.mode()).isEqualTo(RestartPolicy.Mode.NEVER);
+  }
+
+  @Test
+  void badValuesNameFileLineAndField() throws Exception {
+    ConfigException e = error("exec: /bin/true\nrestart: sometimes\n");
+    assertThat(e.line()).isEqualTo(2);
+    assertThat(e.field()).isEqualTo("restart");
+    assertThat(e.reason()).contains("always, on-failure, never").contains("sometimes");
+
+    e = error("exec: /bin/true\nrestart_delay: -1\n");
+    assertThat(e.field()).isEqualTo("restart_delay");
+    assertThat(e.reason()).contains("negative");
+
+    e = error("exec: /bin/true\nrestart_delay: 5\nrestart_delay_max: 2\n");
+    assertThat(e.line()).isEqualTo(3);
+    assertThat(e.reason()).contains("at least restart_delay");
+
+    e = error("exec: /bin/true\nstart_limit:\n  burst: 0\n  interval: 60\n");
+    assertThat(e.line()).isEqualTo(3);
+    assertThat(e.field()).isEqualTo("start_limit.burst");
+
+    e = error("exec: /bin/true\nstart_limit:\n  burst: 2\n");
+    assertThat(e.reason()).contains("interval is required");
+
+    e = error("exec: /bin/true\nstart_limit: 5\n");
+    assertThat(e.reason()).contains("mapping");
+  }
+
+  @Test
+  void unknownKeyInsideStartLimitIsWarned() throws Exception {
+    load("exec: /bin/true\nstart_limit:\n  burst: 2\n  interval: 9\n  bursts: 3\n");
+    assertThat(warnings).singleElement().asString().contains("svc.yaml:5").contains("start_limit.bursts");
+  }
+}

@@ -1,0 +1,87 @@
+package zinit.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Issue 11, the service model v2, end to end through bin/zinit with real processes. */
+class ServiceModelIT {
+  @BeforeAll
+  static void needsRoot() {
+    Privileges.assumeRootWithCgroups();
+  }
+
+  /** A command that appends a line to {@code marker} per run, then exits with code(run number). */
+  private static String counting(Zinit z, String marker, String exitScript) {
+    return "exec: sh -c 'echo run >> " + z.file(marker) + "; n=$(wc -l < " + z.file(marker)
+        + "); " + exitScript + "'\n";
+  }
+
+  @Test
+  void onFailureRestartsUntilTheServiceSucceedsThenLeavesItSuccess() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("job", counting(z, "job.runs", "[ $n -ge 3 ] && exit 0; exit 3")
+          + "restart: on-failure\nrestart_delay: 0.1\n").start();
+      z.awaitState("job", "Success");
+      assertThat(lines(z, "job.runs")).isEqualTo(3);
+      var status = z.cli("status", "job");
+      assertThat(status.stdout()).contains("state: Success").contains("restarts: 2")
+          .contains("restart: on-failure").doesNotContain("next_restart");
+    }
+  }
+
+  @Test
+  void neverLeavesAFailedServiceInErrorWithoutRestart() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("once", counting(z, "once.runs", "exit 3") + "restart: never\n")
+          .service("always", counting(z, "always.runs", "exit 3") + "restart_delay: 0.1\n")
+          .start();
+      z.awaitStateMatching("once", "Error\\(Exited\\(Pid\\(\\d+\\), 3\\)\\)");
+      // The sibling with the default policy restarts meanwhile: time passes, `once` stays put.
+      Zinit.waitFor("always to restart 3 times", Duration.ofSeconds(30),
+          () -> lines(z, "always.runs") >= 3);
+      assertThat(lines(z, "once.runs")).isEqualTo(1);
+      assertThat(z.call("service_status", "once").get("restarts").asInt()).isZero();
+      assertThat(z.call("service_status", "once").get("restart").asText()).isEqualTo("never");
+      assertThat(z.call("service_status", "always").has("restart")).isFalse();
+    }
+  }
+
+  @Test
+  void startLimitEndsInFailureWithReasonAndStartResetsIt() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("flappy", counting(z, "flappy.runs", "exit 1")
+          + "restart_delay: 0\nstart_limit:\n  burst: 3\n  interval: 300\n").start();
+      z.awaitState("flappy", "Failure");
+      assertThat(lines(z, "flappy.runs")).isEqualTo(3);
+      var status = z.cli("status", "flappy");
+      assertThat(status.stdout()).contains("start limit reached, more than 3 starts within 300 s")
+          .contains("start_limit: 3 starts in 300 s");
+      assertThat(z.cli("start", "flappy").exit()).isZero();
+      Zinit.waitFor("a new run after start", Duration.ofSeconds(30), () -> lines(z, "flappy.runs") >= 4);
+      z.awaitState("flappy", "Failure");
+      assertThat(lines(z, "flappy.runs")).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void badRestartKeyIsReportedWithFileLineAndFieldAndOthersLoad() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("good", "exec: sleep 1000\n")
+          .service("bad", "exec: sleep 1000\nrestart: sometimes\n").start();
+      z.awaitState("good", "Running");
+      assertThat(z.output()).contains("bad.yaml:2: field 'restart'").contains("sometimes");
+    }
+  }
+
+  static int lines(Zinit z, String marker) {
+    try {
+      var f = z.file(marker);
+      return java.nio.file.Files.exists(f) ? java.nio.file.Files.readAllLines(f).size() : 0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
