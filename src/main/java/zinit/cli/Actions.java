@@ -36,13 +36,9 @@ final class Actions {
       case "kill" -> call("service_kill", Map.of("name", first, "signal", args.size() > 1 ? args.get(1) : "SIGTERM"));
       case "shutdown" -> call("system_shutdown", null);
       case "reboot" -> call("system_reboot", null);
-      case "restart" -> {
-        // one connection: stop returns once the service is fully down, then start
-        try (RpcClient c = RpcClient.connect(socket)) {
-          c.call("service_stop", name(first));
-          c.call("service_start", name(first));
-        }
-      }
+      // server side: stop (every process gone) then start, atomic for the service
+      case "restart" -> call("service_restart", name(first));
+      case "reload" -> out.print(Yaml.document(call("system_reload", null)));
       case "log" -> log(snapshot, first);
       default -> throw new IllegalArgumentException("not a client command: " + command);
     }

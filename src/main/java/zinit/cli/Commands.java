@@ -120,6 +120,11 @@ final class Commands implements Callable<Integer> {
     return actions().run("restart", List.of(service), false);
   }
 
+  @Command(name = "reload", description = "re-read the config dir and apply the difference (added, changed, removed)")
+  int reload() throws Exception {
+    return actions().run("reload", List.of(), false);
+  }
+
   @Command(name = "monitor", description = "load SERVICE.yaml from the config dir and start it")
   int monitor(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
     return actions().run("monitor", List.of(service), false);

@@ -23,6 +23,7 @@ final class FastPath {
           Map.entry("list", new int[] {0, 0}),
           Map.entry("shutdown", new int[] {0, 0}),
           Map.entry("reboot", new int[] {0, 0}),
+          Map.entry("reload", new int[] {0, 0}),
           Map.entry("status", new int[] {1, 1}),
           Map.entry("start", new int[] {1, 1}),
           Map.entry("stop", new int[] {1, 1}),

@@ -138,6 +138,11 @@ public final class Daemon {
     }
 
     @Override
+    public ConfigLoader.LoadResult loadAll() {
+      return ConfigLoader.loadDir(files.dir(), sink::zinit);
+    }
+
+    @Override
     public Map<String, String> environment(ServiceConfig config) {
       return Environments.forService(baseEnv, config);
     }

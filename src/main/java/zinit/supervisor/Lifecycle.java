@@ -64,6 +64,18 @@ final class Lifecycle implements Terminator.Events {
   }
 
   /**
+   * A reload's new config for a service that has no process left: a fresh service in its place,
+   * started when its target was Up (a stopped service stays stopped, with the new config).
+   */
+  void replace(Service old, ServiceConfig config, Target target) {
+    Service s = new Service(config);
+    s.target = target;
+    s.pendingStart = target == Target.Up;
+    services.put(config.name(), s);
+    reconcile();
+  }
+
+  /**
    * Spawns every service that wants to run and whose dependencies are met, to a fixpoint. A call
    * made while one runs (a spawner that finishes at once, as in tests) makes that one go round
    * again instead of nesting.

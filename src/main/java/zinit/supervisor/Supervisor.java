@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import zinit.config.ConfigLoader;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -25,6 +26,8 @@ public final class Supervisor implements Services {
   private final LogSink log;
   private final ConfigSource configs;
   private final Lifecycle lifecycle;
+  /** Serialises start, stop, restart, forget of one service, and reload against all of them. */
+  private final OpLocks locks = new OpLocks();
   private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
   private volatile boolean shuttingDown;
   private volatile boolean rebootRequested;
@@ -113,6 +116,12 @@ public final class Supervisor implements Services {
 
   @Override
   public void start(String name) throws ZinitException {
+    try (OpLock held = locks.hold(name)) {
+      startUnlocked(name);
+    }
+  }
+
+  private void startUnlocked(String name) throws ZinitException {
     awaitQuietly(
         callChecked(
             () -> {
@@ -124,18 +133,42 @@ public final class Supervisor implements Services {
 
   @Override
   public void stop(String name) throws ZinitException {
-    await(callChecked(() -> lifecycle.stop(find(name))));
+    try (OpLock held = locks.hold(name)) {
+      await(callChecked(() -> lifecycle.stop(find(name))));
+    }
   }
 
   @Override
   public void restart(String name) throws ZinitException {
-    callChecked(
-        () -> {
-          refuseWhenShuttingDown();
-          return find(name);
-        });
-    stop(name);
-    start(name);
+    // Held across both halves: no other start, stop or reload of this service comes between.
+    try (OpLock held = locks.hold(name)) {
+      callChecked(
+          () -> {
+            refuseWhenShuttingDown();
+            return find(name);
+          });
+      await(callChecked(() -> lifecycle.stop(find(name))));
+      startUnlocked(name);
+    }
+  }
+
+  @Override
+  public Map<String, String> reload() throws ZinitException {
+    try (OpLock held = locks.holdAll()) {
+      callChecked(
+          () -> {
+            refuseWhenShuttingDown();
+            return null;
+          });
+      // Reading the files happens off the loop; applying them on it.
+      ConfigLoader.LoadResult read = configs.loadAll();
+      return await(
+          callChecked(
+              () -> {
+                refuseWhenShuttingDown();
+                return new Reload(lifecycle, loop, log).apply(read);
+              }));
+    }
   }
 
   @Override
@@ -160,6 +193,12 @@ public final class Supervisor implements Services {
 
   @Override
   public void forget(String name) throws ZinitException {
+    try (OpLock held = locks.hold(name)) {
+      forgetUnlocked(name);
+    }
+  }
+
+  private void forgetUnlocked(String name) throws ZinitException {
     callChecked(
         () -> {
           Service s = find(name);

@@ -76,6 +76,63 @@ class ServiceModelIT {
     }
   }
 
+  @Test
+  void reloadAppliesEachKindOfChangeAndKeepsABrokenFilesServiceRunning() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("same", "exec: sleep 1001\n")
+          .service("changed", "exec: sleep 1002\n")
+          .service("gone", "exec: sleep 1003\n")
+          .service("broken", "exec: sleep 1004\n")
+          .start();
+      for (String s : new String[] {"same", "changed", "gone", "broken"}) z.awaitState(s, "Running");
+      long samePid = z.call("service_status", "same").get("pid").asLong();
+      long changedPid = z.call("service_status", "changed").get("pid").asLong();
+      long gonePid = z.call("service_status", "gone").get("pid").asLong();
+      long brokenPid = z.call("service_status", "broken").get("pid").asLong();
+      z.service("changed", "exec: sleep 1012\n")
+          .service("broken", "exec: sleep 1004\nrestart: sometimes\n")
+          .service("added", "exec: sleep 1005\n");
+      java.nio.file.Files.delete(z.config.resolve("gone.yaml"));
+
+      var r = z.cli("reload");
+
+      assertThat(r.exit()).as(r.stderr()).isZero();
+      assertThat(r.stdout()).contains("added: added").contains("changed: changed")
+          .contains("gone: removed").contains("same: unchanged").contains("broken: \"error: ")
+          .contains("broken.yaml:2");
+      assertThat(z.call("service_status", "same").get("pid").asLong()).isEqualTo(samePid);
+      assertThat(z.call("service_status", "broken").get("pid").asLong()).isEqualTo(brokenPid);
+      z.awaitState("changed", "Running");
+      z.awaitState("added", "Running");
+      long newPid = z.call("service_status", "changed").get("pid").asLong();
+      assertThat(newPid).isNotEqualTo(changedPid);
+      assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + newPid + "/cmdline")))
+          .contains("1012");
+      assertThat(Zinit.alive(changedPid)).isFalse();
+      assertThat(Zinit.alive(gonePid)).isFalse();
+      assertThat(z.rpc("service_status", "gone").at("/error/code").asInt()).isEqualTo(-32000);
+    }
+  }
+
+  @Test
+  void restartIsOneServerSideCallThatEndsTheOldInstanceFirst() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("web", "exec: sh -c 'echo $$ >> " + z.file("web.pids") + "; sleep 1000 & wait'\n")
+          .start();
+      z.awaitState("web", "Running");
+      Zinit.waitFor("first pid", Duration.ofSeconds(30), () -> lines(z, "web.pids") == 1);
+      long first = z.pidsIn("web.pids").getFirst();
+      var r = z.cli("restart", "web");
+      assertThat(r.exit()).as(r.stderr()).isZero();
+      // service_restart returns once the new instance is spawned, the old one verified gone.
+      assertThat(Zinit.alive(first)).isFalse();
+      z.awaitState("web", "Running");
+      Zinit.waitFor("second pid", Duration.ofSeconds(30), () -> lines(z, "web.pids") == 2);
+      assertThat(z.call("service_restart", "web").isNull()).isTrue();
+      assertThat(z.rpc("service_restart", "nope").at("/error/code").asInt()).isEqualTo(-32000);
+    }
+  }
+
   static int lines(Zinit z, String marker) {
     try {
       var f = z.file(marker);

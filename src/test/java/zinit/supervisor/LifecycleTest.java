@@ -37,6 +37,11 @@ class LifecycleTest {
         }
 
         @Override
+        public zinit.config.ConfigLoader.LoadResult loadAll() {
+          return new zinit.config.ConfigLoader.LoadResult(Map.of(), List.of());
+        }
+
+        @Override
         public Map<String, String> environment(ServiceConfig config) {
           return Map.of();
         }

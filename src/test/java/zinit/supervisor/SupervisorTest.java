@@ -7,11 +7,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import zinit.config.ConfigException;
+import zinit.config.ConfigLoader;
 import zinit.config.ServiceConfig;
 
 /** The supervisor's operations on the fake host and clock: its executors are injected. */
 class SupervisorTest {
   private final FakeHost host = new FakeHost();
+  /** What the config dir holds for a reload. */
+  private final Map<String, ServiceConfig> dir = new java.util.TreeMap<>();
+  private final List<ConfigException> errors = new java.util.ArrayList<>();
   private final ManualScheduler clock = new ManualScheduler();
   private final LogSink sink =
       new LogSink() {
@@ -27,6 +32,11 @@ class SupervisorTest {
         public ServiceConfig load(String name) throws ZinitException {
           if (name.equals("late")) return ServiceConfig.of("late", List.of("/bin/late"));
           throw new ZinitException.NotFound(name);
+        }
+
+        @Override
+        public ConfigLoader.LoadResult loadAll() {
+          return new ConfigLoader.LoadResult(dir, errors);
         }
 
         @Override
@@ -83,5 +93,90 @@ class SupervisorTest {
     assertThatThrownBy(() -> supervisor.start("a")).isInstanceOf(ZinitException.ShuttingDown.class);
     clock.advance(Duration.ofMinutes(1));
     assertThat(host.count("a")).isEqualTo(1);
+  }
+
+  private static ServiceConfig cfg(String name, String exe) {
+    return ServiceConfig.of(name, List.of(exe));
+  }
+
+  @Test
+  void reloadAppliesOnlyTheDifference() throws Exception {
+    for (String n : List.of("same", "changed", "gone", "broken")) dir.put(n, cfg(n, "/bin/" + n));
+    supervisor.load(dir.values());
+    FakeHost.FakeProcess same = host.last("same");
+    FakeHost.FakeProcess oldChanged = host.last("changed");
+    FakeHost.FakeProcess broken = host.last("broken");
+    dir.put("changed", cfg("changed", "/bin/changed-v2"));
+    dir.remove("gone");
+    dir.remove("broken");
+    errors.add(new ConfigException("/etc/zinit/broken.yaml", 2, "restart", "must be one of always, on-failure, never"));
+    dir.put("new", cfg("new", "/bin/new"));
+
+    Map<String, String> outcome = supervisor.reload();
+
+    assertThat(outcome)
+        .containsEntry("same", "unchanged")
+        .containsEntry("changed", "changed")
+        .containsEntry("gone", "removed")
+        .containsEntry("new", "added")
+        .hasEntrySatisfying("broken", v -> assertThat(v).startsWith("error: /etc/zinit/broken.yaml:2: field 'restart'"));
+    assertThat(same.signals).isEmpty();
+    assertThat(broken.signals).isEmpty();
+    assertThat(oldChanged.closed).isTrue();
+    assertThat(host.last("changed").spec.argv()).containsExactly("/bin/changed-v2");
+    assertThat(host.last("gone").closed).isTrue();
+    assertThat(supervisor.list()).containsOnlyKeys("same", "changed", "broken", "new")
+        .containsEntry("changed", "Running").containsEntry("new", "Running");
+  }
+
+  @Test
+  void reloadKeepsAStoppedServiceStoppedWithItsNewConfig() throws Exception {
+    dir.put("idle", cfg("idle", "/bin/idle"));
+    supervisor.load(dir.values());
+    supervisor.stop("idle");
+    dir.put("idle", cfg("idle", "/bin/idle-v2"));
+    assertThat(supervisor.reload()).containsEntry("idle", "changed");
+    assertThat(host.count("idle")).isEqualTo(1);
+    assertThat(supervisor.status("idle").target()).isEqualTo(Target.Down);
+    supervisor.start("idle");
+    assertThat(host.last("idle").spec.argv()).containsExactly("/bin/idle-v2");
+  }
+
+  @Test
+  void restartHoldsTheServiceSoAConcurrentStopWaitsForIt() throws Exception {
+    // Threads race here, so the supervisor runs on a real loop (the manual one is single-threaded).
+    try (LoopScheduler real = new LoopScheduler()) {
+      Supervisor supervisor = new Supervisor(host, real, sink, configs, Runnable::run, Runnable::run);
+      restartHoldsTheService(supervisor);
+    }
+  }
+
+  private void restartHoldsTheService(Supervisor supervisor) throws Exception {
+    supervisor.load(List.of(cfg("a", "/bin/a")));
+    FakeHost.FakeProcess first = host.last("a");
+    first.diesOnSignal = false;
+    Thread restarter = Thread.ofPlatform().start(() -> {
+      try {
+        supervisor.restart("a");
+      } catch (ZinitException e) {
+        throw new AssertionError(e);
+      }
+    });
+    // The restart is blocked in its stop; a concurrent stop must queue behind the whole restart.
+    while (supervisor.status("a").target() == Target.Up) Thread.onSpinWait();
+    Thread stopper = Thread.ofPlatform().start(() -> {
+      try {
+        supervisor.stop("a");
+      } catch (ZinitException e) {
+        throw new AssertionError(e);
+      }
+    });
+    first.exit(new ExitStatus.Exited(0));
+    restarter.join();
+    stopper.join();
+    // Had the stop slipped in between the restart's halves, the restart's start would win (Up).
+    assertThat(host.count("a")).isEqualTo(2);
+    assertThat(supervisor.status("a").target()).isEqualTo(Target.Down);
+    assertThat(host.last("a").closed).isTrue();
   }
 }
