@@ -84,9 +84,15 @@ public final class ConfigLoader {
   /** As {@link #fromJson(String, JsonNode)}, reporting unknown keys to {@code warnings}. */
   public static ServiceConfig fromJson(String name, JsonNode content, Consumer<String> warnings)
       throws ConfigException {
+    return fromJson(name, content, warnings, null);
+  }
+
+  /** As above, with a relative env_file read from {@code configDir} (null: not read). */
+  public static ServiceConfig fromJson(String name, JsonNode content, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
     String file = name + SUFFIX + " (service_create)";
     checkName(file, name);
-    return ServiceFields.fromJson(file, name, content, warnings);
+    return ServiceFields.fromJson(file, name, content, warnings, configDir);
   }
 
   /** Reads and validates {@code file}; a missing file is the caller's to report. */

@@ -16,6 +16,7 @@ import java.util.Objects;
  *     base environment)
  * @param dir working directory, "/" when the file left it empty
  * @param restart restart policy and start limit ({@link RestartPolicy#DEFAULT} when not given)
+ * @param identity the user and groups the service runs as, or null for zinit's own
  */
 public record ServiceConfig(
     String name,
@@ -28,7 +29,8 @@ public record ServiceConfig(
     LogMode log,
     Map<String, String> env,
     Path dir,
-    RestartPolicy restart) {
+    RestartPolicy restart,
+    Identity identity) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -58,12 +60,17 @@ public record ServiceConfig(
       LogMode log,
       Map<String, String> env,
       Path dir) {
-    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT);
+    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT, null);
   }
 
   /** This config with another restart policy. */
   public ServiceConfig withRestart(RestartPolicy policy) {
-    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy);
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy, identity);
+  }
+
+  /** This config run as another user (null: zinit's own). */
+  public ServiceConfig withIdentity(Identity who) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, who);
   }
 
   /** A service with defaults for everything but its command, for tests and `service_create`. */

@@ -28,6 +28,8 @@ final class ServiceFields {
   private final ToIntFunction<String> lineOf;
   private final BiFunction<String, JsonNode, String> textOf;
   private final Consumer<String> warnings;
+  /** The config dir, where a relative env_file is; null when unknown (checked at spawn then). */
+  Path configDir;
 
   private ServiceFields(
       String file, ToIntFunction<String> lineOf, BiFunction<String, JsonNode, String> textOf, Consumer<String> warnings) {
@@ -39,12 +41,22 @@ final class ServiceFields {
 
   static ServiceConfig fromYaml(String file, String name, YamlTree tree, Consumer<String> warnings)
       throws ConfigException {
-    return new ServiceFields(file, tree::lineOf, tree::textOf, warnings).build(name, tree.root());
+    ServiceFields fields = new ServiceFields(file, tree::lineOf, tree::textOf, warnings);
+    fields.configDir = Path.of(file).toAbsolutePath().getParent();
+    return fields.build(name, tree.root());
   }
 
   static ServiceConfig fromJson(String file, String name, JsonNode root, Consumer<String> warnings)
       throws ConfigException {
-    return new ServiceFields(file, path -> 0, (path, node) -> node.asText(), warnings).build(name, root);
+    return fromJson(file, name, root, warnings, null);
+  }
+
+  /** As above, with env_file read relative to {@code configDir}. */
+  static ServiceConfig fromJson(String file, String name, JsonNode root, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
+    ServiceFields fields = new ServiceFields(file, path -> 0, (path, node) -> node.asText(), warnings);
+    fields.configDir = configDir;
+    return fields.build(name, root);
   }
 
   private ServiceConfig build(String name, JsonNode root) throws ConfigException {
@@ -68,9 +80,10 @@ final class ServiceFields {
         after(name, root.get("after")),
         stopSignal(root.get("signal")),
         log(root.get("log")),
-        env(root.get("env")),
+        new ModelFields(this).withEnvFile(root, env(root.get("env"))),
         dir(root.get("dir")),
-        new ModelFields(this).restart(root));
+        new ModelFields(this).restart(root),
+        new ModelFields(this).identity(root));
   }
 
   private List<String> command(JsonNode node, String field) throws ConfigException {
@@ -176,7 +189,7 @@ final class ServiceFields {
     }
   }
 
-  private String string(JsonNode node, String field) throws ConfigException {
+  String string(JsonNode node, String field) throws ConfigException {
     if (!node.isTextual()) throw error(field, "must be a string, got " + show(node));
     return node.textValue();
   }

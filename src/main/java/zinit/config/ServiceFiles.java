@@ -104,7 +104,7 @@ public final class ServiceFiles {
   public void create(String name, JsonNode content, Consumer<String> warnings)
       throws ConfigException, FileAlreadyExistsException, IOException {
     Path target = pathOf(name);
-    ConfigLoader.fromJson(name, content, warnings);
+    ConfigLoader.fromJson(name, content, warnings, dir);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
     byte[] yaml = toYaml(content);
     Path temp = Files.createTempFile(dir, ".create-", ".tmp", PosixFilePermissions.asFileAttribute(MODE_0644));

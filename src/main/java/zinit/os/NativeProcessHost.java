@@ -36,8 +36,6 @@ public final class NativeProcessHost implements ProcessHost {
   public record Options(boolean useCgroups, String instanceName, Consumer<String> log) {}
 
   static final String SH = "/bin/sh";
-  /** Enters the cgroup given as $0, then becomes the program; arguments are never interpolated. */
-  static final String TRAMPOLINE = "echo 0 > \"$0/cgroup.procs\" || exit 126; exec \"$@\"";
 
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
@@ -122,16 +120,17 @@ public final class NativeProcessHost implements ProcessHost {
     }
     Path exe = PathLookup.resolve(spec.argv().getFirst(), spec.env(), dir);
     Cgroup cgroup = base == null ? null : unitCgroup(spec.unit());
-    List<String> argv = new ArrayList<>();
-    String path;
-    if (cgroup != null) {
-      path = SH;
-      argv.addAll(List.of("sh", "-c", TRAMPOLINE, cgroup.dir().toString(), exe.toString()));
-      argv.addAll(spec.argv().subList(1, spec.argv().size()));
-    } else {
-      path = exe.toString();
-      argv.addAll(spec.argv());
+    Trampoline.Command command;
+    try {
+      command =
+          Trampoline.build(
+              exe, spec.argv(), cgroup == null ? null : cgroup.dir(), List.of(), 0, spec.credentials());
+    } catch (SpawnException e) {
+      if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      throw e;
     }
+    String path = command.path();
+    List<String> argv = command.argv();
     Pipes pipes = new Pipes();
     try {
       int out = pipes.target(spec.stdout(), 1);

@@ -240,7 +240,11 @@ final class Lifecycle implements Terminator.Events {
         };
     OutputSink err =
         c.log() == LogMode.RING ? new OutputSink.Lines(line -> log.line(unit, true, line)) : out;
-    return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err);
+    SpawnSpec.Credentials who =
+        c.identity() == null
+            ? null
+            : new SpawnSpec.Credentials(c.identity().uid(), c.identity().gid(), c.identity().groups());
+    return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err, who);
   }
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */

@@ -17,6 +17,10 @@ final class ModelStatus {
           "start_limit",
           r.startLimit().burst() + " starts in " + r.startLimit().interval().toSeconds() + " s");
     }
+    if (s.config.identity() != null) {
+      var id = s.config.identity();
+      out.put("user", id.userName() + " (uid " + id.uid() + " gid " + id.gid() + ")");
+    }
     return out;
   }
 }

@@ -96,4 +96,46 @@ class ModelFieldsTest {
     load("exec: /bin/true\nstart_limit:\n  burst: 2\n  interval: 9\n  bursts: 3\n");
     assertThat(warnings).singleElement().asString().contains("svc.yaml:5").contains("start_limit.bursts");
   }
+
+  @Test
+  void envFileIsReadFromTheConfigDirAndEnvOverridesIt() throws Exception {
+    Files.writeString(dir.resolve("web.env"), "# settings\nexport PORT=8080\nNAME=\"from file\"\nMODE=file\n");
+    ServiceConfig c = load("exec: /bin/true\nenv_file: web.env\nenv:\n  MODE: env\n");
+    assertThat(c.env()).containsEntry("PORT", "8080").containsEntry("NAME", "from file").containsEntry("MODE", "env");
+  }
+
+  @Test
+  void envFileThatIsMissingOrBadIsAnErrorOfTheServiceFile() throws Exception {
+    ConfigException e = error("exec: /bin/true\nenv_file: missing.env\n");
+    assertThat(e.line()).isEqualTo(2);
+    assertThat(e.field()).isEqualTo("env_file");
+    assertThat(e.reason()).contains("no such file").contains("missing.env");
+    Files.writeString(dir.resolve("bad.env"), "A=1\nnot a line\n");
+    e = error("exec: /bin/true\nenv_file: bad.env\n");
+    assertThat(e.reason()).contains("bad.env:2: not a KEY=VALUE line");
+  }
+
+  @Test
+  void userAndGroupAreResolvedOrRefusedWithTheirField() throws Exception {
+    ServiceConfig c = load("exec: /bin/true\nuser: root\n");
+    assertThat(c.identity().uid()).isZero();
+    assertThat(c.identity().home()).isNotBlank();
+    ConfigException e = error("exec: /bin/true\nuser: no-such-user-zinit\n");
+    assertThat(e.field()).isEqualTo("user");
+    assertThat(e.line()).isEqualTo(2);
+    e = error("exec: /bin/true\nuser: root\ngroup: no-such-group-zinit\n");
+    assertThat(e.field()).isEqualTo("group");
+    assertThat(e.line()).isEqualTo(3);
+    e = error("exec: /bin/true\ngroup: root\n");
+    assertThat(e.reason()).contains("needs user");
+    assertThat(load("exec: /bin/true\n").identity()).isNull();
+  }
+
+  @Test
+  void environmentOfAServiceWithAUserHasItsHomeUserAndLogname() throws Exception {
+    ServiceConfig c = load("exec: /bin/true\nuser: root\nenv:\n  LOGNAME: mine\n");
+    var env = Environments.forService(java.util.Map.of("HOME", "/zinit", "USER", "x"), c);
+    assertThat(env).containsEntry("HOME", c.identity().home()).containsEntry("USER", "root")
+        .containsEntry("LOGNAME", "mine");
+  }
 }

@@ -133,6 +133,65 @@ class ServiceModelIT {
     }
   }
 
+  @Test
+  void serviceAsNobodyRunsWithItsIdentityAndCannotLeaveItsCgroup() throws Exception {
+    String mount = cgroup2Mount();
+    try (Zinit z = new Zinit()) {
+      z.service("guest", "exec: \"sh -c 'echo id=$(id -u):$(id -g) home=$HOME user=$USER logname=$LOGNAME;"
+              + " cg=$(sed -n s/^0:://p /proc/self/cgroup);"
+              + " (echo $$ > " + mount + "$cg/cgroup.procs) 2>/dev/null && echo own=written || echo own=denied;"
+              + " (echo $$ > " + mount + "$cg/../cgroup.procs) 2>/dev/null && echo parent=written || echo parent=denied;"
+              + " exec sleep 1000'\"\n"
+              + "test: sh -c 'test $(id -u) = 65534'\n"
+              + "user: nobody\n")
+          .start();
+      z.awaitState("guest", "Running"); // the test passed: it ran as nobody too
+      Zinit.waitFor("the probe's lines", Duration.ofSeconds(30), () -> log(z).contains("parent="));
+      String log = log(z);
+      assertThat(log).contains("id=65534:65534 home=/nonexistent user=nobody logname=nobody")
+          .contains("own=denied").contains("parent=denied");
+      long pid = z.call("service_status", "guest").get("pid").asLong();
+      assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/status")))
+          .containsPattern("Uid:\\s+65534\\s+65534\\s+65534\\s+65534")
+          .containsPattern("Groups:\\s+65534\\s*\\n");
+      assertThat(z.cli("status", "guest").stdout()).contains("user: nobody (uid 65534 gid 65534)");
+    }
+  }
+
+  @Test
+  void envFileFromTheConfigDirIsUnderEnvAndABrokenOneIsReported() throws Exception {
+    try (Zinit z = new Zinit()) {
+      java.nio.file.Files.writeString(z.config.resolve("app.env"),
+          "# app settings\nexport GREETING='hello world'\nWHO=file\n");
+      java.nio.file.Files.writeString(z.config.resolve("bad.env"), "GOOD=1\nthis is not a line\n");
+      z.service("app", "exec: sh -c 'echo \"$GREETING from $WHO\"; exec sleep 1000'\n"
+              + "env_file: app.env\nenv:\n  WHO: env\n")
+          .service("bad", "exec: sleep 1000\nenv_file: bad.env\n")
+          .start();
+      z.awaitState("app", "Running");
+      Zinit.waitFor("the greeting", Duration.ofSeconds(30), () -> log(z).contains("hello world from env"));
+      assertThat(z.output()).contains("bad.yaml:2: field 'env_file'").contains("bad.env:2: not a KEY=VALUE line");
+      assertThat(z.call("service_get", "app").get("env_file").asText()).isEqualTo("app.env");
+    }
+  }
+
+  private static String log(Zinit z) {
+    try {
+      return z.cli("log", "-s").stdout();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Where cgroup2 is mounted, from /proc/self/mountinfo. */
+  static String cgroup2Mount() throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo"))) {
+      String[] halves = line.split(" - ");
+      if (halves.length == 2 && halves[1].startsWith("cgroup2 ")) return halves[0].split(" ")[4];
+    }
+    throw new AssertionError("no cgroup2 mount");
+  }
+
   static int lines(Zinit z, String marker) {
     try {
       var f = z.file(marker);
