@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param dir working directory, "/" when the file left it empty
  * @param restart restart policy and start limit ({@link RestartPolicy#DEFAULT} when not given)
  * @param identity the user and groups the service runs as, or null for zinit's own
+ * @param health the liveness check, or null when there is none
  */
 public record ServiceConfig(
     String name,
@@ -30,7 +31,8 @@ public record ServiceConfig(
     Map<String, String> env,
     Path dir,
     RestartPolicy restart,
-    Identity identity) {
+    Identity identity,
+    HealthCheck health) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -60,17 +62,22 @@ public record ServiceConfig(
       LogMode log,
       Map<String, String> env,
       Path dir) {
-    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT, null);
+    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT, null, null);
   }
 
   /** This config with another restart policy. */
   public ServiceConfig withRestart(RestartPolicy policy) {
-    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy, identity);
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy, identity, health);
   }
 
   /** This config run as another user (null: zinit's own). */
   public ServiceConfig withIdentity(Identity who) {
-    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, who);
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, who, health);
+  }
+
+  /** This config with another liveness check (null: none). */
+  public ServiceConfig withHealth(HealthCheck check) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, identity, check);
   }
 
   /** A service with defaults for everything but its command, for tests and `service_create`. */

@@ -83,10 +83,11 @@ final class ServiceFields {
         new ModelFields(this).withEnvFile(root, env(root.get("env"))),
         dir(root.get("dir")),
         new ModelFields(this).restart(root),
-        new ModelFields(this).identity(root));
+        new ModelFields(this).identity(root),
+        new ModelFields(this).health(root.get("health")));
   }
 
-  private List<String> command(JsonNode node, String field) throws ConfigException {
+  List<String> command(JsonNode node, String field) throws ConfigException {
     String text = string(node, field);
     if (text.indexOf('\0') >= 0) throw error(field, "contains a NUL character");
     try {

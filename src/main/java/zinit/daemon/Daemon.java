@@ -11,6 +11,7 @@ import zinit.config.ServiceConfig;
 import zinit.config.ServiceFiles;
 import zinit.logs.LogRing;
 import zinit.os.NativeProcessHost;
+import zinit.os.NetworkProbes;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
 import zinit.supervisor.LogSink;
@@ -43,7 +44,8 @@ public final class Daemon {
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();
-    Supervisor supervisor = new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink));
+    Supervisor supervisor =
+        new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink), new NetworkProbes());
 
     boolean pid1 = host.isPid1();
     Signals.install(supervisor, pid1 && !options.container(), sink);

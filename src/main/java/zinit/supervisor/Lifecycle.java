@@ -21,7 +21,7 @@ import zinit.config.Signal;
  * once. Every state change goes through {@link #move}, which checks it against {@link
  * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}.
  */
-final class Lifecycle implements Terminator.Events {
+final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
   static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
@@ -33,6 +33,7 @@ final class Lifecycle implements Terminator.Events {
   private final Backoff backoff;
   private final Terminator terminator;
   private final Executor spawner;
+  private final HealthMonitor health;
   boolean shuttingDown;
   private int spawnsInFlight;
   private final List<CompletableFuture<Void>> settledWaiters = new ArrayList<>();
@@ -47,6 +48,19 @@ final class Lifecycle implements Terminator.Events {
       Backoff backoff,
       Executor signaller,
       Executor spawner) {
+    this(host, loop, log, configs, backoff, signaller, spawner, Probes.NONE);
+  }
+
+  Lifecycle(
+      ProcessHost host,
+      Scheduler loop,
+      LogSink log,
+      ConfigSource configs,
+      Backoff backoff,
+      Executor signaller,
+      Executor spawner,
+      Probes probes) {
+    this.health = new HealthMonitor(loop, log, probes, this);
     this.terminator = new Terminator(loop, signaller, log, this);
     this.spawner = spawner;
     this.host = host;
@@ -130,8 +144,12 @@ final class Lifecycle implements Terminator.Events {
   /** The one place a service's observed state changes; an illegal move is a bug. */
   void move(Service s, State to, String detail) {
     Transitions.check(s.name(), s.state, to);
+    State from = s.state;
     s.state = to;
     s.detail = detail;
+    // Liveness is checked exactly while the service is Running.
+    if (to == State.Running && from != State.Running) health.started(s);
+    else if (from == State.Running && to != State.Running) health.stop(s);
   }
 
   /** The one place a service's timers are cancelled (restart delay, test retry). */
@@ -141,6 +159,7 @@ final class Lifecycle implements Terminator.Events {
     s.restartTimer = null;
     s.testTimer = null;
     s.nextRestart = null;
+    health.stop(s);
   }
 
   /**
@@ -166,7 +185,7 @@ final class Lifecycle implements Terminator.Events {
   }
 
   /** What a spawn off the loop brings back to it: a process, or the failure. */
-  private interface SpawnResult {
+  interface SpawnResult {
     void accept(ServiceProcess process, SpawnException failure);
   }
 
@@ -262,7 +281,9 @@ final class Lifecycle implements Terminator.Events {
     move(
         s,
         status.success() ? State.Success : State.Error,
-        run.killed ? "killed with SIGKILL after shutdown_timeout " + timeout(s) : null);
+        run.killed
+            ? "killed with SIGKILL after shutdown_timeout " + timeout(s)
+            : run.endedBecause);
     if (s.testRun != null) terminate(s, s.testRun);
     cancelTimers(s);
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
@@ -303,6 +324,7 @@ final class Lifecycle implements Terminator.Events {
     run.process.close();
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
+    if (s.health != null && s.health.run == run) s.health.run = null;
     run.gone.complete(null);
     completeStopIfIdle(s);
     reconcile();
@@ -392,6 +414,46 @@ final class Lifecycle implements Terminator.Events {
       cancelTimers(s);
     }
     return new ShutdownOrder(services, this::stop, loop, log).start();
+  }
+
+  @Override
+  public void spawnCheck(Service s, ServiceConfig c, Health h, HealthMonitor.CheckSpawned then) {
+    String unit = c.name() + "/health";
+    SpawnSpec spec = spec(unit, c.health().command(), c);
+    if (c.log() == LogMode.RING) {
+      // The last line the check printed explains its failure in status.
+      var last = h.lastLine;
+      OutputSink out = new OutputSink.Lines(line -> {
+        last.set(line);
+        log.line(unit, false, line);
+      });
+      spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
+    }
+    h.spawning = true;
+    offLoop(spec, (process, failure) -> {
+      h.spawning = false;
+      if (failure != null) {
+        then.accept(null, failure);
+        completeStopIfIdle(s);
+        return;
+      }
+      Run run = new Run(process, loop.now());
+      h.run = run;
+      watch(run, status -> {}, () -> onGone(s, run));
+      then.accept(run, null);
+    });
+  }
+
+  @Override
+  public void unhealthy(Service s, String reason) {
+    if (s.run == null || !s.run.mainAlive() || s.target != Target.Up) return;
+    log.zinit(s.name() + ": " + reason + "; restarting it");
+    s.run.endedBecause = reason;
+    terminate(s, s.run);
+  }
+
+  static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   @Override

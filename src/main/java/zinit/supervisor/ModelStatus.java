@@ -17,6 +17,9 @@ final class ModelStatus {
           "start_limit",
           r.startLimit().burst() + " starts in " + r.startLimit().interval().toSeconds() + " s");
     }
+    if (s.config.health() != null) {
+      out.put("health", s.health == null ? "starting" : s.health.display(s.config.health().retries()));
+    }
     if (s.config.identity() != null) {
       var id = s.config.identity();
       out.put("user", id.userName() + " (uid " + id.uid() + " gid " + id.gid() + ")");

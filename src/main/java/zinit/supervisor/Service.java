@@ -27,6 +27,8 @@ final class Service {
   Instant nextRestart;
   int restarts;
   int crashes;
+  /** Liveness as the health checks found it; null without a check or before the first Running. */
+  Health health;
   /** Starts within the start_limit's interval. */
   final StartHistory startHistory = new StartHistory();
   /** Non-null while a stop is in progress; completes when every process is gone. */
@@ -58,7 +60,8 @@ final class Service {
 
   /** Whether any process of the service (main, leftovers, a test run, or one being spawned) may be alive. */
   boolean hasProcesses() {
-    return run != null || testRun != null || spawning || testSpawning;
+    return run != null || testRun != null || spawning || testSpawning
+        || (health != null && (health.run != null || health.spawning));
   }
 
   private static String signalName(int number) {

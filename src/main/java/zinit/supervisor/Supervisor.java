@@ -41,6 +41,11 @@ public final class Supervisor implements Services {
   private static final int SPAWN_THREADS = 4;
 
   public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs) {
+    this(host, loop, log, configs, Probes.NONE);
+  }
+
+  /** With the network health checks ({@code health: http|tcp}) done by {@code probes}. */
+  public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs, Probes probes) {
     // Fixed platform threads: they block in native calls, and idle they never wake.
     this(
         host,
@@ -50,7 +55,8 @@ public final class Supervisor implements Services {
         Executors.newFixedThreadPool(
             SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory()),
         Executors.newFixedThreadPool(
-            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory()));
+            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory()),
+        probes);
   }
 
   /** With the threads that signal and spawn given, so tests can run both on a fake loop. */
@@ -61,11 +67,22 @@ public final class Supervisor implements Services {
       ConfigSource configs,
       Executor signaller,
       Executor spawner) {
+    this(host, loop, log, configs, signaller, spawner, Probes.NONE);
+  }
+
+  Supervisor(
+      ProcessHost host,
+      Scheduler loop,
+      LogSink log,
+      ConfigSource configs,
+      Executor signaller,
+      Executor spawner,
+      Probes probes) {
     this.host = host;
     this.loop = loop;
     this.log = log;
     this.configs = configs;
-    this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner);
+    this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner, probes);
   }
 
   /**

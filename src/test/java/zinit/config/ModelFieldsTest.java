@@ -138,4 +138,40 @@ class ModelFieldsTest {
     assertThat(env).containsEntry("HOME", c.identity().home()).containsEntry("USER", "root")
         .containsEntry("LOGNAME", "mine");
   }
+
+  @Test
+  void healthIsReadWithDefaults() throws Exception {
+    HealthCheck h = load("exec: /bin/true\nhealth:\n  http: http://127.0.0.1:8080/health\n").health();
+    assertThat(h.kind()).isEqualTo(HealthCheck.Kind.HTTP);
+    assertThat(h.target()).isEqualTo("http://127.0.0.1:8080/health");
+    assertThat(h.interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(h.timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(h.retries()).isEqualTo(3);
+    assertThat(h.startPeriod()).isZero();
+    h = load("exec: /bin/true\nhealth:\n  exec: curl -fsS 'http://x/'\n  interval: 1\n  timeout: 0.5\n  retries: 1\n  start_period: 30\n").health();
+    assertThat(h.command()).containsExactly("curl", "-fsS", "http://x/");
+    assertThat(h.timeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(load("exec: /bin/true\nhealth:\n  tcp: 127.0.0.1:5432\n").health().kind()).isEqualTo(HealthCheck.Kind.TCP);
+    assertThat(load("exec: /bin/true\n").health()).isNull();
+  }
+
+  @Test
+  void badHealthIsRefusedWithItsField() throws Exception {
+    ConfigException e = error("exec: /bin/true\nhealth:\n  exec: a\n  tcp: b:1\n");
+    assertThat(e.reason()).contains("exactly one of exec, http, tcp");
+    e = error("exec: /bin/true\nhealth:\n  http: ftp://x/\n");
+    assertThat(e.field()).isEqualTo("health.http");
+    assertThat(e.line()).isEqualTo(3);
+    e = error("exec: /bin/true\nhealth:\n  tcp: localhost\n");
+    assertThat(e.field()).isEqualTo("health.tcp");
+    e = error("exec: /bin/true\nhealth:\n  tcp: h:70000\n");
+    assertThat(e.reason()).contains("1-65535");
+    e = error("exec: /bin/true\nhealth:\n  tcp: h:1\n  retries: 0\n");
+    assertThat(e.field()).isEqualTo("health.retries");
+    assertThat(e.line()).isEqualTo(4);
+    e = error("exec: /bin/true\nhealth:\n  tcp: h:1\n  interval: 0\n");
+    assertThat(e.field()).isEqualTo("health.interval");
+    e = error("exec: /bin/true\nhealth: yes\n");
+    assertThat(e.field()).isEqualTo("health");
+  }
 }

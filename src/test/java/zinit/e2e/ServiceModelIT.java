@@ -175,6 +175,96 @@ class ServiceModelIT {
     }
   }
 
+  @Test
+  void failingExecHealthCheckRestartsTheServiceAndStatusSaysWhy() throws Exception {
+    try (Zinit z = new Zinit()) {
+      java.nio.file.Path ok = z.file("healthy");
+      java.nio.file.Files.writeString(ok, "");
+      z.service("app", "exec: sh -c 'echo $$ >> " + z.file("app.pids") + "; exec sleep 1000'\n"
+              + "health:\n  exec: sh -c 'test -f " + ok + " || { echo no marker file; exit 1; }'\n"
+              + "  interval: 0.2\n  retries: 2\n")
+          .start();
+      z.awaitState("app", "Running");
+      awaitHealth(z, "app", "ok");
+      java.nio.file.Files.delete(ok);
+      Zinit.waitFor("a restart", Duration.ofSeconds(30), () -> lines(z, "app.pids") >= 2);
+      String health = z.call("service_status", "app").get("health").asText();
+      assertThat(health).isEqualTo("failing (2/2): exit code 1: no marker file");
+      // The log is written when the check ends; its output line may still be on its way then.
+      assertThat(z.output()).contains("app: health check failed 2 times: exit code 1");
+      // The new run fails its checks too while the marker is missing.
+      assertThat(z.cli("status", "app").stdout())
+          .containsPattern("health: \"failing \\([12]/2\\): exit code 1: no marker file\"");
+      java.nio.file.Files.writeString(ok, "");
+      awaitHealth(z, "app", "ok");
+      assertThat(log(z)).contains("[+] app/health: no marker file");
+    }
+  }
+
+  @Test
+  void httpHealthCheckAgainstATinyServerRestartsOnErrors() throws Exception {
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.atomic.AtomicInteger code = new java.util.concurrent.atomic.AtomicInteger(200);
+    server.createContext("/health", ex -> {
+      ex.sendResponseHeaders(code.get(), -1);
+      ex.close();
+    });
+    server.start();
+    try (Zinit z = new Zinit()) {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/health";
+      z.service("web", "exec: sh -c 'echo $$ >> " + z.file("web.pids") + "; exec sleep 1000'\n"
+              + "restart_delay: 0.1\nhealth:\n  http: " + url + "\n  interval: 0.2\n  retries: 2\n")
+          .start();
+      awaitHealth(z, "web", "ok");
+      code.set(503);
+      Zinit.waitFor("a restart", Duration.ofSeconds(30), () -> lines(z, "web.pids") >= 2);
+      assertThat(z.call("service_status", "web").get("health").asText())
+          .startsWith("failing (2/2): HTTP 503 from " + url);
+      code.set(200);
+      awaitHealth(z, "web", "ok");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void tcpHealthCheckFailsOnceNothingListens() throws Exception {
+    java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    int port = listener.getLocalPort();
+    Thread acceptor = Thread.ofVirtual().start(() -> {
+      try {
+        while (true) listener.accept().close();
+      } catch (java.io.IOException closed) {
+        // the test closed the listener
+      }
+    });
+    try (Zinit z = new Zinit()) {
+      z.service("db", "exec: sh -c 'echo $$ >> " + z.file("db.pids") + "; exec sleep 1000'\n"
+              + "restart: on-failure\nrestart_delay: 0.1\nhealth:\n  tcp: 127.0.0.1:" + port
+              + "\n  interval: 0.2\n  retries: 2\n")
+          .start();
+      awaitHealth(z, "db", "ok");
+      listener.close();
+      Zinit.waitFor("a restart", Duration.ofSeconds(30), () -> lines(z, "db.pids") >= 2);
+      assertThat(z.call("service_status", "db").get("health").asText()).startsWith("failing (2/2): ");
+    } finally {
+      listener.close();
+      acceptor.join();
+    }
+  }
+
+  private static void awaitHealth(Zinit z, String service, String health) {
+    Zinit.waitFor(service + " health " + health, Duration.ofSeconds(30), () -> {
+      try {
+        var st = z.call("service_status", service);
+        return st.has("health") && st.get("health").asText().equals(health);
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    });
+  }
+
   private static String log(Zinit z) {
     try {
       return z.cli("log", "-s").stdout();

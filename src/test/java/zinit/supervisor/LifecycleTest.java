@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import zinit.config.HealthCheck;
 import zinit.config.LogMode;
 import zinit.config.RestartPolicy;
 import zinit.config.ServiceConfig;
@@ -516,5 +517,100 @@ class LifecycleTest {
     }
     assertThat(host.count("slow")).isEqualTo(6);
     assertThat(state("slow")).isEqualTo(State.Running);
+  }
+
+  private final java.util.Map<String, String> probeAnswers = new java.util.HashMap<>();
+  private final List<String> probed = new ArrayList<>();
+  private final Probes fakeProbes =
+      new Probes() {
+        @Override
+        public CompletableFuture<String> http(String url, Duration timeout) {
+          probed.add(url);
+          return CompletableFuture.completedFuture(probeAnswers.get(url));
+        }
+
+        @Override
+        public CompletableFuture<String> tcp(String hostPort, Duration timeout) {
+          probed.add(hostPort);
+          return CompletableFuture.completedFuture(probeAnswers.get(hostPort));
+        }
+      };
+  private final Lifecycle probing =
+      new Lifecycle(host, clock, sink, configs, Backoff.DEFAULT, Runnable::run, Runnable::run, fakeProbes);
+
+  private static ServiceConfig healthy(String name, HealthCheck.Kind kind, String target, int retries, int startPeriod) {
+    List<String> argv = kind == HealthCheck.Kind.EXEC ? List.of("/bin/check") : List.of();
+    return svc(name).withHealth(new HealthCheck(kind, argv, target, Duration.ofSeconds(10),
+        Duration.ofSeconds(5), retries, Duration.ofSeconds(startPeriod)));
+  }
+
+  private String health(Lifecycle l, String name) {
+    return ModelStatus.of(l.services.get(name)).get("health").toString();
+  }
+
+  @Test
+  void httpCheckFailingRetriesTimesRestartsTheServiceAndStatusSaysWhy() {
+    probing.add(healthy("web", HealthCheck.Kind.HTTP, "http://x/health", 3, 0));
+    assertThat(health(probing, "web")).isEqualTo("starting");
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(probed).containsExactly("http://x/health");
+    assertThat(health(probing, "web")).isEqualTo("ok");
+    probeAnswers.put("http://x/health", "HTTP 503 from http://x/health");
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(health(probing, "web")).isEqualTo("failing (2/3): HTTP 503 from http://x/health");
+    assertThat(host.count("web")).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(host.last("web").signals).contains(Signal.SIGTERM);
+    assertThat(probing.services.get("web").detail).isEqualTo("health check failed 3 times: HTTP 503 from http://x/health");
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(host.count("web")).isEqualTo(2);
+    assertThat(health(probing, "web")).isEqualTo("failing (3/3): HTTP 503 from http://x/health");
+    probeAnswers.clear();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(health(probing, "web")).isEqualTo("ok");
+  }
+
+  @Test
+  void failuresWithinTheStartPeriodDoNotCount() {
+    probeAnswers.put("db:5432", "Connection refused");
+    probing.add(healthy("db", HealthCheck.Kind.TCP, "db:5432", 1, 25));
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(probed).hasSize(2);
+    assertThat(host.last("db").signals).isEmpty();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(host.last("db").signals).contains(Signal.SIGTERM);
+  }
+
+  @Test
+  void execCheckIsSpawnedOneAtATimeAndKilledWhenItOverruns() {
+    probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
+    clock.advance(Duration.ofSeconds(10));
+    FakeHost.FakeProcess check = host.last("app/health");
+    assertThat(check.spec.argv()).containsExactly("/bin/check");
+    check.diesOnSignal = false;
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(host.count("app/health")).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(check.killed).isTrue();
+    assertThat(health(probing, "app")).isEqualTo("failing (1/2): timed out after 5 s");
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(host.count("app/health")).isEqualTo(2);
+    host.last("app/health").exit(new ExitStatus.Exited(0));
+    assertThat(health(probing, "app")).isEqualTo("ok");
+  }
+
+  @Test
+  void stoppingTheServiceKillsItsCheckAndWaitsForIt() {
+    probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
+    clock.advance(Duration.ofSeconds(10));
+    FakeHost.FakeProcess check = host.last("app/health");
+    check.survivesKill = true; // gone only when the test says so
+    CompletableFuture<Void> stopped = probing.stop(probing.services.get("app"));
+    assertThat(check.killed).isTrue();
+    assertThat(stopped).isNotDone();
+    check.exit(new ExitStatus.Killed(9));
+    assertThat(stopped).isDone();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(host.count("app/health")).isEqualTo(1);
   }
 }
