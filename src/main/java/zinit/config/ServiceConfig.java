@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param restart restart policy and start limit ({@link RestartPolicy#DEFAULT} when not given)
  * @param identity the user and groups the service runs as, or null for zinit's own
  * @param health the liveness check, or null when there is none
+ * @param limits resource limits, or null when there are none
  */
 public record ServiceConfig(
     String name,
@@ -32,7 +33,8 @@ public record ServiceConfig(
     Path dir,
     RestartPolicy restart,
     Identity identity,
-    HealthCheck health) {
+    HealthCheck health,
+    ResourceLimits limits) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -62,22 +64,27 @@ public record ServiceConfig(
       LogMode log,
       Map<String, String> env,
       Path dir) {
-    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT, null, null);
+    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT, null, null, null);
   }
 
   /** This config with another restart policy. */
   public ServiceConfig withRestart(RestartPolicy policy) {
-    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy, identity, health);
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy, identity, health, limits);
   }
 
   /** This config run as another user (null: zinit's own). */
   public ServiceConfig withIdentity(Identity who) {
-    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, who, health);
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, who, health, limits);
   }
 
   /** This config with another liveness check (null: none). */
   public ServiceConfig withHealth(HealthCheck check) {
-    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, identity, check);
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, identity, check, limits);
+  }
+
+  /** This config with other resource limits (null: none). */
+  public ServiceConfig withLimits(ResourceLimits l) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, identity, health, l);
   }
 
   /** A service with defaults for everything but its command, for tests and `service_create`. */

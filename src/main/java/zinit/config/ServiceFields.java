@@ -84,7 +84,8 @@ final class ServiceFields {
         dir(root.get("dir")),
         new ModelFields(this).restart(root),
         new ModelFields(this).identity(root),
-        new ModelFields(this).health(root.get("health")));
+        new ModelFields(this).health(root.get("health")),
+        new ModelFields(this).limits(root.get("limits")));
   }
 
   List<String> command(JsonNode node, String field) throws ConfigException {

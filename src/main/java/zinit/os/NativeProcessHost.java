@@ -41,6 +41,7 @@ public final class NativeProcessHost implements ProcessHost {
 
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
+  private final LimitCgroups limits;
   private final IoLoop loop;
   private final Reaper reaper = Reaper.get();
   private final Reaper.Listener listener;
@@ -53,6 +54,9 @@ public final class NativeProcessHost implements ProcessHost {
   private NativeProcessHost(Consumer<String> log, Cgroup base) {
     this.log = log;
     this.base = base;
+    this.limits =
+        new LimitCgroups(
+            base, base == null ? java.util.Map.of() : LimitCgroups.v1Dirs(), base == null ? "zinit" : base.dir().getFileName().toString(), log);
     this.loop = new IoLoop("zinit-io", log);
     this.listener = new Reaper.Listener() {
       @Override
@@ -121,14 +125,27 @@ public final class NativeProcessHost implements ProcessHost {
     Path exe = PathLookup.resolve(spec.argv().getFirst(), spec.env(), dir);
     Cgroup cgroup = base == null ? null : unitCgroup(spec.unit());
     Trampoline.Command command;
+    LimitCgroups.Applied limited = null;
     try {
+      zinit.config.ResourceLimits l = spec.limits();
+      if (l != null && l.needsCgroups()) {
+        if (cgroup == null) log.accept(spec.unit() + ": limits need cgroups, which are off: memory, cpu and pids not applied");
+        else limited = limits.apply(spec.unit(), cgroup, l);
+      }
       command =
           Trampoline.build(
-              exe, spec.argv(), cgroup == null ? null : cgroup.dir(), List.of(), 0, spec.credentials());
+              exe,
+              spec.argv(),
+              cgroup == null ? null : cgroup.dir(),
+              limited == null ? List.of() : limited.enter(),
+              l == null ? 0 : l.nofile(),
+              spec.credentials());
     } catch (SpawnException e) {
+      if (limited != null) limited.remove(log);
       if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
       throw e;
     }
+    LimitCgroups.Applied unitLimits = limited;
     String path = command.path();
     List<String> argv = command.argv();
     Pipes pipes = new Pipes();
@@ -145,7 +162,7 @@ public final class NativeProcessHost implements ProcessHost {
                 try {
                   Pidfd pidfd = Pidfd.open(pid);
                   ProcFs.Key key = ProcFs.stat(pid).orElseThrow().key();
-                  return newUnit(spec.unit(), key, pidfd, exit, cgroup);
+                  return newUnit(spec.unit(), key, pidfd, exit, cgroup, unitLimits);
                 } catch (RuntimeException e) {
                   // Still our unreaped child, so its pid cannot be another process's yet.
                   Libc.kill(pid, Flags.SIGKILL).orThrow("kill(" + pid + ", SIGKILL)");
@@ -159,14 +176,20 @@ public final class NativeProcessHost implements ProcessHost {
       return unit;
     } catch (SpawnException | RuntimeException e) {
       pipes.closeAll();
+      if (unitLimits != null) unitLimits.remove(log);
       if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
       throw e;
     }
   }
 
-  private NativeUnit newUnit(String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg) {
+  private NativeUnit newUnit(
+      String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg, LimitCgroups.Applied l) {
     NativeUnit[] self = new NativeUnit[1];
-    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> units.remove(self[0]));
+    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> {
+      units.remove(self[0]);
+      if (l != null) l.remove(log);
+    });
+    self[0].limits = l;
     return self[0];
   }
 
@@ -233,6 +256,7 @@ public final class NativeProcessHost implements ProcessHost {
       }
       u.close();
     }
+    limits.close();
     if (base != null) {
       if (!Waits.cgroupEmpty(base, deadline)) log.accept("close: processes left in " + base);
       List<String> why = new ArrayList<>();

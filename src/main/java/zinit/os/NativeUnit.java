@@ -38,6 +38,8 @@ final class NativeUnit implements ServiceProcess {
   private int eventsFd = -1; // loop thread only; -1 once the registration is dropped
   private long eventsToken;
   private boolean closed; // guarded by this
+  /** The unit's resource limits (v1 cgroups, OOM counters), or null; set once after construction. */
+  volatile LimitCgroups.Applied limits;
 
   NativeUnit(
       String unit,
@@ -61,6 +63,12 @@ final class NativeUnit implements ServiceProcess {
     this.log = log;
     this.noCgroupKill = noCgroupKill;
     this.onClose = onClose;
+  }
+
+  @Override
+  public long oomKills() {
+    LimitCgroups.Applied l = limits;
+    return l == null ? 0 : l.oomKills();
   }
 
   /** Starts watching for emptiness; call once, after construction. */

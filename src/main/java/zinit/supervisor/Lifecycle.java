@@ -181,7 +181,12 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     if (s.state == State.Blocked) move(s, State.Unknown, null);
     spawnsInFlight++;
     ServiceConfig c = s.config;
-    offLoop(spec(c.name(), c.exec(), c), (p, f) -> spawned(s, p, f));
+    SpawnSpec main = spec(c.name(), c.exec(), c);
+    if (c.limits() != null) {
+      main = new SpawnSpec(main.unit(), main.argv(), main.env(), main.dir(), main.stdout(), main.stderr(),
+          main.credentials(), c.limits());
+    }
+    offLoop(main, (p, f) -> spawned(s, p, f));
   }
 
   /** What a spawn off the loop brings back to it: a process, or the failure. */
@@ -278,12 +283,13 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     if (s.run != run) return;
     s.lastPid = run.process.pid();
     s.lastExit = status;
+    String oom = oomKilled(s, run);
     move(
         s,
         status.success() ? State.Success : State.Error,
-        run.killed
-            ? "killed with SIGKILL after shutdown_timeout " + timeout(s)
-            : run.endedBecause);
+        oom != null
+            ? oom
+            : run.killed ? "killed with SIGKILL after shutdown_timeout " + timeout(s) : run.endedBecause);
     if (s.testRun != null) terminate(s, s.testRun);
     cancelTimers(s);
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
@@ -450,6 +456,18 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     log.zinit(s.name() + ": " + reason + "; restarting it");
     s.run.endedBecause = reason;
     terminate(s, s.run);
+  }
+
+  /** The OOM detail when the kernel's OOM killer struck the run (counted and logged), else null. */
+  private String oomKilled(Service s, Run run) {
+    if (s.config.limits() == null || s.config.limits().memory() <= 0) return null;
+    long kills = run.process.oomKills();
+    if (kills <= 0) return null;
+    s.oomKills += kills;
+    String detail =
+        "killed by the OOM killer (memory limit " + zinit.config.ResourceLimits.size(s.config.limits().memory()) + ")";
+    log.zinit(s.name() + ": " + detail);
+    return detail;
   }
 
   static String seconds(Duration d) {

@@ -20,6 +20,10 @@ final class ModelStatus {
     if (s.config.health() != null) {
       out.put("health", s.health == null ? "starting" : s.health.display(s.config.health().retries()));
     }
+    if (s.config.limits() != null) {
+      out.put("limits", s.config.limits().display());
+      if (s.config.limits().memory() > 0) out.put("oom_kills", s.oomKills);
+    }
     if (s.config.identity() != null) {
       var id = s.config.identity();
       out.put("user", id.userName() + " (uid " + id.uid() + " gid " + id.gid() + ")");

@@ -29,6 +29,8 @@ final class Service {
   int crashes;
   /** Liveness as the health checks found it; null without a check or before the first Running. */
   Health health;
+  /** Processes of the service the OOM killer killed, over all its runs. */
+  long oomKills;
   /** Starts within the start_limit's interval. */
   final StartHistory startHistory = new StartHistory();
   /** Non-null while a stop is in progress; completes when every process is gone. */

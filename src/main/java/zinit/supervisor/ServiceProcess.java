@@ -45,6 +45,11 @@ public interface ServiceProcess {
   /** Whether a cgroup tracks this unit (else: best effort by process group and descendants). */
   boolean cgroupTracked();
 
+  /** How many processes of the unit the OOM killer killed (0 without a memory limit). */
+  default long oomKills() {
+    return 0;
+  }
+
   /** Frees the unit's cgroup and descriptors; call once {@link #empty()} has completed. */
   void close();
 }

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param env the complete environment of the new process
  * @param dir working directory
  * @param credentials the uid, gid and groups to run as, or null for zinit's own
+ * @param limits resource limits applied before the program runs, or null
  */
 public record SpawnSpec(
     String unit,
@@ -21,7 +22,8 @@ public record SpawnSpec(
     Path dir,
     OutputSink stdout,
     OutputSink stderr,
-    Credentials credentials) {
+    Credentials credentials,
+    zinit.config.ResourceLimits limits) {
   public SpawnSpec {
     argv = List.copyOf(argv);
     env = Map.copyOf(env);
@@ -31,7 +33,19 @@ public record SpawnSpec(
   /** Run as zinit's own user. */
   public SpawnSpec(
       String unit, List<String> argv, Map<String, String> env, Path dir, OutputSink stdout, OutputSink stderr) {
-    this(unit, argv, env, dir, stdout, stderr, null);
+    this(unit, argv, env, dir, stdout, stderr, null, null);
+  }
+
+  /** Run as {@code credentials}, without limits. */
+  public SpawnSpec(
+      String unit,
+      List<String> argv,
+      Map<String, String> env,
+      Path dir,
+      OutputSink stdout,
+      OutputSink stderr,
+      Credentials credentials) {
+    this(unit, argv, env, dir, stdout, stderr, credentials, null);
   }
 
   /** Who a process runs as: set (setgroups, setgid, setuid) before the service's program runs. */

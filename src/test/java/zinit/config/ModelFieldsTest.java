@@ -174,4 +174,31 @@ class ModelFieldsTest {
     e = error("exec: /bin/true\nhealth: yes\n");
     assertThat(e.field()).isEqualTo("health");
   }
+
+  @Test
+  void limitsAreReadWithSizeSuffixes() throws Exception {
+    ResourceLimits l = load("exec: /bin/true\nlimits:\n  memory: 256M\n  memory_high: 200m\n  cpu: 0.5\n  pids: 100\n  nofile: 4096\n").limits();
+    assertThat(l).isEqualTo(new ResourceLimits(256L << 20, 200L << 20, 0.5, 100, 4096));
+    assertThat(l.display()).isEqualTo("memory=256M memory_high=200M cpu=0.5 pids=100 nofile=4096");
+    assertThat(load("exec: /bin/true\nlimits:\n  memory: 1G\n").limits().memory()).isEqualTo(1L << 30);
+    assertThat(load("exec: /bin/true\nlimits:\n  memory: 4096\n").limits().memory()).isEqualTo(4096);
+    assertThat(load("exec: /bin/true\nlimits:\n  nofile: 10\n").limits().needsCgroups()).isFalse();
+    assertThat(load("exec: /bin/true\n").limits()).isNull();
+  }
+
+  @Test
+  void badLimitsNameTheirField() throws Exception {
+    ConfigException e = error("exec: /bin/true\nlimits:\n  memory: lots\n");
+    assertThat(e.field()).isEqualTo("limits.memory");
+    assertThat(e.line()).isEqualTo(3);
+    assertThat(e.reason()).contains("256M");
+    e = error("exec: /bin/true\nlimits:\n  cpu: 0\n");
+    assertThat(e.field()).isEqualTo("limits.cpu");
+    e = error("exec: /bin/true\nlimits:\n  pids: -1\n");
+    assertThat(e.field()).isEqualTo("limits.pids");
+    e = error("exec: /bin/true\nlimits:\n  nofile: 99999999\n");
+    assertThat(e.field()).isEqualTo("limits.nofile");
+    e = error("exec: /bin/true\nlimits:\n  memory: 100M\n  memory_high: 200M\n");
+    assertThat(e.field()).isEqualTo("limits.memory_high");
+  }
 }

@@ -265,6 +265,68 @@ class ServiceModelIT {
     });
   }
 
+  @Test
+  void memoryHogIsKilledByItsLimitAndReportedAsOom() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("hog", "exec: sh -c 'head -c 2000000000 /dev/zero | tail'\nrestart: never\n"
+              + "limits:\n  memory: 32M\n")
+          .start();
+      z.awaitStateMatching("hog", "Error.*");
+      var st = z.call("service_status", "hog");
+      assertThat(st.get("detail").asText()).isEqualTo("killed by the OOM killer (memory limit 32M)");
+      assertThat(st.get("oom_kills").asLong()).isPositive();
+      assertThat(st.get("limits").asText()).isEqualTo("memory=32M");
+      assertThat(z.output()).contains("hog: killed by the OOM killer (memory limit 32M)");
+      Zinit.waitFor("the unit's v1 memory cgroup removed", Duration.ofSeconds(30),
+          () -> unitDirs(z, "memory", "hog").isEmpty());
+    }
+  }
+
+  @Test
+  void pidsLimitStopsAForkBombAndNofileIsSeenByTheService() throws Exception {
+    try (Zinit z = new Zinit()) {
+      // The inner shell forks until the limit stops it (dash gives up at the first failed fork).
+      z.service("bomb", "exec: sh -c 'echo nofile=$(ulimit -n); sh -c \"i=0; while [ \\$i -lt 40 ]; do"
+              + " sleep 1000 & i=\\$((i+1)); done\"; echo tried; exec sleep 1000'\n"
+              + "limits:\n  pids: 10\n  nofile: 777\n")
+          .start();
+      z.awaitState("bomb", "Running");
+      Zinit.waitFor("the loop to end", Duration.ofSeconds(30), () -> log(z).contains("bomb: tried"));
+      String log = log(z);
+      assertThat(log).contains("[+] bomb: nofile=777").containsPattern("\\[-\\] bomb: .*(fork|Resource temporarily unavailable)");
+      long pid = z.call("service_status", "bomb").get("pid").asLong();
+      assertThat(z.call("service_stats", "bomb").get("children").size()).isLessThan(10);
+      assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/limits")))
+          .containsPattern("Max open files\\s+777\\s+777");
+      assertThat(unitDirs(z, "pids", "bomb")).hasSize(1);
+      assertThat(z.cli("stop", "bomb").exit()).isZero();
+      assertThat(unitDirs(z, "pids", "bomb")).isEmpty();
+    }
+  }
+
+  /** The v1 cgroups of this zinit's units of {@code service} in the {@code controller} hierarchy. */
+  private static java.util.List<java.nio.file.Path> unitDirs(Zinit z, String controller, String service) {
+    try {
+      String own = null;
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + z.daemon.pid() + "/cgroup"))) {
+        String[] f = line.split(":", 3);
+        if (java.util.List.of(f[1].split(",")).contains(controller)) own = f[2];
+      }
+      java.nio.file.Path dir = java.nio.file.Path.of("/sys/fs/cgroup/" + controller + own);
+      java.util.List<java.nio.file.Path> out = new java.util.ArrayList<>();
+      try (var bases = java.nio.file.Files.newDirectoryStream(dir, "zinit-*-" + z.daemon.pid() + "*")) {
+        for (var base : bases) {
+          try (var units = java.nio.file.Files.newDirectoryStream(base, service + "-*")) {
+            units.forEach(out::add);
+          }
+        }
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static String log(Zinit z) {
     try {
       return z.cli("log", "-s").stdout();
