@@ -52,6 +52,15 @@ public final class Daemon {
     // Every service is known before the socket answers, so no client sees a partial list.
     ConfigLoader.LoadResult loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
     for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
+    if (options.mainService() != null) {
+      if (!loaded.services().containsKey(options.mainService())) {
+        System.err.println("zinit: --main " + options.mainService() + ": no such service in " + options.configDir());
+        host.close();
+        loop.close();
+        return 1;
+      }
+      supervisor.watchMain(options.mainService());
+    }
     supervisor.load(loaded.services().values());
     host.warmUp();
 
@@ -89,6 +98,11 @@ public final class Daemon {
       host.reboot(supervisor.rebootRequested());
     }
     sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
+    if (supervisor.mainExit().isDone()) {
+      int code = Supervisor.exitCode(supervisor.mainExit().join());
+      sink.zinit("exiting with the main service's exit code " + code);
+      return code;
+    }
     return left.isEmpty() ? 0 : 1;
   }
 

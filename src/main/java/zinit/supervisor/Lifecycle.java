@@ -36,6 +36,9 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   private final HealthMonitor health;
   boolean shuttingDown;
   private int spawnsInFlight;
+  /** Container mode's main service, or null; see {@link #watchMain}. */
+  private String mainService;
+  private Consumer<ExitStatus> mainEnded;
   private final List<CompletableFuture<Void>> settledWaiters = new ArrayList<>();
   private boolean reconciling;
   private boolean reconcileAgain;
@@ -120,6 +123,12 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     } finally {
       reconciling = false;
     }
+  }
+
+  /** {@code then} gets the exit of service {@code name} when it ends while its target is Up. */
+  void watchMain(String name, Consumer<ExitStatus> then) {
+    mainService = name;
+    mainEnded = then;
   }
 
   /** Completes (on the loop) once no spawn is in flight: what was started has a process or failed. */
@@ -292,6 +301,12 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
             : run.killed ? "killed with SIGKILL after shutdown_timeout " + timeout(s) : run.endedBecause);
     if (s.testRun != null) terminate(s, s.testRun);
     cancelTimers(s);
+    if (s.name().equals(mainService) && s.target == Target.Up && !shuttingDown) {
+      // The container's main service ended on its own: no restart, the container ends with it.
+      log.zinit(s.name() + ": main service exited (" + describe(status) + "), shutting down");
+      mainEnded.accept(status);
+      return;
+    }
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
       // A oneshot's leftovers (daemons it started) live on until the service is stopped.
       reconcile();

@@ -31,6 +31,7 @@ public final class Supervisor implements Services {
   private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
   private volatile boolean shuttingDown;
   private volatile boolean rebootRequested;
+  private final CompletableFuture<ExitStatus> mainExit = new CompletableFuture<>();
 
   /** Stop signals go out on these threads, so units are signalled in parallel, off the loop. */
   private static final int SIGNAL_THREADS = 4;
@@ -96,6 +97,41 @@ public final class Supervisor implements Services {
               for (ServiceConfig c : configs) lifecycle.add(c);
               return lifecycle.spawnsSettled();
             }));
+  }
+
+  /**
+   * Container mode's main service: when {@code name} ends on its own (its main process exits
+   * while its target is Up), it is not restarted and zinit shuts everything down; {@link
+   * #mainExit} then has its exit. Call before {@link #load}.
+   */
+  public void watchMain(String name) {
+    call(() -> {
+      lifecycle.watchMain(name, status -> {
+        mainExit.complete(status);
+        // shutdown blocks until everything is stopped: not on the loop
+        Thread.ofPlatform().name("zinit-main-ended").start(() -> {
+          try {
+            shutdown(false);
+          } catch (ZinitException e) {
+            log.zinit("shutdown after the main service failed: " + e.getMessage());
+          }
+        });
+      });
+      return null;
+    });
+  }
+
+  /** The main service's exit when it ended on its own, else not completed. */
+  public CompletableFuture<ExitStatus> mainExit() {
+    return mainExit;
+  }
+
+  /** The exit code of a container whose main service ended with {@code status}: 128+signal when killed. */
+  public static int exitCode(ExitStatus status) {
+    return switch (status) {
+      case ExitStatus.Exited(int code) -> code;
+      case ExitStatus.Killed(int signal) -> 128 + signal;
+    };
   }
 
   @Override

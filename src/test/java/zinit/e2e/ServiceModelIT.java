@@ -327,6 +327,63 @@ class ServiceModelIT {
     }
   }
 
+  @Test
+  void containerMainServiceExitCodeBecomesZinitsAndEverythingElseIsStopped() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("side", "exec: sh -c 'echo $$ >> " + z.file("side.pids") + "; exec sleep 1000'\n")
+          .service("app", "exec: sh -c 'while [ ! -f " + z.file("go") + " ]; do sleep 0.05; done; exit 3'\n")
+          .initArgs("--main", "app")
+          .start();
+      z.awaitState("side", "Running");
+      Zinit.waitFor("side's pid", Duration.ofSeconds(30), () -> lines(z, "side.pids") == 1);
+      long side = z.pidsIn("side.pids").getFirst();
+      java.nio.file.Files.writeString(z.file("go"), "");
+      assertThat(z.daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.daemon.exitValue()).as(z.output()).isEqualTo(3);
+      assertThat(Zinit.alive(side)).isFalse();
+      assertThat(z.output()).contains("app: main service exited (exit code 3), shutting down");
+    }
+  }
+
+  @Test
+  void containerMainServiceKilledBySignalGives128PlusSignal() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("app", "exec: sleep 1000\n").initArgs("--main", "app").start();
+      z.awaitState("app", "Running");
+      long pid = z.call("service_status", "app").get("pid").asLong();
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL from outside zinit
+      assertThat(z.daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.daemon.exitValue()).as(z.output()).isEqualTo(128 + 9);
+    }
+  }
+
+  @Test
+  void mainServiceStoppedThroughZinitDoesNotEndTheContainerAndCleanShutdownExitsZero() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("app", "exec: sleep 1000\n").initArgs("--main", "app").start();
+      z.awaitState("app", "Running");
+      assertThat(z.cli("stop", "app").exit()).isZero();
+      assertThat(z.daemon.isAlive()).isTrue();
+      assertThat(z.cli("status", "app").exit()).isZero();
+      z.cli("shutdown");
+      assertThat(z.daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.daemon.exitValue()).as(z.output()).isZero();
+    }
+  }
+
+  @Test
+  void mainServiceThatDoesNotExistIsRefusedAtStart() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("app", "exec: sleep 1000\n");
+      var r = z.cli("init", "-c", z.config.toString(), "--container", "--main", "nope");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.stderr()).contains("--main nope: no such service");
+      r = z.cli("init", "-c", z.config.toString(), "--main", "app");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.stderr()).contains("--main needs --container");
+    }
+  }
+
   private static String log(Zinit z) {
     try {
       return z.cli("log", "-s").stdout();
