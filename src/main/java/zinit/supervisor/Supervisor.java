@@ -169,8 +169,11 @@ public final class Supervisor implements Services {
 
   @Override
   public void start(String name) throws ZinitException {
-    try (OpLock held = locks.hold(name)) {
+    OpLock held = locks.hold(name);
+    try {
       startUnlocked(name);
+    } finally {
+      held.close();
     }
   }
 
@@ -186,15 +189,19 @@ public final class Supervisor implements Services {
 
   @Override
   public void stop(String name) throws ZinitException {
-    try (OpLock held = locks.hold(name)) {
+    OpLock held = locks.hold(name);
+    try {
       await(callChecked(() -> lifecycle.stop(find(name))));
+    } finally {
+      held.close();
     }
   }
 
   @Override
   public void restart(String name) throws ZinitException {
     // Held across both halves: no other start, stop or reload of this service comes between.
-    try (OpLock held = locks.hold(name)) {
+    OpLock held = locks.hold(name);
+    try {
       callChecked(
           () -> {
             refuseWhenShuttingDown();
@@ -202,12 +209,15 @@ public final class Supervisor implements Services {
           });
       await(callChecked(() -> lifecycle.stop(find(name))));
       startUnlocked(name);
+    } finally {
+      held.close();
     }
   }
 
   @Override
   public Map<String, String> reload() throws ZinitException {
-    try (OpLock held = locks.holdAll()) {
+    OpLock held = locks.holdAll();
+    try {
       callChecked(
           () -> {
             refuseWhenShuttingDown();
@@ -221,6 +231,8 @@ public final class Supervisor implements Services {
                 refuseWhenShuttingDown();
                 return new Reload(lifecycle, loop, log).apply(read);
               }));
+    } finally {
+      held.close();
     }
   }
 
@@ -246,8 +258,11 @@ public final class Supervisor implements Services {
 
   @Override
   public void forget(String name) throws ZinitException {
-    try (OpLock held = locks.hold(name)) {
+    OpLock held = locks.hold(name);
+    try {
       forgetUnlocked(name);
+    } finally {
+      held.close();
     }
   }
 
