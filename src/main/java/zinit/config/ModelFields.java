@@ -24,11 +24,7 @@ final class ModelFields {
   static final Set<String> KEYS =
       Set.of("restart", "restart_delay", "restart_delay_max", "start_limit", "env_file", "user", "group",
           "health", "limits");
-  private static final Set<String> LIMIT_KEYS = Set.of("memory", "memory_high", "cpu", "pids", "nofile");
-  /** Linux's default fs.nr_open: RLIMIT_NOFILE cannot go above it. */
-  private static final long MAX_NOFILE = 1L << 20;
-  private static final Set<String> HEALTH_KEYS =
-      Set.of("exec", "http", "tcp", "interval", "timeout", "retries", "start_period");
+
   private static final Set<String> START_LIMIT_KEYS = Set.of("burst", "interval");
   /** Bounds that keep every Duration and its doubling far from overflow. */
   private static final long MAX_SECONDS = 365L * 24 * 3600;
@@ -163,115 +159,12 @@ final class ModelFields {
 
   /** {@code health:}; null when absent. */
   HealthCheck health(JsonNode node) throws ConfigException {
-    if (ServiceFields.absent(node)) return null;
-    if (!node.isObject()) {
-      throw fields.error("health", "must be a mapping with one of exec, http, tcp; got " + ServiceFields.show(node));
-    }
-    fields.warnUnknown(node, "health", HEALTH_KEYS);
-    List<String> given = new java.util.ArrayList<>();
-    for (String k : List.of("exec", "http", "tcp")) if (!ServiceFields.absent(node.get(k))) given.add(k);
-    if (given.size() != 1) {
-      throw fields.error("health", "needs exactly one of exec, http, tcp; got " + (given.isEmpty() ? "none" : given));
-    }
-    String kind = given.getFirst();
-    String field = "health." + kind;
-    String text = fields.string(node.get(kind), field).strip();
-    HealthCheck.Kind k;
-    List<String> argv = List.of();
-    switch (kind) {
-      case "exec" -> {
-        k = HealthCheck.Kind.EXEC;
-        argv = fields.command(node.get(kind), field);
-        if (argv.isEmpty()) throw fields.error(field, "command is empty");
-      }
-      case "http" -> {
-        k = HealthCheck.Kind.HTTP;
-        try {
-          java.net.URI uri = new java.net.URI(text);
-          if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw fields.error(field, "must be an http:// or https:// URL with a host, got '" + text + "'");
-          }
-        } catch (java.net.URISyntaxException e) {
-          throw fields.error(field, "not a URL: " + e.getMessage());
-        }
-      }
-      default -> {
-        k = HealthCheck.Kind.TCP;
-        int colon = text.lastIndexOf(':');
-        String port = colon < 0 ? "" : text.substring(colon + 1);
-        if (colon <= 0 || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-          throw fields.error(field, "must be host:port with a port of 1-65535, got '" + text + "'");
-        }
-      }
-    }
-    Duration interval = seconds(node.get("interval"), "health.interval", HealthCheck.DEFAULT_INTERVAL);
-    if (interval.isZero()) throw fields.error("health.interval", "must be more than 0 seconds");
-    Duration timeout = seconds(node.get("timeout"), "health.timeout", HealthCheck.DEFAULT_TIMEOUT);
-    if (timeout.isZero()) throw fields.error("health.timeout", "must be more than 0 seconds");
-    JsonNode retries = node.get("retries");
-    int r = HealthCheck.DEFAULT_RETRIES;
-    if (!ServiceFields.absent(retries)) {
-      if (!retries.isIntegralNumber() || !retries.canConvertToInt() || retries.intValue() < 1) {
-        throw fields.error("health.retries", "must be a whole number of at least 1, got " + ServiceFields.show(retries));
-      }
-      r = retries.intValue();
-    }
-    Duration startPeriod = seconds(node.get("start_period"), "health.start_period", Duration.ZERO);
-    return new HealthCheck(k, argv, text, interval, timeout, r, startPeriod);
+    return new HealthFields(fields, this).health(node);
   }
 
   /** {@code limits:}; null when absent. */
   ResourceLimits limits(JsonNode node) throws ConfigException {
-    if (ServiceFields.absent(node)) return null;
-    if (!node.isObject()) {
-      throw fields.error("limits", "must be a mapping like {memory: 256M, pids: 100}, got " + ServiceFields.show(node));
-    }
-    fields.warnUnknown(node, "limits", LIMIT_KEYS);
-    long memory = size(node.get("memory"), "limits.memory");
-    long high = size(node.get("memory_high"), "limits.memory_high");
-    double cpu = 0;
-    JsonNode c = node.get("cpu");
-    if (!ServiceFields.absent(c)) {
-      if (!c.isNumber() || c.doubleValue() <= 0 || c.doubleValue() > 4096) {
-        throw fields.error("limits.cpu", "must be a number of cores above 0 (like 0.5), got " + ServiceFields.show(c));
-      }
-      cpu = c.doubleValue();
-      if (Math.round(cpu * 100_000) < 1000) throw fields.error("limits.cpu", "must be at least 0.01 cores");
-    }
-    long pids = count(node.get("pids"), "limits.pids", Integer.MAX_VALUE);
-    long nofile = count(node.get("nofile"), "limits.nofile", MAX_NOFILE);
-    if (memory > 0 && high > memory) {
-      throw fields.error("limits.memory_high", "must not be above limits.memory (" + ResourceLimits.size(memory) + ")");
-    }
-    return new ResourceLimits(memory, high, cpu, pids, nofile);
-  }
-
-  /** Bytes, with an optional K, M, G or T suffix (powers of 1024). */
-  private long size(JsonNode node, String field) throws ConfigException {
-    if (ServiceFields.absent(node)) return 0;
-    String text = node.asText().strip().toUpperCase(Locale.ROOT);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([KMGT]?)B?").matcher(text);
-    if (!(node.isTextual() || node.isIntegralNumber()) || !m.matches()) {
-      throw fields.error(field, "must be a size like 256M (K, M, G, T suffixes), got " + ServiceFields.show(node));
-    }
-    long v = Long.parseLong(m.group(1));
-    int shift = switch (m.group(2)) {
-      case "K" -> 10;
-      case "M" -> 20;
-      case "G" -> 30;
-      case "T" -> 40;
-      default -> 0;
-    };
-    if (v == 0 || v > (Long.MAX_VALUE >> 1) >> shift) throw fields.error(field, "must be above 0 and below 2^62 bytes, got " + node.asText());
-    return v << shift;
-  }
-
-  private long count(JsonNode node, String field, long max) throws ConfigException {
-    if (ServiceFields.absent(node)) return 0;
-    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 1 || node.longValue() > max) {
-      throw fields.error(field, "must be a whole number from 1 to " + max + ", got " + ServiceFields.show(node));
-    }
-    return node.longValue();
+    return new LimitFields(fields).limits(node);
   }
 
   /** A number of seconds, whole or with a fraction (ms precision), 0 or more. */
