@@ -12,7 +12,8 @@ final class Actions {
   private static final List<String> STATUS_FIELDS =
       List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail",
           "restart", "start_limit", "health", "oom_kills", "user", "limits");
-  private static final List<String> STATS_FIELDS = List.of("name", "pid", "memory_usage", "cpu_usage", "children");
+  private static final List<String> STATS_FIELDS =
+      List.of("name", "pid", "memory_usage", "cpu_usage", "children", "cgroup");
 
   private final Path socket;
   private final PrintStream out;

@@ -61,6 +61,26 @@ final class LimitCgroups {
       return 0;
     }
 
+    /** memory_current, cpu_usage_usec and pids_current, from where each limit is applied. */
+    Map<String, Object> stats() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      Path mem = v1dirs.get("memory");
+      Optional<String> memory =
+          mem != null ? ProcFs.read(mem.resolve("memory.usage_in_bytes"))
+              : v2dir == null ? Optional.empty() : ProcFs.read(v2dir.resolve("memory.current"));
+      memory.ifPresent(t -> out.put("memory_current", Long.parseLong(t.trim())));
+      if (v2dir != null) {
+        ProcFs.read(v2dir.resolve("cpu.stat")).map(t -> field(t, "usage_usec")).filter(v -> v >= 0)
+            .ifPresent(v -> out.put("cpu_usage_usec", v));
+      }
+      Path pids = v1dirs.get("pids");
+      Optional<String> current =
+          pids != null ? ProcFs.read(pids.resolve("pids.current"))
+              : v2dir == null ? Optional.empty() : ProcFs.read(v2dir.resolve("pids.current"));
+      current.ifPresent(t -> out.put("pids_current", Long.parseLong(t.trim())));
+      return out;
+    }
+
     /** rmdir of the v1 cgroups; call once the unit is empty. */
     void remove(Consumer<String> log) {
       for (Path d : v1dirs.values()) {

@@ -66,6 +66,12 @@ final class NativeUnit implements ServiceProcess {
   }
 
   @Override
+  public java.util.Map<String, Object> limitStats() {
+    LimitCgroups.Applied l = limits;
+    return l == null ? java.util.Map.of() : l.stats();
+  }
+
+  @Override
   public long oomKills() {
     LimitCgroups.Applied l = limits;
     return l == null ? 0 : l.oomKills();

@@ -257,6 +257,7 @@ final class Methods {
     }
     out.put("total_memory_usage", st.totalMemory());
     out.put("total_cpu_usage", st.totalCpu());
+    if (!st.cgroup().isEmpty()) out.set("cgroup", Dispatcher.JSON.valueToTree(st.cgroup()));
     return out;
   }
 

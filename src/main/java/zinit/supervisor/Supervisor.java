@@ -293,14 +293,20 @@ public final class Supervisor implements Services {
 
   @Override
   public ProcessStats stats(String name) throws ZinitException {
-    ServiceProcess process =
+    Service service =
         callChecked(
             () -> {
               Service s = find(name);
               if (s.run == null || !s.run.mainAlive()) throw new ZinitException.IsDown(name);
-              return s.run.process;
+              return s;
             });
-    return process.stats();
+    ServiceProcess process = service.run.process;
+    ProcessStats stats = process.stats();
+    zinit.config.ResourceLimits limits = service.config.limits();
+    if (limits == null) return stats;
+    Map<String, Object> cgroup = new LinkedHashMap<>(process.limitStats());
+    cgroup.put("limits", limits.display());
+    return stats.withCgroup(cgroup);
   }
 
   @Override

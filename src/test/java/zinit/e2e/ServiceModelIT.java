@@ -295,7 +295,11 @@ class ServiceModelIT {
       String log = log(z);
       assertThat(log).contains("[+] bomb: nofile=777").containsPattern("\\[-\\] bomb: .*(fork|Resource temporarily unavailable)");
       long pid = z.call("service_status", "bomb").get("pid").asLong();
-      assertThat(z.call("service_stats", "bomb").get("children").size()).isLessThan(10);
+      var stats = z.call("service_stats", "bomb");
+      assertThat(stats.get("children").size()).isLessThan(10);
+      assertThat(stats.at("/cgroup/pids_current").asInt()).isBetween(2, 10);
+      assertThat(stats.at("/cgroup/limits").asText()).isEqualTo("pids=10 nofile=777");
+      assertThat(z.cli("stats", "bomb").stdout()).contains("cgroup:").contains("pids_current:");
       assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/limits")))
           .containsPattern("Max open files\\s+777\\s+777");
       assertThat(unitDirs(z, "pids", "bomb")).hasSize(1);
