@@ -40,7 +40,7 @@ final class LimitCgroups {
   }
 
   /** The limits of one unit, as applied: what the trampoline enters, where OOMs are counted. */
-  record Applied(Path v2dir, Map<String, Path> v1dirs) {
+  record Applied(Path v2dir, Map<String, Path> v1dirs, List<String> unapplied) {
     /** v1 cgroups to enter before the program runs. */
     List<Path> enter() {
       return List.copyOf(v1dirs.values());
@@ -132,6 +132,7 @@ final class LimitCgroups {
       v2files.put("pids", Map.of("pids.max", String.valueOf(l.pids())));
     }
     Map<String, Path> v1dirs = new LinkedHashMap<>();
+    List<String> unapplied = new ArrayList<>();
     Path v2dir = v2unit == null ? null : v2unit.dir();
     try {
       for (var e : wanted.entrySet()) {
@@ -144,14 +145,14 @@ final class LimitCgroups {
           v1dirs.put(controller, dir);
           for (var f : e.getValue().entrySet()) write(dir.resolve(f.getKey()), f.getValue());
         } else {
-          log.accept(unit + ": limits: no " + controller + " controller (cgroup v2 or v1) here; not applied");
+          unapplied.add(controller);
         }
       }
     } catch (IOException | UncheckedIOException e) {
-      new Applied(v2dir, v1dirs).remove(log);
+      new Applied(v2dir, v1dirs, unapplied).remove(log);
       throw new SpawnException("cannot apply limits to " + unit + ": " + e.getMessage(), e);
     }
-    return new Applied(v2dir, v1dirs);
+    return new Applied(v2dir, v1dirs, List.copyOf(unapplied));
   }
 
   /** Whether the unit's v2 cgroup has {@code controller}, enabling it in our base if delegated. */

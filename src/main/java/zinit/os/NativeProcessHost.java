@@ -129,8 +129,7 @@ public final class NativeProcessHost implements ProcessHost {
     try {
       zinit.config.ResourceLimits l = spec.limits();
       if (l != null && l.needsCgroups()) {
-        if (cgroup == null) log.accept(spec.unit() + ": limits need cgroups, which are off: memory, cpu and pids not applied");
-        else limited = limits.apply(spec.unit(), cgroup, l);
+        if (cgroup != null) limited = limits.apply(spec.unit(), cgroup, l);
       }
       command =
           Trampoline.build(

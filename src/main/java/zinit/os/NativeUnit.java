@@ -72,6 +72,12 @@ final class NativeUnit implements ServiceProcess {
   }
 
   @Override
+  public List<String> unappliedLimits() {
+    LimitCgroups.Applied l = limits;
+    return l == null ? List.of() : l.unapplied();
+  }
+
+  @Override
   public long oomKills() {
     LimitCgroups.Applied l = limits;
     return l == null ? 0 : l.oomKills();

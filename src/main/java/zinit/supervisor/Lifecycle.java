@@ -243,6 +243,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       // until its test passes.
       move(s, !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running, null);
       watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
+      warnUnappliedLimits(s, process);
       // A stop that came while the spawn was in flight ends what it brought, as it would have
       // ended a run spawned just before it.
       if (stopRequested || shuttingDown) terminate(s, run);
@@ -471,6 +472,17 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     log.zinit(s.name() + ": " + reason + "; restarting it");
     s.run.endedBecause = reason;
     terminate(s, s.run);
+  }
+
+  /** Limits the host could not apply are a warning, not an error (the contract). */
+  private void warnUnappliedLimits(Service s, ServiceProcess process) {
+    zinit.config.ResourceLimits l = s.config.limits();
+    if (l == null || !l.needsCgroups()) return;
+    if (!host.cgroupsEnabled()) {
+      log.zinit(s.name() + ": limits need cgroups, which are off here: memory, cpu and pids not applied");
+    } else if (!process.unappliedLimits().isEmpty()) {
+      log.zinit(s.name() + ": limits not applied, no such cgroup controller here: " + process.unappliedLimits());
+    }
   }
 
   /** The OOM detail when the kernel's OOM killer struck the run (counted and logged), else null. */

@@ -53,6 +53,11 @@ public interface ServiceProcess {
     return java.util.Map.of();
   }
 
+  /** Limits of the spawn that could not be applied (no such controller here), by key. */
+  default List<String> unappliedLimits() {
+    return List.of();
+  }
+
   /** How many processes of the unit the OOM killer killed (0 without a memory limit). */
   default long oomKills() {
     return 0;

@@ -388,6 +388,20 @@ class ServiceModelIT {
     }
   }
 
+  @Test
+  void withoutCgroupsLimitsAreAWarningButNofileAndUserStillApply() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("u", "exec: sh -c 'echo \"uid=$(id -u) nofile=$(ulimit -n)\"; exec sleep 1000'\n"
+              + "user: nobody\nlimits:\n  nofile: 555\n  memory: 64M\n")
+          .initArgs("--no-cgroups")
+          .start();
+      z.awaitState("u", "Running");
+      Zinit.waitFor("the probe line", Duration.ofSeconds(30), () -> log(z).contains("u: uid="));
+      assertThat(log(z)).contains("[+] u: uid=65534 nofile=555");
+      assertThat(z.output()).contains("u: limits need cgroups, which are off here: memory, cpu and pids not applied");
+    }
+  }
+
   private static String log(Zinit z) {
     try {
       return z.cli("log", "-s").stdout();

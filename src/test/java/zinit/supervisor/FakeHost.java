@@ -11,6 +11,7 @@ final class FakeHost implements ProcessHost {
   final List<FakeProcess> spawned = new ArrayList<>();
   final List<String> events = new ArrayList<>();
   String failSpawnOf;
+  boolean cgroups = true;
   private int nextPid = 100;
 
   final class FakeProcess implements ServiceProcess {
@@ -126,7 +127,7 @@ final class FakeHost implements ProcessHost {
 
   @Override
   public boolean cgroupsEnabled() {
-    return true;
+    return cgroups;
   }
 
   @Override

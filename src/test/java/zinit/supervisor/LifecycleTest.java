@@ -613,4 +613,13 @@ class LifecycleTest {
     clock.advance(Duration.ofMinutes(1));
     assertThat(host.count("app/health")).isEqualTo(1);
   }
+
+  @Test
+  void limitsWithoutCgroupsAreAWarningAndTheServiceStillRuns() {
+    host.cgroups = false;
+    life.add(svc("web").withLimits(new zinit.config.ResourceLimits(64L << 20, 0, 0, 0, 100)));
+    assertThat(state("web")).isEqualTo(State.Running);
+    assertThat(host.last("web").spec.limits().nofile()).isEqualTo(100);
+    assertThat(messages).contains("web: limits need cgroups, which are off here: memory, cpu and pids not applied");
+  }
 }
