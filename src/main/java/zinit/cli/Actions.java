@@ -81,12 +81,19 @@ final class Actions {
     return picked;
   }
 
-  /** The one line a failed command prints on stderr. */
+  /**
+   * What a failed command prints on stderr: one line saying what failed, and for an error reply
+   * with a {@code data.hint} a second line "hint: ..." saying what to do about it.
+   */
   static String message(Throwable e) {
     String msg =
         e instanceof RpcClient.RemoteError || e instanceof java.io.IOException || e instanceof Commands.Failure
             ? e.getMessage()
             : e.toString();
-    return msg == null ? "failed" : msg.replace('\n', ' ').strip();
+    String line = msg == null ? "failed" : msg.replace('\n', ' ').strip();
+    if (e instanceof RpcClient.RemoteError r && r.data() instanceof Map<?, ?> data && data.get("hint") instanceof String hint && !hint.isBlank()) {
+      return line + "\nhint: " + hint.replace('\n', ' ').strip();
+    }
+    return line;
   }
 }

@@ -45,6 +45,7 @@ final class Proxy {
     InetSocketAddress bound = server.address();
     out.println("Serving zinit's JSON-RPC on http://" + bound.getHostString() + ":" + bound.getPort() + "/ (logs: GET /logs?filter=NAME)");
     out.println("Token in " + tokenFile + "; send it as 'Authorization: Bearer TOKEN'. Ctrl+C stops.");
+    out.println("Dashboard: http://" + bound.getHostString() + ":" + bound.getPort() + "/ui/ (sign in with the token)");
     out.flush();
     stopped.await();
     return 0;

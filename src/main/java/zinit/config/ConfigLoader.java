@@ -95,6 +95,26 @@ public final class ConfigLoader {
     return ServiceFields.fromJson(file, name, content, warnings, configDir);
   }
 
+  /** Validates a service file's text; errors name "NAME.yaml (service_file_put)" and lines of the text. */
+  public static ServiceConfig fromYaml(String name, String text, Consumer<String> warnings) throws ConfigException {
+    return fromYaml(name, text, warnings, null);
+  }
+
+  /** As above, with a relative env_file read from {@code configDir} (null: not read). */
+  public static ServiceConfig fromYaml(String name, String text, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
+    String file = name + SUFFIX + " (service_file_put)";
+    checkName(file, name);
+    if (text.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_BYTES) throw new ConfigException(file, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
+    try {
+      return ServiceFields.fromYaml(file, name, YamlTree.parse(text), warnings, configDir);
+    } catch (YamlTree.SyntaxError e) {
+      throw new ConfigException(file, e.line, null, e.getMessage());
+    } catch (StackOverflowError e) {
+      throw tooDeep(file);
+    }
+  }
+
   /** Reads and validates {@code file}; a missing file is the caller's to report. */
   static ServiceConfig parse(Path file, Consumer<String> warnings)
       throws ConfigException, NoSuchFileException {
@@ -103,26 +123,41 @@ public final class ConfigLoader {
     if (!fileName.endsWith(SUFFIX)) throw new ConfigException(label, 0, null, "service files must end in .yaml");
     String name = fileName.substring(0, fileName.length() - SUFFIX.length());
     checkName(label, name);
-    YamlTree tree = tree(file);
-    return ServiceFields.fromYaml(label, name, tree, warnings);
+    try {
+      return ServiceFields.fromYaml(label, name, tree(file), warnings);
+    } catch (StackOverflowError e) {
+      throw tooDeep(label);
+    }
+  }
+
+  /** The per-file guard behind Nesting.MAX_DEPTH: whatever else recurses, one file fails alone. */
+  private static ConfigException tooDeep(String label) {
+    return new ConfigException(label, 0, null, "too deeply nested to read (stack exhausted)");
   }
 
   /** The file's YAML with lines, with read and syntax problems as ConfigException. */
   static YamlTree tree(Path file) throws ConfigException, NoSuchFileException {
+    try {
+      return YamlTree.parse(text(file));
+    } catch (YamlTree.SyntaxError e) {
+      throw new ConfigException(file.toString(), e.line, null, e.getMessage());
+    }
+  }
+
+  /** The file's text, with read problems as ConfigException. */
+  static String text(Path file) throws ConfigException, NoSuchFileException {
     String label = file.toString();
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
         throw new ConfigException(label, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
       }
-      return YamlTree.parse(Files.readString(file, StandardCharsets.UTF_8));
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw e;
     } catch (CharacterCodingException e) {
       throw new ConfigException(label, 0, null, "file is not valid UTF-8");
     } catch (IOException e) {
       throw new ConfigException(label, 0, null, "cannot read file: " + e);
-    } catch (YamlTree.SyntaxError e) {
-      throw new ConfigException(label, e.line, null, e.getMessage());
     }
   }
 

@@ -41,8 +41,14 @@ final class ServiceFields {
 
   static ServiceConfig fromYaml(String file, String name, YamlTree tree, Consumer<String> warnings)
       throws ConfigException {
+    return fromYaml(file, name, tree, warnings, Path.of(file).toAbsolutePath().getParent());
+  }
+
+  /** As above, with env_file read relative to {@code configDir} (the file label is no path then). */
+  static ServiceConfig fromYaml(String file, String name, YamlTree tree, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
     ServiceFields fields = new ServiceFields(file, tree::lineOf, tree::textOf, warnings);
-    fields.configDir = Path.of(file).toAbsolutePath().getParent();
+    fields.configDir = configDir;
     return fields.build(name, tree.root());
   }
 

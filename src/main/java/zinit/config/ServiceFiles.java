@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -104,9 +105,13 @@ public final class ServiceFiles {
   public void create(String name, JsonNode content, Consumer<String> warnings)
       throws ConfigException, FileAlreadyExistsException, IOException {
     Path target = pathOf(name);
+    Nesting.check(name + ConfigLoader.SUFFIX + " (service_create)", content);
     ConfigLoader.fromJson(name, content, warnings, dir);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
-    byte[] yaml = toYaml(content);
+    writeAtomically(target, toYaml(content), false);
+  }
+
+  private void writeAtomically(Path target, byte[] yaml, boolean replace) throws IOException {
     Path temp = Files.createTempFile(dir, ".create-", ".tmp", PosixFilePermissions.asFileAttribute(MODE_0644));
     try {
       Files.setPosixFilePermissions(temp, MODE_0644); // the umask may have narrowed it
@@ -115,11 +120,30 @@ public final class ServiceFiles {
         while (buf.hasRemaining()) ch.write(buf);
         ch.force(true);
       }
-      Files.createLink(target, temp);
+      if (replace) Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      else Files.createLink(target, temp);
     } finally {
       Files.deleteIfExists(temp);
     }
     syncDir();
+  }
+
+  /** The service file's text, as written (service_file_get). */
+  public String readText(String name) throws ConfigException, NoSuchFileException {
+    return ConfigLoader.text(pathOf(name));
+  }
+
+  /**
+   * Validates {@code yaml} as the file of service {@code name} (errors name lines of this text),
+   * then writes it verbatim, comments included, like {@link #create}. With {@code replace} an
+   * existing file is replaced by an atomic rename, so readers see the old file or the new one.
+   */
+  public void write(String name, String yaml, boolean replace, Consumer<String> warnings)
+      throws ConfigException, FileAlreadyExistsException, IOException {
+    Path target = pathOf(name);
+    ConfigLoader.fromYaml(name, yaml, warnings, dir);
+    if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
+    writeAtomically(target, yaml.getBytes(StandardCharsets.UTF_8), replace);
   }
 
   public void delete(String name) throws NoSuchFileException, IOException {

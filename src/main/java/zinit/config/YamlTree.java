@@ -59,7 +59,7 @@ record YamlTree(JsonNode root, Map<String, Integer> lines, Map<String, String> p
       JsonToken first = p.nextToken();
       if (first == null) throw new SyntaxError(1, "file is empty");
       tree.lines.put("", line(p));
-      JsonNode root = tree.value((YAMLParser) p, "");
+      JsonNode root = tree.value((YAMLParser) p, "", 0);
       if (p.nextToken() != null) throw new SyntaxError(line(p), "more than one YAML document");
       return new YamlTree(root, tree.lines, tree.plain);
     } catch (JsonProcessingException e) {
@@ -69,8 +69,9 @@ record YamlTree(JsonNode root, Map<String, Integer> lines, Map<String, String> p
     }
   }
 
-  private JsonNode value(YAMLParser p, String path) throws IOException, SyntaxError {
+  private JsonNode value(YAMLParser p, String path, int depth) throws IOException, SyntaxError {
     JsonToken t = p.currentToken();
+    if (t.isStructStart() && depth >= Nesting.MAX_DEPTH) throw new SyntaxError(line(p), Nesting.reason(depth + 1));
     if (p.isCurrentAlias()) throw new SyntaxError(line(p), "YAML aliases (*name) are not supported");
     if (t.isScalarValue() && t != JsonToken.VALUE_STRING) plain.put(path, p.getText());
     return switch (t) {
@@ -83,7 +84,7 @@ record YamlTree(JsonNode root, Map<String, Integer> lines, Map<String, String> p
           String at = child(path, key);
           lines.put(at, keyLine);
           p.nextToken();
-          o.set(key, value(p, at));
+          o.set(key, value(p, at, depth + 1));
         }
         yield o;
       }
@@ -93,7 +94,7 @@ record YamlTree(JsonNode root, Map<String, Integer> lines, Map<String, String> p
         while (p.nextToken() != JsonToken.END_ARRAY) {
           String at = item(path, i++);
           lines.put(at, line(p));
-          a.add(value(p, at));
+          a.add(value(p, at, depth + 1));
         }
         yield a;
       }

@@ -2,6 +2,7 @@ package zinit.daemon;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import zinit.config.ConfigException;
@@ -10,8 +11,10 @@ import zinit.config.Environments;
 import zinit.config.ServiceConfig;
 import zinit.config.ServiceFiles;
 import zinit.logs.LogRing;
+import zinit.os.FdLimit;
 import zinit.os.NativeProcessHost;
 import zinit.os.NetworkProbes;
+import zinit.os.SpareFds;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
 import zinit.supervisor.LogSink;
@@ -23,24 +26,39 @@ import zinit.supervisor.ZinitException;
 public final class Daemon {
   private Daemon() {}
 
+  // fds held back so that root can still connect when services or clients have taken all others
+  private static final int FD_RESERVE = 8;
+
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
     LogRing ring = new LogRing(options.bufferLines());
     LogSink sink = new RingSink(ring);
-    if (!Files.isDirectory(options.configDir())) {
-      System.err.println("zinit: config dir " + options.configDir() + " does not exist");
-      return 1;
-    }
+    Preload.jdk();
+    long fdLimit = FdLimit.raise(sink::zinit);
+    SpareFds reserve = SpareFds.hold(FD_RESERVE);
+    // The socket first: when zinit cannot serve, no service (nor a oneshot's side effect) starts.
+    RpcServer.Bound socket;
     try {
-      RpcServer.refuseIfLive(options.socket());
+      socket = RpcServer.bind(options.socket(), options.socketGroup());
     } catch (IOException e) {
       System.err.println("zinit: " + e.getMessage());
       return 1;
     }
+    if (!configDir(options.configDir(), sink)) {
+      socket.release();
+      return 1;
+    }
+    // Holding the socket proves no live zinit serves on it: what a dead one left running goes now.
+    try {
+      NativeProcessHost.recoverLeftovers(socket.socket(), sink::zinit);
+    } catch (RuntimeException e) {
+      sink.zinit("crash recovery failed: " + e);
+    }
     boolean cgroups = options.useCgroups() && NativeProcessHost.cgroupsAvailable();
     NativeProcessHost host =
         NativeProcessHost.create(
-            new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg)));
+            new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg), socket.socket()));
+    host.keepWhole(reserve);
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();
@@ -51,7 +69,10 @@ public final class Daemon {
     Signals.install(supervisor, pid1 && !options.container(), sink);
     // Every service is known before the socket answers, so no client sees a partial list.
     ConfigLoader.LoadResult loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
-    for (ConfigException e : loaded.errors()) sink.zinit("not loaded: " + e.getMessage());
+    for (ConfigException e : loaded.errors()) {
+      sink.zinit("not loaded: " + e.getMessage());
+      supervisor.loadFailed(serviceOf(e.file()), e.getMessage());
+    }
     if (options.mainService() != null) {
       if (!loaded.services().containsKey(options.mainService())) {
         System.err.println("zinit: --main " + options.mainService() + ": no such service in " + options.configDir());
@@ -64,22 +85,7 @@ public final class Daemon {
     supervisor.load(loaded.services().values());
     host.warmUp();
 
-    RpcServer rpc;
-    try {
-      rpc =
-          RpcServer.start(
-              options.socket(),
-              supervisor,
-              ring,
-              files,
-              new RpcServer.Options(options.socketGroup(), sink::zinit));
-    } catch (IOException e) {
-      System.err.println("zinit: cannot serve on " + options.socket() + ": " + e.getMessage());
-      shutdownQuietly(supervisor, sink);
-      host.close();
-      loop.close();
-      return 1;
-    }
+    RpcServer rpc = RpcServer.start(socket, supervisor, ring, files, new RpcServer.Options(options.socketGroup(), sink::zinit, fdLimit, reserve));
     sink.zinit(
         "zinit listening on "
             + options.socket()
@@ -106,11 +112,26 @@ public final class Daemon {
     return left.isEmpty() ? 0 : 1;
   }
 
-  private static void shutdownQuietly(Supervisor supervisor, LogSink sink) {
+  /** "/etc/zinit/web.yaml" → "web": the service a file error is about. */
+  private static String serviceOf(String file) {
+    Path name = Path.of(file).getFileName();
+    String n = name == null ? file : name.toString();
+    return n.endsWith(".yaml") ? n.substring(0, n.length() - ".yaml".length()) : n;
+  }
+
+  /** Like the original, a missing config dir is created: services can be monitored into it later. */
+  private static boolean configDir(Path dir, LogSink sink) {
+    if (Files.isDirectory(dir)) return true;
     try {
-      supervisor.shutdown(false);
-    } catch (ZinitException e) {
-      sink.zinit("shutdown failed: " + e.getMessage());
+      Files.createDirectories(dir);
+      sink.zinit("config dir " + dir + " did not exist; created it (no services yet)");
+      return true;
+    } catch (IOException e) {
+      String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+      if (e instanceof java.nio.file.AccessDeniedException) why = "permission denied";
+      if (e instanceof java.nio.file.FileAlreadyExistsException) why = "it exists and is not a directory";
+      System.err.println("zinit: cannot create config dir " + dir + ": " + why);
+      return false;
     }
   }
 

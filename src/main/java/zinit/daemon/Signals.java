@@ -17,6 +17,9 @@ final class Signals {
   private Signals() {}
 
   static void install(Supervisor supervisor, boolean systemPid1, LogSink log) {
+    for (String name : zinit.os.Dispositions.resetIgnoredStopSignals()) {
+      log.zinit(name + " was ignored (inherited, e.g. from a shell's '&'); reset so it can stop zinit");
+    }
     for (String name : new String[] {"TERM", "INT", "HUP"}) {
       Signal.handle(
           new Signal(name),

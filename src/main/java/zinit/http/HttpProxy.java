@@ -1,10 +1,7 @@
 package zinit.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,24 +13,43 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import zinit.guard.ByteBudget;
 
 /**
  * zinit's JSON-RPC over HTTP. {@code POST /} takes a JSON-RPC request or batch and answers with
  * its reply; {@code GET /logs[?filter=NAME]} streams the log buffer and then new lines as
  * server-sent events. Every request needs {@code Authorization: Bearer TOKEN}; no CORS headers are
- * sent, so browsers keep other origins' pages from reading replies.
+ * sent, so browsers keep other origins' pages from reading replies. {@code GET /ui/} is the
+ * dashboard's static page ({@link UiFiles}), the one thing served without the token.
  */
 public final class HttpProxy {
   /** Largest request body accepted. */
   public static final int MAX_BODY = 1 << 20;
 
   private static final long KEEPALIVE_MILLIS = 15_000;
+
+  /**
+   * What one HTTP server lets its clients hold.
+   *
+   * @param maxConnections open connections at once, authorised or not; more are refused at once
+   * @param head time from accept (or, on a kept-alive connection, the first byte) to a complete
+   *     request head
+   * @param body time to receive a request body
+   * @param idle time a kept-alive connection may wait for its next request
+   * @param write time a client gets to take one response or one log event
+   * @param budget bytes of request bodies held at once (shared with the socket server)
+   */
+  public record Bounds(int maxConnections, Duration head, Duration body, Duration idle, Duration write, ByteBudget budget) {
+    public static Bounds standard(int maxConnections, ByteBudget budget) {
+      return new Bounds(maxConnections, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), budget);
+    }
+  }
 
   /** Where requests go: the daemon's dispatcher, or a unix socket connection. */
   public interface Backend {
@@ -53,44 +69,42 @@ public final class HttpProxy {
     void close();
   }
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private Http11 server;
   private final byte[] expected;
   private final Backend backend;
   private final Consumer<String> log;
   private final Set<LogFeed> feeds = ConcurrentHashMap.newKeySet();
 
-  private HttpProxy(HttpServer server, ExecutorService executor, String token, Backend backend, Consumer<String> log) {
-    this.server = server;
-    this.executor = executor;
+  private HttpProxy(String token, Backend backend, Consumer<String> log) {
     this.expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.backend = backend;
     this.log = log;
   }
 
+  /** A server for `zinit proxy`: 64 connections, 32 MiB of request bodies. */
   public static HttpProxy start(InetSocketAddress address, String token, Backend backend, Consumer<String> log)
       throws IOException {
+    return start(address, token, backend, log, Bounds.standard(64, new ByteBudget(32 << 20)));
+  }
+
+  public static HttpProxy start(InetSocketAddress address, String token, Backend backend, Consumer<String> log, Bounds bounds)
+      throws IOException {
     if (token == null || token.length() < 16) throw new IllegalArgumentException("token too short");
-    HttpServer server = HttpServer.create(address, 64);
-    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    HttpProxy proxy = new HttpProxy(server, executor, token, backend, log);
-    server.setExecutor(executor);
-    server.createContext("/", proxy::handle);
-    server.start();
+    HttpProxy proxy = new HttpProxy(token, backend, log);
+    proxy.server = Http11.start(address, bounds, proxy::handle, log);
     if (!address.getAddress().isLoopbackAddress())
       log.accept("http: WARNING: listening on non-loopback " + address + "; anyone with the token can control zinit");
     return proxy;
   }
 
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   /** Stops listening and ends open log streams. */
   public void close() {
-    server.stop(0);
+    server.close();
     feeds.forEach(LogFeed::close);
-    executor.shutdownNow();
   }
 
   /** "127.0.0.1:8080", "localhost:8080", "[::1]:8080". */
@@ -145,59 +159,54 @@ public final class HttpProxy {
     }
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      String path = ex.getRequestURI().getPath();
-      if (!path.equals("/") && !path.equals("/logs")) {
-        reply(ex, 404, "text/plain", "not found: use POST / or GET /logs\n");
-        return;
-      }
-      if (!authorized(ex)) {
-        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"zinit\"");
-        reply(ex, 401, "text/plain", "missing or wrong token: send Authorization: Bearer TOKEN\n");
-        return;
-      }
+  private void handle(Exchange ex) throws IOException, Exchange.Refused {
+    String path = ex.uri().getPath();
+    if (path != null && UiFiles.owns(path)) {
+      UiFiles.serve(ex);
+      return;
+    }
+    if (path == null || (!path.equals("/") && !path.equals("/logs"))) {
+      reply(ex, 404, "text/plain", "not found: use POST / or GET /logs (the dashboard is at /ui/)\n");
+      return;
+    }
+    if (!authorized(ex)) {
+      reply(ex, 401, "text/plain", "missing or wrong token: send Authorization: Bearer TOKEN\n", Map.of("WWW-Authenticate", "Bearer realm=\"zinit\""));
+      return;
+    }
+    try {
       if (path.equals("/")) rpc(ex);
       else logs(ex);
-    } catch (IOException | RuntimeException e) {
-      log.accept("http: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + ": " + e);
+    } catch (RuntimeException e) {
+      log.accept("http: " + ex.method() + " " + path + ": " + e);
+      if (!ex.responded()) reply(ex, 500, "text/plain", "internal error: " + e.getMessage() + "\n");
     }
   }
 
-  private boolean authorized(HttpExchange ex) {
-    String header = ex.getRequestHeaders().getFirst("Authorization");
+  private boolean authorized(Exchange ex) {
+    String header = ex.header("authorization");
     return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected);
   }
 
-  private void rpc(HttpExchange ex) throws IOException {
-    if (!ex.getRequestMethod().equals("POST")) {
-      ex.getResponseHeaders().set("Allow", "POST");
-      reply(ex, 405, "text/plain", "use POST with a JSON-RPC body\n");
+  private void rpc(Exchange ex) throws IOException, Exchange.Refused {
+    if (!ex.method().equals("POST")) {
+      reply(ex, 405, "text/plain", "use POST with a JSON-RPC body\n", Map.of("Allow", "POST"));
       return;
     }
-    byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
-      body = in.readNBytes(MAX_BODY + 1);
-    }
-    if (body.length > MAX_BODY) {
-      reply(ex, 413, "text/plain", "request larger than " + MAX_BODY + " bytes\n");
-      return;
-    }
+    byte[] body = ex.body(MAX_BODY);
     String answer = backend.call(body);
     if (answer == null) {
-      ex.sendResponseHeaders(204, -1);
+      ex.reply(204, null, new byte[0], Map.of());
       return;
     }
     reply(ex, 200, "application/json", answer.endsWith("\n") ? answer : answer + "\n");
   }
 
-  private void logs(HttpExchange ex) throws IOException {
-    if (!ex.getRequestMethod().equals("GET")) {
-      ex.getResponseHeaders().set("Allow", "GET");
-      reply(ex, 405, "text/plain", "use GET\n");
+  private void logs(Exchange ex) throws IOException {
+    if (!ex.method().equals("GET")) {
+      reply(ex, 405, "text/plain", "use GET\n", Map.of("Allow", "GET"));
       return;
     }
-    String filter = queryParam(ex.getRequestURI(), "filter");
+    String filter = queryParam(ex.uri(), "filter");
     LogFeed feed;
     try {
       feed = backend.follow(filter);
@@ -207,19 +216,17 @@ public final class HttpProxy {
     }
     feeds.add(feed);
     try (feed) {
-      ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-      ex.getResponseHeaders().set("Cache-Control", "no-cache");
-      ex.sendResponseHeaders(200, 0);
-      OutputStream out = ex.getResponseBody();
+      OutputStream out = ex.stream("text/event-stream; charset=utf-8", Map.of("Cache-Control", "no-cache"));
       while (true) {
         String line = feed.next(KEEPALIVE_MILLIS);
         // a comment line keeps proxies from timing out and finds clients that left
         String event = line == null ? ": keepalive\n\n" : "data: " + line.replace("\r", "").replace("\n", " ") + "\n\n";
         out.write(event.getBytes(StandardCharsets.UTF_8));
-        out.flush();
       }
     } catch (EOFException ended) {
       // the feed ended (zinit stopping, or the proxy's socket closed)
+    } catch (IOException clientLeft) {
+      // a client closing its event stream is how such streams normally end: nothing to report
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
@@ -241,12 +248,11 @@ public final class HttpProxy {
     return null;
   }
 
-  private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-    ex.sendResponseHeaders(status, b.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(b);
-    }
+  private static void reply(Exchange ex, int status, String type, String body) throws IOException {
+    reply(ex, status, type, body, Map.of());
+  }
+
+  private static void reply(Exchange ex, int status, String type, String body, Map<String, String> headers) throws IOException {
+    ex.reply(status, type, body.getBytes(StandardCharsets.UTF_8), headers);
   }
 }

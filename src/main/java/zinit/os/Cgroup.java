@@ -16,10 +16,18 @@ import java.util.OptionalLong;
 final class Cgroup {
   private final Path dir;
   private final String procPath;
+  // As strings, ready for ProcFs.readSmall on the stop path.
+  final String procsFile;
+  final String statFile;
+  final String eventsPath;
 
   Cgroup(Path dir, String procPath) {
     this.dir = dir;
     this.procPath = procPath;
+    String d = dir.toString();
+    this.procsFile = d + "/cgroup.procs";
+    this.statFile = d + "/cgroup.stat";
+    this.eventsPath = d + "/cgroup.events";
   }
 
   /** mkdir; false when the name is taken (EEXIST). */
@@ -41,6 +49,13 @@ final class Cgroup {
   /** How /proc/<pid>/cgroup names this cgroup (after "0::"). */
   String procPath() {
     return procPath;
+  }
+
+  /** Whether a /proc/<pid>/cgroup path names this cgroup or one below it. */
+  boolean contains(String procCgroupPath) {
+    if (procCgroupPath.equals(procPath)) return true;
+    String prefix = procPath.equals("/") ? "/" : procPath + "/";
+    return procCgroupPath.startsWith(prefix);
   }
 
   Cgroup child(String name) {
@@ -107,7 +122,7 @@ final class Cgroup {
   }
 
   void freeze(boolean frozen) {
-    write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
+    Fds.writeFile(dir.resolve("cgroup.freeze").toString(), frozen ? "1" : "0");
   }
 
   /** {@link #freeze}, false (with nothing changed) when the cgroup is already gone. */
@@ -115,10 +130,24 @@ final class Cgroup {
     try {
       freeze(frozen);
       return true;
-    } catch (UncheckedIOException e) {
-      if (!Files.isDirectory(dir)) return false;
+    } catch (OsException e) {
+      if (gone(e)) return false;
       throw e;
     }
+  }
+
+  /**
+   * Whether a control-file call failed because the cgroup was removed meanwhile: ENOENT at open,
+   * ENODEV at read or write through an fd opened before the rmdir. Both mean: empty, and nothing
+   * left to do.
+   */
+  static boolean gone(OsException e) {
+    return e.errno() == Errno.ENOENT || e.errno() == Errno.ENODEV;
+  }
+
+  /** Whether a process is in this cgroup or below, read now; false once the cgroup is removed. */
+  boolean populatedNow() {
+    return ProcFs.readSmall(eventsPath, 256).map(Cgroup::populated).orElse(false);
   }
 
   /** usage_usec from cpu.stat, when the file exists. */
@@ -136,6 +165,15 @@ final class Cgroup {
    * one is still populated (EBUSY). Already gone counts as removed.
    */
   boolean tryRemove(List<String> why) {
+    // One rmdir(2) in the common case (no sub-cgroups); EBUSY: children to remove first.
+    try (var arena = java.lang.foreign.Arena.ofConfined()) {
+      Libc.Ret r = Libc.rmdir(arena.allocateFrom(dir.toString()));
+      if (!r.failed() || r.errno() == Errno.ENOENT) return true;
+      if (r.errno() != Errno.EBUSY) {
+        why.add(new OsException("rmdir(" + dir + ")", r.errno()).getMessage());
+        return false;
+      }
+    }
     boolean ok = true;
     for (Cgroup c : children()) ok &= c.tryRemove(why);
     try {

@@ -3,7 +3,10 @@ package zinit.os;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Members are exactly the processes in the unit's cgroup. */
+/**
+ * Members are exactly the processes in the unit's cgroup and every cgroup below it: a service that
+ * runs containers or its own supervisor makes sub-cgroups, and what it puts there is still its own.
+ */
 final class CgroupMembership implements Membership {
   private final Cgroup cgroup;
 
@@ -14,7 +17,7 @@ final class CgroupMembership implements Membership {
   @Override
   public List<Integer> candidates() {
     List<Integer> out = new ArrayList<>();
-    for (int pid : cgroup.procs()) {
+    for (int pid : cgroup.procsRecursive()) {
       if (ProcFs.stat(pid).map(s -> !s.zombie()).orElse(false)) out.add(pid);
     }
     return out;
@@ -22,7 +25,7 @@ final class CgroupMembership implements Membership {
 
   @Override
   public boolean verify(ProcFs.Stat stat) {
-    return ProcFs.cgroupOf(stat.pid()).map(cgroup.procPath()::equals).orElse(false);
+    return ProcFs.cgroupOf(stat.pid()).map(cgroup::contains).orElse(false);
   }
 
   @Override

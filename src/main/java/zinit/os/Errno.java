@@ -10,11 +10,15 @@ final class Errno {
   static final int EINTR = 4;
   static final int ECHILD = 10;
   static final int EAGAIN = 11;
+  static final int ENOMEM = 12;
   static final int EACCES = 13;
   static final int EBUSY = 16;
   static final int EEXIST = 17;
+  static final int ENODEV = 19;
   static final int ENOTDIR = 20;
   static final int EINVAL = 22;
+  static final int ENFILE = 23;
+  static final int EMFILE = 24;
   static final int ENOSYS = 38;
 
   /** "ESRCH (No such process)". */

@@ -32,6 +32,40 @@ final class Fds {
     }
   }
 
+  /**
+   * Writes {@code value} to an existing control file (cgroup.freeze) in one write(2), the cheap
+   * way: this is on the stop path, where java.nio costs tenfold.
+   */
+  static void writeFile(String path, String value) {
+    try (Arena arena = Arena.ofConfined()) {
+      int fd =
+          Libc.open(arena.allocateFrom(path), Flags.O_WRONLY | Flags.O_CLOEXEC, 0)
+              .asIntOrThrow("open(" + path + ")");
+      try {
+        MemorySegment bytes = arena.allocateFrom(value);
+        Libc.Ret r;
+        do r = Libc.write(fd, bytes, value.length());
+        while (r.failed() && r.errno() == Errno.EINTR);
+        r.orThrow("write(" + path + ")");
+      } finally {
+        close(fd);
+      }
+    }
+  }
+
+  /**
+   * {@link #preadAll}, or empty on ENODEV: the fd is a control file of a cgroup removed since it was
+   * opened, so there is nothing left to read.
+   */
+  static java.util.Optional<String> tryPreadAll(int fd, int max) {
+    try {
+      return java.util.Optional.of(preadAll(fd, max));
+    } catch (OsException e) {
+      if (e.errno() == Errno.ENODEV) return java.util.Optional.empty();
+      throw e;
+    }
+  }
+
   /** Reads a small file-like fd from offset 0 (cgroup.events); EINTR retried. */
   static String preadAll(int fd, int max) {
     try (Arena arena = Arena.ofConfined()) {

@@ -44,12 +44,20 @@ final class Flags {
   static final int RB_AUTOBOOT = 0x01234567;
   static final int RB_POWER_OFF = 0x4321fedc;
 
+  static final int RLIMIT_NOFILE = 7;
+
   static final int SC_CLK_TCK = 2;
   static final int SC_PAGESIZE = 30;
 
+  static final int SIGHUP = 1;
+  static final int SIGINT = 2;
   static final int SIGKILL = 9;
   static final int SIGTERM = 15;
   static final int SIGCONT = 18;
+
+  /** struct sigaction of glibc x86-64 is 152 bytes, sa_handler first; rounded up. */
+  static final long SIGACTION_SIZE = 256;
+  static final long SIG_IGN = 1;
 
   /** Sizes of opaque glibc types, rounded up generously (glibc x86-64: 336 and 80; sigset 128). */
   static final long SPAWNATTR_SIZE = 512;

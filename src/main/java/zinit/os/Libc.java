@@ -150,6 +150,10 @@ final class Libc {
             Linker.Option.firstVariadicArg(2));
   }
 
+  private static final class Rmdir {
+    static final MethodHandle H = errno("rmdir", INT_PTR);
+  }
+
   private static final class Close {
     static final MethodHandle H = errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   }
@@ -197,6 +201,15 @@ final class Libc {
             Linker.Option.firstVariadicArg(1));
   }
 
+  private static final class Sigaction {
+    static final MethodHandle H =
+        errno("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  private static final class SignalFn {
+    static final MethodHandle H = errno("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+  }
+
   private static final class Getpid {
     static final MethodHandle H = plain("getpid", FunctionDescriptor.of(JAVA_INT));
   }
@@ -235,6 +248,18 @@ final class Libc {
 
   private static final class Sysconf {
     static final MethodHandle H = errno("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class Getrlimit {
+    static final MethodHandle H = errno("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class Setrlimit {
+    static final MethodHandle H = errno("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class Geteuid {
+    static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
   }
 
   private static final class StrerrornameNp {
@@ -366,6 +391,10 @@ final class Libc {
     return call(s -> (int) Open.H.invokeExact(s, path, flags, mode));
   }
 
+  static Ret rmdir(MemorySegment path) {
+    return call(s -> (int) Rmdir.H.invokeExact(s, path));
+  }
+
   static Ret close(int fd) {
     return call(s -> (int) Close.H.invokeExact(s, fd));
   }
@@ -402,6 +431,15 @@ final class Libc {
     return call(s -> (int) Prctl.H.invokeExact(s, option, arg2, arg3, arg4, arg5));
   }
 
+  static Ret sigaction(int sig, MemorySegment act, MemorySegment oldact) {
+    return call(s -> (int) Sigaction.H.invokeExact(s, sig, act, oldact));
+  }
+
+  /** signal(2); the previous handler as an address, or -1 (SIG_ERR). */
+  static Ret signal(int sig, MemorySegment handler) {
+    return call(s -> ((MemorySegment) SignalFn.H.invokeExact(s, sig, handler)).address());
+  }
+
   static int getpid() {
     return raw(() -> (int) Getpid.H.invokeExact());
   }
@@ -436,6 +474,19 @@ final class Libc {
           Sync.H.invokeExact();
           return 0;
         });
+  }
+
+  /** {@code rlim} points to a struct rlimit: two unsigned longs, cur and max. */
+  static Ret getrlimit(int resource, MemorySegment rlim) {
+    return call(s -> (int) Getrlimit.H.invokeExact(s, resource, rlim));
+  }
+
+  static Ret setrlimit(int resource, MemorySegment rlim) {
+    return call(s -> (int) Setrlimit.H.invokeExact(s, resource, rlim));
+  }
+
+  static int geteuid() {
+    return raw(() -> (int) Geteuid.H.invokeExact());
   }
 
   static Ret sysconf(int name) {

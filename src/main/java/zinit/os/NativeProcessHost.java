@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import zinit.guard.FdReserve;
 import zinit.supervisor.ExitStatus;
 import zinit.supervisor.ProcessHost;
 import zinit.supervisor.ServiceProcess;
@@ -32,8 +33,14 @@ public final class NativeProcessHost implements ProcessHost {
    * @param useCgroups track units by cgroup when the v2 hierarchy is writable
    * @param instanceName part of the base cgroup's name, to tell zinit instances apart
    * @param log where the host reports what it did ("reaped orphan 123 (exit 0)")
+   * @param socketOrNull the socket this zinit serves on: its units are recorded (a marker on the
+   *     base cgroup, {@code <socket>.state}) for {@link #recoverLeftovers}; null records nothing
    */
-  public record Options(boolean useCgroups, String instanceName, Consumer<String> log) {}
+  public record Options(boolean useCgroups, String instanceName, Consumer<String> log, Path socketOrNull) {
+    public Options(boolean useCgroups, String instanceName, Consumer<String> log) {
+      this(useCgroups, instanceName, log, null);
+    }
+  }
 
   static final String SH = "/bin/sh";
 
@@ -42,6 +49,8 @@ public final class NativeProcessHost implements ProcessHost {
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
   private final LimitCgroups limits;
+  private final InstanceState state; // null when nothing is recorded
+  private final String entryPath; // zinit's own cgroup, where a spawned trampoline starts
   private final IoLoop loop;
   private final Reaper reaper = Reaper.get();
   private final Reaper.Listener listener;
@@ -50,13 +59,16 @@ public final class NativeProcessHost implements ProcessHost {
   private final Executor async = r -> Thread.ofVirtual().name("zinit-event").start(r);
   private volatile boolean closed;
   volatile boolean noCgroupKillForTests;
+  private volatile FdReserve reserve = FdReserve.NONE;
 
-  private NativeProcessHost(Consumer<String> log, Cgroup base) {
+  private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state, String entryPath) {
     this.log = log;
     this.base = base;
     this.limits =
         new LimitCgroups(
             base, base == null ? java.util.Map.of() : LimitCgroups.v1Dirs(), base == null ? "zinit" : base.dir().getFileName().toString(), log);
+    this.state = state;
+    this.entryPath = entryPath;
     this.loop = new IoLoop("zinit-io", log);
     this.listener = new Reaper.Listener() {
       @Override
@@ -76,16 +88,43 @@ public final class NativeProcessHost implements ProcessHost {
   public static NativeProcessHost create(Options options) {
     Consumer<String> log = options.log() == null ? m -> {} : options.log();
     Cgroup base = null;
+    InstanceState state =
+        options.socketOrNull() == null
+            ? null
+            : new InstanceState(options.socketOrNull(), InstanceState.Owner.self(options.socketOrNull()), log);
+    String entryPath = null;
     if (options.useCgroups()) {
       Optional<CgroupMount> mount = cgroupsUsable();
       if (mount.isPresent()) {
         base = createBase(mount.get(), options.instanceName());
+        entryPath = mount.get().ownPath();
         log.accept("tracking services in cgroup " + base);
+        if (state != null && !InstanceState.mark(base.dir(), InstanceState.Owner.self(options.socketOrNull()))) {
+          log.accept("no user xattrs on " + base + ": crash recovery relies on the state file alone");
+        }
       } else {
         log.accept("cgroup v2 not writable (or no " + SH + "): best-effort tracking by process group");
       }
     }
-    return new NativeProcessHost(log, base);
+    if (state != null) {
+      if (base != null) state.cgroup(base.dir());
+      else state.write();
+    }
+    return new NativeProcessHost(log, base, state, entryPath);
+  }
+
+  /**
+   * Crash recovery: kills and removes the units a dead zinit of {@code socket} left running (its
+   * cgroups, or without cgroups its recorded unit processes), reporting each to {@code log}. Call
+   * while holding the socket and before creating the host.
+   */
+  public static void recoverLeftovers(Path socket, Consumer<String> log) {
+    new Leftovers(socket, InstanceState.Owner.self(socket), log).recover();
+  }
+
+  /** The writable cgroup v2 hierarchy zinit lives in, whether or not this zinit uses it. */
+  static Optional<CgroupMount> cgroupMount() {
+    return CgroupMount.find();
   }
 
   /** Whether cgroup tracking would work here: a writable cgroup v2 hierarchy and /bin/sh. */
@@ -115,9 +154,18 @@ public final class NativeProcessHost implements ProcessHost {
     log.accept(message);
   }
 
+  /** Keeps {@code reserve} whole before every spawn: services never take the fds kept for root. */
+  public void keepWhole(FdReserve reserve) {
+    this.reserve = reserve;
+  }
+
   @Override
   public ServiceProcess spawn(SpawnSpec spec) throws SpawnException {
     if (closed) throw new IllegalStateException("host is closed");
+    if (!reserve.refill()) {
+      throw new SpawnException(
+          "cannot start " + spec.unit() + ": EMFILE: too few free fds (zinit keeps a few for its socket)", null, true);
+    }
     Path dir = spec.dir() == null ? Path.of("/") : spec.dir().toAbsolutePath();
     if (!Files.isDirectory(dir)) {
       throw new SpawnException("cannot start " + spec.unit() + ": working directory " + dir + " does not exist");
@@ -160,7 +208,7 @@ public final class NativeProcessHost implements ProcessHost {
                 // Unreaped (we hold the reaper's gate), so neither call can miss or mistake it.
                 try {
                   Pidfd pidfd = Pidfd.open(pid);
-                  ProcFs.Key key = ProcFs.stat(pid).orElseThrow().key();
+                  ProcFs.Key key = ProcFs.statOfChild(pid).key();
                   return newUnit(spec.unit(), key, pidfd, exit, cgroup, unitLimits);
                 } catch (RuntimeException e) {
                   // Still our unreaped child, so its pid cannot be another process's yet.
@@ -171,12 +219,21 @@ public final class NativeProcessHost implements ProcessHost {
       pipes.closeChildEnds();
       pipes.watch(loop, spec, log);
       units.add(unit);
+      if (state != null && cgroup == null) state.add(new InstanceState.Unit(unit.mainKey().pid(), unit.mainKey().starttime(), spec.unit()));
       unit.watch();
       return unit;
     } catch (SpawnException | RuntimeException e) {
-      pipes.closeAll();
-      if (unitLimits != null) unitLimits.remove(log);
-      if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      // Cleanup may fail for the same shortage; the spawn's own error is the one to report.
+      try {
+        pipes.closeAll();
+        if (unitLimits != null) unitLimits.remove(log);
+        if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+        log.accept("cleaning up after a failed spawn of " + spec.unit() + ": " + cleanup.getMessage());
+      }
+      if (e instanceof RuntimeException r && Shortage.in(r))
+        throw new SpawnException("cannot start " + spec.unit() + ": " + r.getMessage(), r, true);
       throw e;
     }
   }
@@ -184,12 +241,20 @@ public final class NativeProcessHost implements ProcessHost {
   private NativeUnit newUnit(
       String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg, LimitCgroups.Applied l) {
     NativeUnit[] self = new NativeUnit[1];
-    self[0] = new NativeUnit(name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, () -> {
-      units.remove(self[0]);
-      if (l != null) l.remove(log);
-    });
+    self[0] =
+        new NativeUnit(
+            name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, entryPath,
+            () -> {
+              unitClosed(self[0]);
+              if (l != null) l.remove(log);
+            });
     self[0].limits = l;
     return self[0];
+  }
+
+  private void unitClosed(NativeUnit unit) {
+    units.remove(unit);
+    if (state != null && !unit.cgroupTracked()) state.remove(unit.mainKey().pid());
   }
 
   private Cgroup unitCgroup(String unit) throws SpawnException {
@@ -199,7 +264,7 @@ public final class NativeProcessHost implements ProcessHost {
         if (Cgroup.tryCreate(c.dir(), c.procPath()).isPresent()) return c;
       }
     } catch (RuntimeException e) {
-      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e);
+      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e, Shortage.in(e));
     }
   }
 
@@ -261,6 +326,7 @@ public final class NativeProcessHost implements ProcessHost {
       List<String> why = new ArrayList<>();
       if (!base.tryRemove(why)) log.accept("close: cgroup not removed: " + why);
     }
+    if (state != null && units.isEmpty() && (base == null || !Files.exists(base.dir()))) state.delete();
     reaper.detach(listener);
     loop.close();
   }

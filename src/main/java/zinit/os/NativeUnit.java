@@ -2,6 +2,7 @@ package zinit.os;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -11,10 +12,17 @@ import zinit.supervisor.ProcessStats;
 import zinit.supervisor.ServiceProcess;
 
 /**
- * One spawned unit. Emptiness is an event: in cgroup mode, cgroup.events "populated 0" (EPOLLPRI on
- * the I/O loop) once the main process has been reaped; in fallback mode, a re-scan on every reaper
- * event once the main process has been reaped. Futures complete on a virtual thread so callers'
- * dependent stages never run on the reaper or I/O thread.
+ * One spawned unit. Emptiness is an event: in cgroup mode, the cgroup found unpopulated right
+ * after the main process is reaped (on the thread that completes {@link #exit()}: the usual stop,
+ * where the main process is the last to go), or later cgroup.events "populated 0" (EPOLLPRI on the
+ * I/O loop) when other processes outlive it; in fallback mode, a re-scan on every reaper event once
+ * the main process has been reaped. Futures complete on a virtual thread so callers' dependent
+ * stages never run on the reaper or I/O thread.
+ *
+ * <p>A main process that writes itself into a cgroup outside the unit ("escapes") leaves the unit
+ * empty while it runs. That is reported once ({@link #onTrackingNote}, {@link #trackingNote()});
+ * the main process is still signalled and killed through its pidfd wherever it went, but what it
+ * starts there is outside the unit and not tracked.
  */
 final class NativeUnit implements ServiceProcess {
   /** Bound on freeze/kill/thaw rounds where cgroup.kill is missing. */
@@ -35,8 +43,12 @@ final class NativeUnit implements ServiceProcess {
   private final Runnable onClose;
   private final StatsSampler sampler = new StatsSampler();
   private final boolean noCgroupKill;
+  private final String entryPath; // the cgroup a spawned process starts in, before the trampoline
   private int eventsFd = -1; // loop thread only; -1 once the registration is dropped
   private long eventsToken;
+  private boolean entered; // loop thread only: the unit was seen populated
+  private volatile String escape; // set once, when the main process is found outside the unit
+  private final CompletableFuture<String> escapeLine = new CompletableFuture<>();
   private boolean closed; // guarded by this
   /** The unit's resource limits (v1 cgroups, OOM counters), or null; set once after construction. */
   volatile LimitCgroups.Applied limits;
@@ -51,7 +63,9 @@ final class NativeUnit implements ServiceProcess {
       Executor async,
       Consumer<String> log,
       boolean noCgroupKill,
+      String entryPath,
       Runnable onClose) {
+    this.entryPath = entryPath;
     this.unit = unit;
     this.mainKey = mainKey;
     this.main = main;
@@ -83,6 +97,11 @@ final class NativeUnit implements ServiceProcess {
     return l == null ? 0 : l.oomKills();
   }
 
+  /** The main process, as crash recovery records it. */
+  ProcFs.Key mainKey() {
+    return mainKey;
+  }
+
   /** Starts watching for emptiness; call once, after construction. */
   void watch() {
     if (cgroup != null) {
@@ -94,7 +113,35 @@ final class NativeUnit implements ServiceProcess {
             recheck(); // the current value, now that no later change can be missed
           });
     }
-    exit.whenComplete((status, error) -> recheckSoon());
+    if (cgroup != null) exit.whenComplete((status, error) -> emptyAfterExit());
+    else exit.whenComplete((status, error) -> recheckSoon());
+  }
+
+  /**
+   * Runs where {@link #exit} completed, at once: when the main process was the last one (every
+   * stop of a one-process service), the unit is empty now and a hop to the I/O loop would only
+   * add latency. Otherwise the loop's cgroup.events watch reports the last exit later; it reads
+   * {@code exit} after that change, so nothing is missed between the two.
+   */
+  private void emptyAfterExit() {
+    try {
+      if (empty.isDone() || cgroup.populatedNow()) return;
+    } catch (RuntimeException e) {
+      log.accept(
+          unit + ": reading " + cgroup.eventsPath + " failed (" + e.getMessage()
+              + "); asking the I/O loop");
+      recheckSoon();
+      return;
+    }
+    empty.complete(null); // first: the stop waits for this, not for the watch to be dropped
+    loop.execute(this::unwatch);
+  }
+
+  /** Drops the cgroup.events registration; loop thread only. */
+  private void unwatch() {
+    if (eventsFd < 0) return;
+    eventsFd = -1;
+    loop.remove(eventsToken);
   }
 
   /** Re-evaluates emptiness on the I/O loop (fallback: after any reaper event). */
@@ -103,20 +150,51 @@ final class NativeUnit implements ServiceProcess {
   }
 
   private void recheck() {
-    if (empty.isDone() || !exit.isDone()) return;
+    if (empty.isDone()) return;
     boolean gone;
     if (cgroup != null) {
       if (eventsFd < 0) return; // not registered yet, or already dropped
-      gone = !Cgroup.populated(Fds.preadAll(eventsFd, 256));
+      Optional<String> events = Fds.tryPreadAll(eventsFd, 256);
+      // ENODEV: the cgroup was removed (by close), so it is empty.
+      gone = events.isEmpty() || !Cgroup.populated(events.get());
+      if (!gone) entered = true;
+      if (gone && !exit.isDone()) {
+        noticeEscape();
+        return;
+      }
     } else {
+      if (!exit.isDone()) return;
       gone = members.candidates().isEmpty();
     }
-    if (!gone) return;
-    if (cgroup != null) {
-      eventsFd = -1;
-      loop.remove(eventsToken);
-    }
+    if (!gone || !exit.isDone()) return;
+    if (cgroup != null) unwatch();
     async.execute(() -> empty.complete(null));
+  }
+
+  /**
+   * The unit is empty but its main process runs: it has not entered its cgroup yet (still where
+   * it was spawned) or it has left it. Loop thread only.
+   */
+  private void noticeEscape() {
+    if (escape != null) return;
+    Optional<String> now = ProcFs.cgroupOf(mainKey.pid());
+    if (now.isEmpty() || exit.isDone() || cgroup.contains(now.get())) return; // exiting, or a race
+    if (!entered && now.get().equals(entryPath)) return; // the trampoline has not run yet
+    escape =
+        "main process " + mainKey.pid() + " left its cgroup " + cgroup.procPath() + " for "
+            + now.get() + ": zinit still signals and kills it by its pidfd, but processes it starts"
+            + " there are not tracked";
+    escapeLine.complete(unit + ": " + escape); // the supervisor logs it, debug or not
+  }
+
+  @Override
+  public void onTrackingNote(Consumer<String> listener) {
+    escapeLine.thenAccept(listener);
+  }
+
+  @Override
+  public Optional<String> trackingNote() {
+    return Optional.ofNullable(escape);
   }
 
   @Override
@@ -131,9 +209,11 @@ final class NativeUnit implements ServiceProcess {
 
   @Override
   public int signalAll(Signal... signals) {
-    int[] numbers = new int[signals.length];
-    for (int i = 0; i < signals.length; i++) numbers[i] = signals[i].number();
+    int[] numbers = numbers(signals);
     if (cgroup == null) return Signaller.signalAll(members, main, mainKey, numbers);
+    if (SoleProcess.send(cgroup, main, mainKey, exit.isDone(), numbers)) {
+      if (!SoleProcess.othersAppeared(cgroup, mainKey)) return 1;
+    }
     // Frozen, the unit cannot fork, so one pass reaches exactly the processes that exist when the
     // signal is sent, and a stop handler's own children (started after it) are not cut short.
     // A unit that does not freeze in time (a task in uninterruptible sleep) gets repeated passes.
@@ -147,6 +227,23 @@ final class NativeUnit implements ServiceProcess {
     } finally {
       cgroup.tryFreeze(false);
     }
+  }
+
+  @Override
+  public Optional<Runnable> signalAllAtOnce(Signal... signals) {
+    if (cgroup == null) return Optional.empty();
+    int[] numbers = numbers(signals);
+    if (!SoleProcess.send(cgroup, main, mainKey, exit.isDone(), numbers)) return Optional.empty();
+    return Optional.of(
+        () -> {
+          if (SoleProcess.othersAppeared(cgroup, mainKey)) signalAll(signals);
+        });
+  }
+
+  private static int[] numbers(Signal[] signals) {
+    int[] numbers = new int[signals.length];
+    for (int i = 0; i < signals.length; i++) numbers[i] = signals[i].number();
+    return numbers;
   }
 
   @Override
@@ -213,13 +310,7 @@ final class NativeUnit implements ServiceProcess {
       if (closed) return;
       closed = true;
     }
-    if (cgroup != null) {
-      loop.execute(
-          () -> {
-            eventsFd = -1;
-            loop.remove(eventsToken);
-          });
-    }
+    if (cgroup != null) loop.execute(this::unwatch);
     main.close();
     if (cgroup != null) {
       List<String> why = new ArrayList<>();

@@ -1,6 +1,10 @@
 package zinit.os;
 
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,6 +47,19 @@ final class ProcFs {
     return read(PROC.resolve(Integer.toString(pid)).resolve("stat")).map(s -> parseStat(pid, s));
   }
 
+  /**
+   * The stat of an unreaped child of ours, which must exist: failing to read it (EMFILE, ...) is
+   * an error worth its own message, not "gone".
+   */
+  static Stat statOfChild(int pid) {
+    Path file = PROC.resolve(Integer.toString(pid)).resolve("stat");
+    try {
+      return parseStat(pid, Files.readString(file));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Parses a stat line; the command may contain spaces and parentheses, so split after the last ')'. */
   static Stat parseStat(int pid, String line) {
     String[] f = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
@@ -76,6 +93,60 @@ final class ProcFs {
     return Optional.empty();
   }
 
+  /**
+   * What /proc/<pid>/status says about how the process takes signals: masks with bit (n - 1) for
+   * signal n; {@code blocked} is the main thread's.
+   */
+  record Signals(int threads, int tracerPid, long blocked, long ignored, long caught) {
+    /** Whether {@code signal} is neither blocked, ignored nor caught (its default action applies). */
+    boolean takesDefault(int signal) {
+      long bit = 1L << (signal - 1);
+      return ((blocked | ignored | caught) & bit) == 0;
+    }
+  }
+
+  static Optional<Signals> signals(int pid) {
+    return read(PROC.resolve(Integer.toString(pid)).resolve("status")).map(ProcFs::parseSignals);
+  }
+
+  /** Looks up the five fields it needs rather than splitting ~55 lines (this is on the stop path). */
+  static Signals parseSignals(String status) {
+    return new Signals(
+        (int) field(status, "Threads:", 10),
+        (int) field(status, "TracerPid:", 10),
+        field(status, "SigBlk:", 16),
+        field(status, "SigIgn:", 16),
+        field(status, "SigCgt:", 16));
+  }
+
+  private static long field(String status, String name, int radix) {
+    int at = status.startsWith(name) ? 0 : status.indexOf("\n" + name) + 1;
+    if (at == 0 && !status.startsWith(name)) {
+      throw new IllegalStateException("/proc/<pid>/status without " + name);
+    }
+    int from = at + name.length();
+    int end = status.indexOf('\n', from);
+    return Long.parseUnsignedLong(status.substring(from, end < 0 ? status.length() : end).trim(), radix);
+  }
+
+  /**
+   * Whether any thread of the process has a child (/proc/<pid>/task/<tid>/children); false when
+   * the process is gone (its children, if any, were re-parented), true when it cannot be told.
+   */
+  static boolean hasChildren(int pid) {
+    Path tasks = PROC.resolve(Integer.toString(pid)).resolve("task");
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+      for (Path task : dir) {
+        if (read(task.resolve("children")).map(s -> !s.isBlank()).orElse(false)) return true;
+      }
+    } catch (NoSuchFileException e) {
+      return false; // reaped
+    } catch (IOException e) {
+      return true; // unknown: the caller takes its careful path
+    }
+    return false;
+  }
+
   /** Every process's stat; processes that vanish while listing are left out. */
   static List<Stat> all() {
     List<Stat> out = new ArrayList<>();
@@ -96,6 +167,32 @@ final class ProcFs {
     return read(PROC.resolve("uptime"))
         .map(s -> Double.parseDouble(s.trim().split(" ")[0]))
         .orElseThrow(() -> new IllegalStateException("/proc/uptime unreadable"));
+  }
+
+  /**
+   * The text of a small /proc or cgroup file (truncated at {@code max} bytes), for the stop path:
+   * java.io's open and read cost a tenth of java.nio's or a downcall's while the code runs
+   * interpreted, which the rarely run stop path always does. Empty when the file is gone (the
+   * process or cgroup ended; found by checking, on that rare path, that the file is not there);
+   * any other failure is thrown.
+   */
+  static Optional<String> readSmall(String path, int max) {
+    try (FileInputStream in = new FileInputStream(path)) {
+      byte[] buf = new byte[max];
+      int n = 0;
+      while (n < max) {
+        int r = in.read(buf, n, max - n);
+        if (r <= 0) break;
+        boolean shortRead = r < max - n; // these files fill a read as far as they can: the end
+        n += r;
+        if (shortRead) break;
+      }
+      return Optional.of(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+    } catch (IOException e) {
+      // ENOENT at open; ESRCH (process reaped) or ENODEV (cgroup removed) at read.
+      if (!new File(path).exists()) return Optional.empty();
+      throw new UncheckedIOException("reading " + path, e);
+    }
   }
 
   static Optional<String> read(Path file) {

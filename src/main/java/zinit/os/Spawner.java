@@ -36,7 +36,7 @@ final class Spawner {
                 pid, arena.allocateFrom(path), actions, Attributes.ATTR, strings(arena, argv), strings(arena, envp(env)));
         if (rc != 0) {
           throw new SpawnException(
-              "exec '" + argv.getFirst() + "' (" + path + ") in " + dir + ": " + Errno.describe(rc));
+              "exec '" + argv.getFirst() + "' (" + path + ") in " + dir + ": " + Errno.describe(rc), null, Shortage.errno(rc));
         }
         return pid.get(ValueLayout.JAVA_INT, 0);
       } finally {

@@ -101,13 +101,8 @@ final class Sweeper {
       }
     }
     if (base != null) {
-      String prefix = base.procPath() + "/";
       for (int pid : base.procsRecursive()) {
-        Found found =
-            target(
-                pid,
-                st -> ProcFs.cgroupOf(st.pid()).map(c -> c.startsWith(prefix) || c.equals(base.procPath())).orElse(false),
-                signal);
+        Found found = target(pid, st -> ProcFs.cgroupOf(st.pid()).map(base::contains).orElse(false), signal);
         if (found == Found.NEW) fresh = true;
       }
     }

@@ -43,10 +43,17 @@ final class Waits {
   static boolean cgroupEmpty(Cgroup cgroup, long deadlineNanos) {
     Path events = cgroup.eventsFile();
     if (!events.toFile().exists()) return true;
-    int fd = Fds.open(events.toString(), Flags.O_RDONLY);
+    int fd;
+    try {
+      fd = Fds.open(events.toString(), Flags.O_RDONLY);
+    } catch (OsException e) {
+      if (Cgroup.gone(e)) return true; // removed since the check above: empty
+      throw e;
+    }
     try {
       for (; ; ) {
-        if (!Cgroup.populated(Fds.preadAll(fd, 256))) return true;
+        var now = Fds.tryPreadAll(fd, 256);
+        if (now.isEmpty() || !Cgroup.populated(now.get())) return true;
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) return false;
         poll(new int[] {fd}, Flags.POLLPRI, (int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000)));
@@ -58,13 +65,21 @@ final class Waits {
 
   /**
    * Waits, by POLLPRI on cgroup.events, until the kernel reports the cgroup frozen or the deadline
-   * passes. Returns whether it is frozen.
+   * passes. Returns whether it is frozen; a cgroup removed meanwhile (the unit emptied and was
+   * closed while a stop signal was on its way) counts as frozen, since nothing in it can fork.
    */
   static boolean cgroupFrozen(Cgroup cgroup, long deadlineNanos) {
-    int fd = Fds.open(cgroup.eventsFile().toString(), Flags.O_RDONLY);
+    int fd;
+    try {
+      fd = Fds.open(cgroup.eventsFile().toString(), Flags.O_RDONLY);
+    } catch (OsException e) {
+      if (Cgroup.gone(e)) return true;
+      throw e;
+    }
     try {
       for (; ; ) {
-        if (Cgroup.frozen(Fds.preadAll(fd, 256))) return true;
+        var now = Fds.tryPreadAll(fd, 256);
+        if (now.isEmpty() || Cgroup.frozen(now.get())) return true;
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) return false;
         poll(new int[] {fd}, Flags.POLLPRI, millisUntil(deadlineNanos));

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -29,6 +32,8 @@ final class Connection implements Session {
   private static final int CHUNK_BYTES = 32 * 1024;
   // Chunks the writer sends with one writev.
   private static final int WRITE_BATCH = 64;
+  // Replies up to this size are made without asking the byte budget (their outbox still counts).
+  private static final int SMALL_REPLY = 64 * 1024;
 
   private final SocketChannel channel;
   private final Dispatcher dispatcher;
@@ -36,23 +41,33 @@ final class Connection implements Session {
   private final Limits limits;
   private final Consumer<String> log;
   private final String peer;
+  private final ScheduledExecutorService deadlines;
   private final Outbox outbox;
   private final Map<Long, LogRing.Subscription> subscriptions = new ConcurrentHashMap<>();
   // pumps of subscriptions made by the request being handled; started once its reply is queued
   // so that the subscription id always reaches the client before the first line (reader thread only)
   private final List<Runnable> afterReply = new ArrayList<>();
+  // drops a client that started a request and stalls (reader thread only)
+  private ScheduledFuture<?> unfinished;
   private final AtomicBoolean dropped = new AtomicBoolean();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
   Connection(
-      SocketChannel channel, Dispatcher dispatcher, LogRing logs, Limits limits, Consumer<String> log, String peer) {
+      SocketChannel channel,
+      Dispatcher dispatcher,
+      LogRing logs,
+      Limits limits,
+      Consumer<String> log,
+      String peer,
+      ScheduledExecutorService deadlines) {
     this.channel = channel;
     this.dispatcher = dispatcher;
     this.logs = logs;
     this.limits = limits;
     this.log = log;
     this.peer = peer;
-    this.outbox = new Outbox(limits.outboxBytes());
+    this.deadlines = deadlines;
+    this.outbox = new Outbox(limits.outboxBytes(), limits.budget());
   }
 
   void start() {
@@ -84,30 +99,57 @@ final class Connection implements Session {
   }
 
   private void readLoop() {
-    Framer framer = new Framer(limits.maxRequest());
-    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    Framer framer = new Framer(limits.maxRequest(), limits.budget());
+    ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
     try {
       while (!dropped.get()) {
         buf.clear();
         if (channel.read(buf) < 0) break;
         buf.flip();
         framer.feed(buf, this::onText);
+        if (framer.pending() && unfinished == null) unfinished = dropLater();
+        else if (!framer.pending()) cancelUnfinished();
       }
       byte[] rest = framer.rest();
       if (rest != null) onText(rest);
     } catch (Framer.TooLarge e) {
-      send(Dispatcher.error(
-          NullNode.instance,
-          new RpcError(RpcError.INVALID_REQUEST, e.getMessage() + "; closing the connection")));
+      refuseRequest(e.getMessage() + "; closing the connection");
+    } catch (Framer.Busy e) {
+      refuseRequest(e.getMessage());
     } catch (IOException e) {
       // the client went away, or drop() closed the socket
     } finally {
+      cancelUnfinished();
+      framer.release();
       endSubscriptions();
       outbox.close();
     }
   }
 
+  private void cancelUnfinished() {
+    if (unfinished != null) unfinished.cancel(false);
+    unfinished = null;
+  }
+
+  private ScheduledFuture<?> dropLater() {
+    try {
+      return deadlines.schedule(
+          () -> drop("it did not finish its request within " + limits.requestMillis() / 1000 + " s"),
+          limits.requestMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      drop(null);
+      return null;
+    }
+  }
+
+  private void refuseRequest(String why) {
+    send(Dispatcher.error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, why)));
+  }
+
   private void onText(byte[] text) {
+    // a request came in whole: the time the next one takes counts from the end of this one
+    cancelUnfinished();
     if (dropped.get()) return;
     try {
       if (!outbox.awaitRoom(TimeUnit.MILLISECONDS.toNanos(limits.stallMillis()))) {
@@ -125,8 +167,18 @@ final class Connection implements Session {
     afterReply.clear();
   }
 
+  /**
+   * Queues a reply. One larger than the reply limit, or a large one while all connections'
+   * buffers are full, is replaced by an error saying so.
+   */
   private void send(JsonNode reply) {
-    outbox.add(Dispatcher.encode(reply));
+    byte[] line = Dispatcher.encode(reply, limits.maxReply());
+    if (line.length > SMALL_REPLY && limits.budget().used() + line.length > limits.budget().capacity()) {
+      line = Dispatcher.encode(Dispatcher.error(
+          Dispatcher.replyId(reply),
+          new RpcError(RpcError.INTERNAL_ERROR, "zinit is busy: replies to other clients fill its buffer budget; retry later")));
+    }
+    outbox.add(line);
   }
 
   private void writeLoop() {
@@ -140,8 +192,11 @@ final class Connection implements Session {
           buffers[i] = ByteBuffer.wrap(chunks.get(i));
           bytes += buffers[i].remaining();
         }
-        for (long left = bytes; left > 0; ) left -= channel.write(buffers, 0, n);
-        outbox.written(bytes);
+        try {
+          for (long left = bytes; left > 0; ) left -= channel.write(buffers, 0, n);
+        } finally {
+          outbox.written(bytes);
+        }
         chunks.clear();
         Arrays.fill(buffers, 0, n, null);
       }

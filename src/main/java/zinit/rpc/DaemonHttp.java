@@ -50,7 +50,7 @@ final class DaemonHttp implements Methods.HttpControl {
     try {
       token = HttpProxy.newToken();
       HttpProxy.writeToken(tokenFile, token);
-      server = HttpProxy.start(at, token, new Local(), log);
+      server = HttpProxy.start(at, token, new Local(), log, limits.http());
     } catch (IOException e) {
       throw Errors.internal("starting http server", null, e);
     }
@@ -78,7 +78,9 @@ final class DaemonHttp implements Methods.HttpControl {
     public String call(byte[] body) {
       if (body.length == 0) body = " ".getBytes(StandardCharsets.US_ASCII);
       JsonNode reply = dispatcher.handle(body, Session.NO_PUSH);
-      return reply == null ? null : new String(Dispatcher.encode(reply), StandardCharsets.UTF_8);
+      if (reply == null) return null;
+      byte[] line = Dispatcher.encode(reply, limits.maxReply());
+      return new String(line, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -23,16 +24,22 @@ final class Dispatcher {
   record Method(String name, List<Params.Spec> params, Handler handler) {}
 
   static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // {"method":"service_list","method":"system_shutdown"} must not run the last one
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final Map<String, Method> methods;
   private final Consumer<String> log;
+  private final int maxReply;
 
-  Dispatcher(Map<String, Method> methods, Consumer<String> log) {
+  /** @param maxReply bytes a batch's replies may take together; past it the batch gets one error */
+  Dispatcher(Map<String, Method> methods, Consumer<String> log, int maxReply) {
     this.methods = Map.copyOf(methods);
     this.log = log;
+    this.maxReply = maxReply;
   }
 
   Set<String> methodNames() {
@@ -44,6 +51,11 @@ final class Dispatcher {
     JsonNode request;
     try {
       request = JSON.readTree(text);
+    } catch (MismatchedInputException e) {
+      // the only mismatch a tree read reports: a duplicate key
+      String why = e.getOriginalMessage();
+      int cut = why.indexOf(" for `");
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "invalid request: " + (cut > 0 ? why.substring(0, cut) : why)));
     } catch (JacksonException e) {
       return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getOriginalMessage()));
     } catch (IOException e) {
@@ -59,9 +71,22 @@ final class Dispatcher {
     if (request.isEmpty())
       return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "empty batch"));
     ArrayNode replies = NODES.arrayNode();
+    long bytes = 0;
+    int done = 0;
     for (JsonNode one : request) {
       JsonNode reply = handleOne(one, session);
-      if (reply != null) replies.add(reply);
+      done++;
+      if (reply == null) continue;
+      // counted as they come, so a batch of 20 000 large replies fails at the limit, not at OOM
+      bytes += encode(reply).length;
+      if (bytes > maxReply)
+        return error(
+            NullNode.instance,
+            new RpcError(
+                RpcError.INVALID_REQUEST,
+                "batch replies exceed the limit of " + maxReply + " bytes after " + done + " of " + request.size()
+                    + " calls (those ran; the rest did not): split the batch"));
+      replies.add(reply);
     }
     return replies.isEmpty() ? null : replies;
   }
@@ -76,6 +101,21 @@ final class Dispatcher {
     } catch (IOException e) {
       throw new IllegalStateException("a JSON tree always serializes", e);
     }
+  }
+
+  /** The reply as a line; an error line in its place when it is larger than {@code max} bytes. */
+  static byte[] encode(JsonNode reply, int max) {
+    byte[] line = encode(reply);
+    if (line.length <= max) return line;
+    return encode(error(
+        replyId(reply),
+        new RpcError(RpcError.INTERNAL_ERROR, "reply of " + line.length + " bytes is larger than the limit of " + max + " bytes")));
+  }
+
+  /** The id a reply answers; null for a batch's. */
+  static JsonNode replyId(JsonNode reply) {
+    JsonNode id = reply.isObject() ? reply.get("id") : null;
+    return id == null ? NullNode.instance : id;
   }
 
   static ObjectNode error(JsonNode id, RpcError e) {
@@ -97,6 +137,8 @@ final class Dispatcher {
     boolean notification = id == null;
     if (id != null && !(id.isTextual() || id.isNumber() || id.isNull()))
       return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, a number or null"));
+    if (id != null && id.isFloatingPointNumber() && !Double.isFinite(id.doubleValue()))
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a finite number"));
     JsonNode replyId = notification ? NullNode.instance : id;
     JsonNode version = request.get("jsonrpc");
     if (version == null || !"2.0".equals(version.textValue()))
@@ -124,7 +166,8 @@ final class Dispatcher {
     try {
       JsonNode result = method.handler().call(resolved, session);
       return result == null ? NullNode.instance : result;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      // an Error here is this one call's: the client gets an error, zinit and the connection live on
       log.accept("rpc: " + name + " failed: " + e);
       throw Errors.internal(name, null, e);
     }

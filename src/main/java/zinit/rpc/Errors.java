@@ -29,7 +29,7 @@ final class Errors {
     return of(new ZinitException.InvalidSignal(signal), action, service);
   }
 
-  static RpcError internal(String action, String service, Exception e) {
+  static RpcError internal(String action, String service, Throwable e) {
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return error(
         RpcError.INTERNAL_ERROR,
@@ -73,7 +73,10 @@ final class Errors {
 
   private static String hint(ZinitException e) {
     return switch (e) {
-      case ZinitException.NotFound x -> "check the name with 'zinit list', or load it with 'zinit monitor'";
+      case ZinitException.NotFound x ->
+          x.loadError() != null
+              ? "fix the service file, then load it with 'zinit monitor " + x.service() + "'"
+              : "check the name with 'zinit list', or load it with 'zinit monitor'";
       case ZinitException.AlreadyMonitored x -> "control it with start/stop, or forget it first";
       case ZinitException.IsUp x -> "stop the service first";
       case ZinitException.IsDown x -> "start the service first";

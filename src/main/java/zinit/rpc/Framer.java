@@ -3,6 +3,7 @@ package zinit.rpc;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import zinit.guard.ByteBudget;
 
 /**
  * Cuts a connection's byte stream into JSON texts, so requests may come back to back or newline
@@ -18,8 +19,18 @@ final class Framer {
     }
   }
 
+  /** All connections together hold as many request bytes as the budget allows; this one gets none. */
+  static final class Busy extends Exception {
+    Busy(long budget) {
+      super("zinit is busy: requests being received fill its " + (budget >> 20) + " MiB buffer budget; retry later", null, false, false);
+    }
+  }
+
+  private static final int INITIAL = 1024;
   private final int limit;
-  private byte[] buf = new byte[1024];
+  private final ByteBudget budget;
+  private byte[] buf = new byte[INITIAL];
+  private long charged; // bytes of buf beyond INITIAL, taken from the budget
   private int len;
   // state of the text being collected (len > 0)
   private boolean bare;
@@ -27,11 +38,24 @@ final class Framer {
   private boolean inString;
   private boolean escaped;
 
-  Framer(int limit) {
+  Framer(int limit, ByteBudget budget) {
     this.limit = limit;
+    this.budget = budget;
   }
 
-  void feed(ByteBuffer in, Consumer<byte[]> sink) throws TooLarge {
+  /** Whether a text has started and not ended. */
+  boolean pending() {
+    return len > 0;
+  }
+
+  /** Gives the buffer's bytes back to the budget; call once, when the connection ends. */
+  void release() {
+    budget.give(charged);
+    charged = 0;
+    buf = new byte[0];
+  }
+
+  void feed(ByteBuffer in, Consumer<byte[]> sink) throws TooLarge, Busy {
     while (in.hasRemaining()) {
       byte b = in.get();
       if (len == 0) {
@@ -69,16 +93,25 @@ final class Framer {
     return len == 0 ? null : take();
   }
 
-  private void append(byte b) throws TooLarge {
+  private void append(byte b) throws TooLarge, Busy {
     if (len == limit) throw new TooLarge(limit);
-    if (len == buf.length) buf = Arrays.copyOf(buf, Math.min(limit, buf.length * 2));
+    if (len == buf.length) {
+      int grown = Math.min(limit, buf.length * 2);
+      if (!budget.tryTake(grown - buf.length)) throw new Busy(budget.capacity());
+      charged += grown - buf.length;
+      buf = Arrays.copyOf(buf, grown);
+    }
     buf[len++] = b;
   }
 
   private byte[] take() {
     byte[] text = Arrays.copyOf(buf, len);
     len = 0;
-    if (buf.length > 64 * 1024) buf = new byte[1024];
+    if (buf.length > 64 * 1024) {
+      budget.give(charged);
+      charged = 0;
+      buf = new byte[INITIAL];
+    }
     return text;
   }
 }

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import zinit.config.ConfigException;
+import zinit.config.Nesting;
 import zinit.config.ServiceFiles;
 import zinit.config.Signal;
 import zinit.logs.LogRing;
@@ -79,6 +80,12 @@ final class Methods {
     add(t, "service_delete", name(), (p, s) -> delete(name(p, "deleting service")));
     add(t, "service_get", name(), (p, s) -> get(name(p, "getting service")));
     add(t, "service_stats", name(), (p, s) -> stats(name(p, "collecting stats")));
+    add(t, "service_file_get", name(), (p, s) -> fileText(name(p, "reading service file")));
+    add(
+        t,
+        "service_file_put",
+        List.of(required("name", STRING), required("yaml", STRING), optional("replace", BOOLEAN)),
+        (p, s) -> putFile(name(p, "writing service file"), p.string("yaml"), p.flag("replace")));
     add(t, "system_shutdown", List.of(), (p, s) -> shutdown(false));
     add(t, "system_reboot", List.of(), (p, s) -> shutdown(true));
     add(
@@ -175,6 +182,7 @@ final class Methods {
     out.put("restarts", st.restarts());
     if (st.nextRestart() != null) out.put("next_restart", st.nextRestart().toString());
     if (st.detail() != null) out.put("detail", st.detail());
+    if (st.uptime() != null) out.put("uptime", st.uptime().toSeconds());
     st.model().forEach((key, value) -> out.set(key, Dispatcher.JSON.valueToTree(value)));
     return out;
   }
@@ -210,11 +218,31 @@ final class Methods {
     }
   }
 
+  private JsonNode fileText(String name) throws RpcError {
+    try {
+      return TextNode.valueOf(files.readText(name));
+    } catch (Exception e) {
+      throw fileError("reading service file", name, e);
+    }
+  }
+
+  private JsonNode putFile(String name, String yaml, boolean replace) throws RpcError {
+    try {
+      StringBuilder reply = new StringBuilder("Service file '" + name + "' written");
+      // the file is written all the same; the editor shows these so a misspelt key is noticed
+      files.write(name, yaml, replace, w -> reply.append("\nwarning: ").append(w));
+      return TextNode.valueOf(reply.toString());
+    } catch (Exception e) {
+      throw fileError("writing service file", name, e);
+    }
+  }
+
   /** Maps what ServiceFiles throws to the domain errors the API documents. */
   private static RpcError fileError(String action, String name, Exception e) {
     return switch (e) {
       case NoSuchFileException x -> Errors.of(new ZinitException.NotFound(name), action, name);
       case FileAlreadyExistsException x -> Errors.of(new ZinitException.AlreadyExists(name), action, name);
+      case Nesting.TooDeepException x -> Errors.of(new ZinitException.ServiceFileError(name, x.getMessage()), action, name);
       case ConfigException c -> {
         RpcError err = Errors.of(new ZinitException.ConfigError(name, c.getMessage()), action, name);
         if (err.data() instanceof ObjectNode data) {

@@ -4,24 +4,28 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import zinit.guard.ByteBudget;
 
 /**
  * One connection's outgoing lines, written by its own writer thread so a client that reads slowly
- * only ever slows itself. Producers wait while more than {@code softLimit} bytes are queued; one
- * reply may overshoot it, so memory stays below softLimit plus one reply per producer.
+ * only ever slows itself. Producers wait while more than {@code softLimit} bytes are queued, or
+ * while anything is queued and all connections together exceed the shared budget; one reply may
+ * overshoot, so memory stays below the budget plus one reply per producer.
  */
 final class Outbox {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition readable = lock.newCondition();
   private final Condition writable = lock.newCondition();
   private final long softLimit;
+  private final ByteBudget budget;
   // guarded by lock
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
   private long queued;
   private boolean closed;
 
-  Outbox(long softLimit) {
+  Outbox(long softLimit, ByteBudget budget) {
     this.softLimit = softLimit;
+    this.budget = budget;
   }
 
   /**
@@ -32,7 +36,8 @@ final class Outbox {
     lock.lock();
     try {
       long left = stallNanos;
-      while (!closed && queued >= softLimit) {
+      // Only this outbox's writer lowers `queued`, and it signals: no wake-up from others needed.
+      while (!closed && (queued >= softLimit || (queued > 0 && budget.exhausted()))) {
         if (left <= 0) return false;
         left = writable.awaitNanos(left);
       }
@@ -49,6 +54,7 @@ final class Outbox {
       if (closed) return false;
       queue.add(line);
       queued += line.length;
+      budget.take(line.length);
       readable.signal();
       return true;
     } finally {
@@ -72,13 +78,13 @@ final class Outbox {
     }
   }
 
-  /** Called by the writer after {@code bytes} of what it took went out. */
+  /** Called by the writer once {@code bytes} of what it took went out (or never will). */
   void written(long bytes) {
     lock.lock();
     try {
-      boolean wasFull = queued >= softLimit;
       queued -= bytes;
-      if (wasFull && queued < softLimit) writable.signalAll();
+      budget.give(bytes);
+      writable.signalAll();
     } finally {
       lock.unlock();
     }
@@ -101,8 +107,12 @@ final class Outbox {
     lock.lock();
     try {
       closed = true;
+      // chunks the writer took are given back by its written()
+      long inQueue = 0;
+      for (byte[] chunk : queue) inQueue += chunk.length;
       queue.clear();
-      queued = 0;
+      queued -= inQueue;
+      budget.give(inQueue);
       readable.signalAll();
       writable.signalAll();
     } finally {

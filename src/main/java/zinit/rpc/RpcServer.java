@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -16,6 +17,9 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import com.fasterxml.jackson.databind.node.NullNode;
 import zinit.config.ServiceFiles;
+import zinit.guard.AcceptBackoff;
+import zinit.guard.Episode;
+import zinit.guard.FdReserve;
 import zinit.logs.LogRing;
 import zinit.supervisor.Services;
 
@@ -24,8 +28,15 @@ public final class RpcServer {
   /**
    * @param socketGroupOrNull group whose members may use the socket (mode 0660), or null (0600)
    * @param log where the server reports refused or dropped clients
+   * @param fdLimit zinit's RLIMIT_NOFILE: the connection caps keep a reserve below it
+   * @param reserve fds let go to accept a client when all others are taken
    */
-  public record Options(String socketGroupOrNull, Consumer<String> log) {}
+  public record Options(String socketGroupOrNull, Consumer<String> log, long fdLimit, FdReserve reserve) {
+    /** With the bounds of a process that may open 2^20 files, and no fd reserve. */
+    public Options(String socketGroupOrNull, Consumer<String> log) {
+      this(socketGroupOrNull, log, 1 << 20, FdReserve.NONE);
+    }
+  }
 
   private final SocketFile socket;
   private final PeerPolicy peers;
@@ -35,10 +46,22 @@ public final class RpcServer {
   private final Limits limits;
   private final Consumer<String> log;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final ScheduledThreadPoolExecutor deadlines;
+  private final Episode full;
+  private final Episode refused;
+  private final Episode shortage;
+  private final FdReserve reserve;
   private volatile boolean closing;
 
   private RpcServer(
-      SocketFile socket, PeerPolicy peers, Dispatcher dispatcher, DaemonHttp http, LogRing logs, Limits limits, Consumer<String> log) {
+      SocketFile socket,
+      PeerPolicy peers,
+      Dispatcher dispatcher,
+      DaemonHttp http,
+      LogRing logs,
+      Limits limits,
+      Consumer<String> log,
+      FdReserve reserve) {
     this.socket = socket;
     this.peers = peers;
     this.dispatcher = dispatcher;
@@ -46,41 +69,81 @@ public final class RpcServer {
     this.logs = logs;
     this.limits = limits;
     this.log = log;
+    this.full = new Episode(log);
+    this.refused = new Episode(log);
+    this.shortage = new Episode(log);
+    this.reserve = reserve;
+    this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("zinit-rpc-deadlines").daemon().factory());
+    deadlines.setRemoveOnCancelPolicy(true);
   }
 
   /**
-   * Fails when another zinit answers on {@code socket}, so a second `init` gives up before it
-   * starts any service.
+   * The socket taken but not answered on yet: zinit holds it before it starts any service, and
+   * clients queue in the backlog until {@link #start(Bound, Services, LogRing, ServiceFiles,
+   * Options)} accepts them.
    */
-  public static void refuseIfLive(Path socket) throws IOException {
-    SocketFile.refuseIfLive(socket);
+  public static final class Bound {
+    private final SocketFile file;
+    private final PeerPolicy peers;
+
+    private Bound(SocketFile file, PeerPolicy peers) {
+      this.file = file;
+      this.peers = peers;
+    }
+
+    public Path socket() {
+      return file.path();
+    }
+
+    /** Gives the socket up again, for a start-up that fails after taking it. */
+    public void release() {
+      try {
+        file.channel().close();
+        file.remove();
+      } catch (IOException e) {
+        // the socket file stays behind; the next zinit replaces it as stale
+      }
+    }
   }
 
   /**
-   * Listens on {@code socket}. Refuses when another zinit answers there; replaces a stale socket
-   * file that nobody answers on.
+   * Takes {@code socket}: refuses when another zinit answers there, replaces a stale socket file
+   * that nobody answers on, creates no directory. The message of the IOException is one line
+   * fit for the user ("permission denied", "no such group", ...).
    */
-  public static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options)
-      throws IOException {
-    return start(socket, services, logs, files, options, Limits.DEFAULT);
-  }
-
-  static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits)
-      throws IOException {
-    Consumer<String> log = options.log() == null ? line -> {} : options.log();
-    DaemonHttp http = new DaemonHttp(socket.toAbsolutePath(), logs, limits, log);
-    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http).table(), log);
-    http.dispatcher(dispatcher);
-    SocketFile file = SocketFile.bind(socket, options.socketGroupOrNull());
-    PeerPolicy peers;
+  public static Bound bind(Path socket, String socketGroupOrNull) throws IOException {
+    SocketFile file = SocketFile.bind(socket, socketGroupOrNull);
     try {
-      peers = PeerPolicy.of(file.path(), options.socketGroupOrNull());
+      return new Bound(file, PeerPolicy.of(file.path(), socketGroupOrNull));
     } catch (IOException | RuntimeException e) {
       file.channel().close();
       file.remove();
       throw e;
     }
-    RpcServer server = new RpcServer(file, peers, dispatcher, http, logs, limits, log);
+  }
+
+  /** Binds {@code socket} and serves on it at once (tests; zinit itself binds first). */
+  public static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options)
+      throws IOException {
+    return start(socket, services, logs, files, options, Limits.forFdLimit(options.fdLimit()));
+  }
+
+  static RpcServer start(Path socket, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits)
+      throws IOException {
+    return start(bind(socket, options.socketGroupOrNull()), services, logs, files, options, limits);
+  }
+
+  /** Starts answering on a socket taken by {@link #bind}. */
+  public static RpcServer start(Bound bound, Services services, LogRing logs, ServiceFiles files, Options options) {
+    return start(bound, services, logs, files, options, Limits.forFdLimit(options.fdLimit()));
+  }
+
+  static RpcServer start(Bound bound, Services services, LogRing logs, ServiceFiles files, Options options, Limits limits) {
+    Consumer<String> log = options.log() == null ? line -> {} : options.log();
+    DaemonHttp http = new DaemonHttp(bound.socket(), logs, limits, log);
+    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http).table(), log, limits.maxReply());
+    http.dispatcher(dispatcher);
+    RpcServer server = new RpcServer(bound.file, bound.peers, dispatcher, http, logs, limits, log, options.reserve());
     Thread.ofVirtual().name("zinit-rpc-accept").start(server::acceptLoop);
     return server;
   }
@@ -113,6 +176,7 @@ public final class RpcServer {
       Thread.currentThread().interrupt();
     }
     connections.forEach(c -> c.drop(null));
+    deadlines.shutdownNow();
     try {
       socket.remove();
     } catch (IOException e) {
@@ -125,15 +189,30 @@ public final class RpcServer {
   }
 
   private void acceptLoop() {
+    AcceptBackoff backoff = new AcceptBackoff("rpc", log);
+    boolean viaReserve = false;
     while (!closing) {
       SocketChannel channel;
       try {
         channel = socket.channel().accept();
+        backoff.succeeded();
+        if (!viaReserve) shortage.over("rpc: fds free again");
+        viaReserve = false;
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
-        // EMFILE and friends: keep serving the clients we have, retry on the next connect
-        log.accept("rpc: accept failed: " + e.getMessage());
+        // EMFILE and friends: the client stays queued, so retrying at once would spin. Let a
+        // reserved fd go for it first, so root still gets an answer while others hold every fd.
+        if (reserve.release()) {
+          shortage.happened("rpc: accept failed (" + e.getMessage() + "); accepting through zinit's fd reserve");
+          viaReserve = true;
+          continue;
+        }
+        try {
+          backoff.failed(e);
+        } catch (InterruptedException stop) {
+          return;
+        }
         continue;
       }
       admit(channel);
@@ -142,23 +221,37 @@ public final class RpcServer {
 
   private void admit(SocketChannel channel) {
     String peer = "unknown peer";
+    boolean privileged;
     try {
       UnixDomainPrincipal who = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
       peer = "user " + who.user().getName();
       String refusal = peers.refusal(who);
       if (refusal != null) {
-        log.accept("rpc: refused connection of " + peer + ": " + refusal);
+        refused.happened("rpc: refused connection of " + peer + ": " + refusal);
         refuse(channel, refusal);
         return;
       }
+      privileged = peers.privileged(who);
     } catch (IOException | RuntimeException e) {
       log.accept("rpc: cannot identify a client, refusing it: " + e);
       refuse(channel, "cannot identify the client");
       return;
     }
-    Connection c = new Connection(channel, dispatcher, logs, limits, log, peer);
+    // Only this thread adds connections, so the count can only fall between check and add.
+    int cap = limits.maxConnections() + (privileged ? limits.privilegedExtra() : 0);
+    if (connections.size() >= cap) {
+      full.happened("rpc: " + connections.size() + " connections open (the limit), refusing new ones");
+      refuse(channel, "zinit has too many connections open (" + connections.size() + "); retry later");
+      return;
+    }
+    full.over("rpc: accepting connections again");
+    refused.over("rpc: a permitted client connected");
+    Connection c = new Connection(channel, dispatcher, logs, limits, log, peer, deadlines);
     connections.add(c);
-    c.done().whenComplete((v, e) -> connections.remove(c));
+    c.done().whenComplete((v, e) -> {
+      connections.remove(c);
+      reserve.replenish();
+    });
     if (closing) c.finish();
     c.start();
   }
@@ -171,6 +264,8 @@ public final class RpcServer {
         channel.write(ByteBuffer.wrap(line));
       } catch (IOException e) {
         // the refused client left already
+      } finally {
+        reserve.replenish();
       }
     });
   }

@@ -6,7 +6,9 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 
 /**
  * The listening socket's file. It is bound inside a fresh 0700 directory, given its final mode and
@@ -42,18 +45,40 @@ final class SocketFile {
     this.channel = channel;
   }
 
-  /** Binds and listens at {@code socket}: mode 0600, or 0660 with {@code groupOrNull} as group. */
+  /**
+   * Binds and listens at {@code socket}: mode 0600, or 0660 with {@code groupOrNull} as group. The
+   * directory must exist (zinit creates none the user did not ask for). Failures are IOExceptions
+   * whose message is one line naming the path and the cause ("permission denied", ...).
+   */
   static SocketFile bind(Path socket, String groupOrNull) throws IOException {
     Path path = socket.toAbsolutePath();
     Path dir = path.getParent();
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) throw new IOException("cannot create socket " + path + ": directory " + dir + " does not exist");
+    GroupPrincipal group = null;
+    if (groupOrNull != null) {
+      try {
+        group = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(groupOrNull);
+      } catch (UserPrincipalNotFoundException e) {
+        throw new IOException("cannot create socket " + path + ": no such group '" + groupOrNull + "' (--socket-group)");
+      }
+    }
+    try {
+      return bind(path, dir, group);
+    } catch (FileSystemException e) {
+      String reason = e instanceof AccessDeniedException ? "permission denied" : e.getReason();
+      String where = e.getFile() == null ? "" : " (" + e.getFile() + ")";
+      throw new IOException("cannot create socket " + path + ": " + (reason == null ? e.getClass().getSimpleName() : reason) + where, e);
+    }
+  }
+
+  private static SocketFile bind(Path path, Path dir, GroupPrincipal group) throws IOException {
     removeStale(path);
-    GroupPrincipal group =
-        groupOrNull == null
-            ? null
-            : path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(groupOrNull);
-    Path tmpDir =
-        Files.createTempDirectory(dir, ".zinit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path tmpDir;
+    try {
+      tmpDir = Files.createTempDirectory(dir, ".zinit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (AccessDeniedException e) {
+      throw new AccessDeniedException(dir.toString(), null, "permission denied");
+    }
     Path tmp = tmpDir.resolve("s");
     ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
@@ -98,16 +123,6 @@ final class SocketFile {
     }
   }
 
-  /** Throws when a server answers on {@code path}; changes nothing. */
-  static void refuseIfLive(Path path) throws IOException {
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) return;
-    try {
-      if (answers(path)) throw new IOException("another zinit is listening on " + path);
-    } catch (java.net.SocketException refused) {
-      // nobody answers: start() will replace the stale file
-    }
-  }
-
   private static boolean answers(Path path) throws IOException {
     try {
       SocketChannel.open(UnixDomainSocketAddress.of(path)).close();
@@ -126,7 +141,7 @@ final class SocketFile {
       return;
     }
     if ((mode & S_IFMT) != S_IFSOCK)
-      throw new IOException(path + " exists and is not a socket; not replacing it");
+      throw new IOException("cannot create socket " + path + ": the path exists and is not a socket; not replacing it");
     if (answers(path)) throw new IOException("another zinit is listening on " + path);
     Files.deleteIfExists(path);
   }

@@ -74,9 +74,16 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   }
 
   void add(ServiceConfig config) {
-    Service s = new Service(config);
-    s.pendingStart = true;
-    services.put(config.name(), s);
+    addAll(java.util.List.of(config));
+  }
+
+  /** Adds a set at once, so a dependency later in the set is not reported as unmonitored. */
+  void addAll(Iterable<ServiceConfig> configs) {
+    for (ServiceConfig config : configs) {
+      Service s = new Service(config);
+      s.pendingStart = true;
+      services.put(config.name(), s);
+    }
     reconcile();
   }
 
@@ -143,10 +150,14 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     String detail =
         Dependencies.cycleThrough(s.name(), services)
             .map(c -> "dependency cycle: " + c)
-            .orElse("waiting for '" + dependency + "'");
+            .orElse(
+                services.containsKey(dependency)
+                    ? "waiting for '" + dependency + "'"
+                    : "waiting for '" + dependency + "', which is not monitored (zinit monitor " + dependency + ")");
     if (s.state != State.Blocked || !detail.equals(s.detail)) {
       move(s, State.Blocked, detail);
-      if (detail.startsWith("dependency cycle")) log.zinit(s.name() + ": " + detail);
+      // Only what will not resolve by itself is logged; a dependency still starting is normal.
+      if (detail.startsWith("dependency cycle") || !services.containsKey(dependency)) log.zinit(s.name() + ": " + detail);
     }
   }
 
@@ -233,8 +244,20 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     boolean stopRequested = s.stopping != null;
     ServiceConfig c = s.config;
     if (failure != null) {
-      move(s, State.Failure, failure.getMessage());
-      log.zinit(c.name() + ": failed to spawn: " + failure.getMessage());
+      String detail = failure.getMessage();
+      if (failure.retryable() && s.target == Target.Up && !stopRequested && !shuttingDown) {
+        // Out of fds, processes or memory: likely to pass, so retried like a crash, under the
+        // service's restart delays and start_limit (a spawn that never ran is no exit, so the
+        // restart mode does not apply). Failure -> Failure when it fails again is a legal stay.
+        s.crashes++;
+        Duration delay = restartDelay(s);
+        detail = detail + "; retrying in " + delay.toMillis() + " ms";
+        move(s, State.Failure, detail);
+        scheduleRestart(s, delay);
+      } else {
+        move(s, State.Failure, detail);
+      }
+      log.zinit(c.name() + ": failed to spawn: " + detail);
       completeStopIfIdle(s);
     } else {
       Run run = new Run(process, loop.now());
@@ -283,6 +306,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
   private void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
+    run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
     run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
     CompletableFuture.allOf(run.process.exit(), run.process.empty())
         .whenComplete((ok, failure) -> loop.execute(onGone));
@@ -323,11 +347,22 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     }
     Duration ran = Duration.between(run.started, loop.now());
     s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
-    Duration delay = new Backoff(policy.delay(), policy.delayMax(), backoff.healthyAfter()).delay(s.crashes);
-    s.restarts++;
-    s.nextRestart = loop.now().plus(delay);
+    Duration delay = restartDelay(s);
     log.zinit(
         s.name() + ": exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
+    scheduleRestart(s, delay);
+    reconcile();
+  }
+
+  /** The delay before the next restart, by the service's restart_delay(_max) and its crash count. */
+  private Duration restartDelay(Service s) {
+    RestartPolicy policy = s.config.restart();
+    return new Backoff(policy.delay(), policy.delayMax(), backoff.healthyAfter()).delay(s.crashes);
+  }
+
+  private void scheduleRestart(Service s, Duration delay) {
+    s.restarts++;
+    s.nextRestart = loop.now().plus(delay);
     s.restartTimer =
         loop.schedule(
             delay,
@@ -338,17 +373,17 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
               s.pendingStart = true;
               reconcile();
             });
-    reconcile();
   }
 
   private void onGone(Service s, Run run) {
     cancel(run.killTimer);
-    run.process.close();
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
     if (s.health != null && s.health.run == run) s.health.run = null;
     run.gone.complete(null);
     completeStopIfIdle(s);
+    // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
+    run.process.close();
     reconcile();
   }
 

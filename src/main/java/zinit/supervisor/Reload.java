@@ -107,7 +107,7 @@ final class Reload {
   }
 
   /** "…/web.yaml" → "web"; null for an error about the dir itself. */
-  private static String serviceOf(String file) {
+  static String serviceOf(String file) {
     Path name = Path.of(file).getFileName();
     if (name == null) return null;
     String n = name.toString();

@@ -19,10 +19,22 @@ public interface ServiceProcess {
 
   /**
    * Sends each of {@code signals}, in order, to every process the unit has when the call is made
-   * (cgroup: frozen for the pass, so none forks meanwhile; fallback: re-read until a pass finds no
-   * new process), never to one it starts afterwards. Returns how many processes got them.
+   * (cgroup: frozen for the pass, so none forks meanwhile, or, for a unit whose only process is its
+   * main one and dies of the signal, checked for forks after sending; fallback: re-read until a
+   * pass finds no new process), never to one it starts afterwards. Returns how many processes got
+   * them.
    */
   int signalAll(Signal... signals);
+
+  /**
+   * {@link #signalAll} begun at once where the signals can go out without waiting for anything
+   * (e.g. a unit whose only process is its main one). Returns the rest of the pass, a check that
+   * may block and belongs off the caller's thread, or empty when nothing was sent and
+   * {@link #signalAll} must be used instead.
+   */
+  default java.util.Optional<Runnable> signalAllAtOnce(Signal... signals) {
+    return java.util.Optional.empty();
+  }
 
   /**
    * Sends {@code signal} to the main process only (what `zinit kill` does, like the original),
@@ -41,6 +53,20 @@ public interface ServiceProcess {
 
   /** Resource use now. */
   ProcessStats stats();
+
+  /**
+   * What limits the tracking of this unit now, e.g. its main process left its cgroup; shown in
+   * `status` as the detail.
+   */
+  default java.util.Optional<String> trackingNote() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Calls {@code listener} once, on any thread, with a log line (unit name first) when a
+   * {@link #trackingNote()} appears.
+   */
+  default void onTrackingNote(java.util.function.Consumer<String> listener) {}
 
   /** Whether a cgroup tracks this unit (else: best effort by process group and descendants). */
   boolean cgroupTracked();

@@ -1,5 +1,6 @@
 package zinit.supervisor;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param nextRestart when the next restart attempt is due, or null when none is scheduled
  * @param detail a short explanation of the state (spawn error, dependency cycle, killed after
  *     timeout), or null
+ * @param uptime how long the main process has been alive, or null when none is
  * @param model the service model v2's settings and observations, in display order, each present
  *     only when the service file configures it: restart, start_limit, health, oom_kills, user,
  *     limits (values are strings or numbers)
@@ -25,6 +27,7 @@ public record ServiceStatus(
     int restarts,
     Instant nextRestart,
     String detail,
+    Duration uptime,
     Map<String, Object> model) {
   public ServiceStatus {
     model = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(model));
@@ -39,7 +42,8 @@ public record ServiceStatus(
       Map<String, String> after,
       int restarts,
       Instant nextRestart,
-      String detail) {
-    this(name, pid, state, target, after, restarts, nextRestart, detail, Map.of());
+      String detail,
+      Duration uptime) {
+    this(name, pid, state, target, after, restarts, nextRestart, detail, uptime, Map.of());
   }
 }

@@ -32,6 +32,8 @@ public final class Supervisor implements Services {
   private volatile boolean shuttingDown;
   private volatile boolean rebootRequested;
   private final CompletableFuture<ExitStatus> mainExit = new CompletableFuture<>();
+  /** Why a service file could not be loaded, by service name, until it loads: status/start say so. */
+  private final Map<String, String> loadErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Stop signals go out on these threads, so units are signalled in parallel, off the loop. */
   private static final int SIGNAL_THREADS = 4;
@@ -94,7 +96,7 @@ public final class Supervisor implements Services {
     awaitQuietly(
         call(
             () -> {
-              for (ServiceConfig c : configs) lifecycle.add(c);
+              lifecycle.addAll(configs);
               return lifecycle.spawnsSettled();
             }));
   }
@@ -134,6 +136,11 @@ public final class Supervisor implements Services {
     };
   }
 
+  /** A service file that could not be loaded at start-up; `status`/`start` of it name the error. */
+  public void loadFailed(String name, String error) {
+    loadErrors.put(name, error);
+  }
+
   @Override
   public Map<String, String> list() {
     return call(
@@ -154,6 +161,8 @@ public final class Supervisor implements Services {
             Service d = lifecycle.services.get(dep);
             after.put(dep, d == null ? State.Unknown.name() : d.display());
           }
+          String detail = s.detail;
+          if (detail == null && s.run != null) detail = s.run.process.trackingNote().orElse(null);
           return new ServiceStatus(
               name,
               s.pid(),
@@ -162,9 +171,14 @@ public final class Supervisor implements Services {
               after,
               s.restarts,
               s.nextRestart,
-              s.detail,
+              detail,
+              uptime(s),
               ModelStatus.of(s));
         });
+  }
+
+  private Duration uptime(Service s) {
+    return s.pid() == 0 ? null : Duration.between(s.run.started, loop.now());
   }
 
   @Override
@@ -229,6 +243,12 @@ public final class Supervisor implements Services {
           callChecked(
               () -> {
                 refuseWhenShuttingDown();
+                // A file that failed to load names its error in status/start until it loads.
+                for (String name : read.services().keySet()) loadErrors.remove(name);
+                for (zinit.config.ConfigException e : read.errors()) {
+                  String name = Reload.serviceOf(e.file());
+                  if (name != null && !lifecycle.services.containsKey(name)) loadErrors.put(name, e.getMessage());
+                }
                 return new Reload(lifecycle, loop, log).apply(read);
               }));
     } finally {
@@ -245,13 +265,20 @@ public final class Supervisor implements Services {
           return null;
         });
     // Reading the file happens off the loop; the loop re-checks for a racing monitor.
-    ServiceConfig config = configs.load(name);
+    ServiceConfig config;
+    try {
+      config = configs.load(name);
+    } catch (ZinitException.ConfigError e) {
+      loadErrors.put(name, e.getMessage());
+      throw e;
+    }
     awaitQuietly(
         callChecked(
             () -> {
               refuseWhenShuttingDown();
               if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
               lifecycle.add(config);
+              loadErrors.remove(name);
               return lifecycle.spawnsSettled();
             }));
   }
@@ -358,7 +385,7 @@ public final class Supervisor implements Services {
 
   private Service find(String name) throws ZinitException {
     Service s = lifecycle.services.get(name);
-    if (s == null) throw new ZinitException.NotFound(name);
+    if (s == null) throw new ZinitException.NotFound(name, loadErrors.get(name));
     return s;
   }
 
@@ -387,6 +414,10 @@ public final class Supervisor implements Services {
             result.complete(task.run());
           } catch (ZinitException | RuntimeException e) {
             result.completeExceptionally(e);
+          } catch (Error e) {
+            // the caller must not hang; the loop's guard still reports it
+            result.completeExceptionally(e);
+            throw e;
           }
         });
     return await(result);
@@ -411,7 +442,7 @@ public final class Supervisor implements Services {
       switch (e.getCause()) {
         case ZinitException z -> throw z;
         case RuntimeException r -> throw r;
-        case Error err -> throw err;
+        case Error err -> throw new IllegalStateException("internal error in the supervisor: " + err, err);
         default -> throw new IllegalStateException(e.getCause());
       }
     }

@@ -24,8 +24,25 @@ public abstract sealed class ZinitException extends Exception {
   }
 
   public static final class NotFound extends ZinitException {
+    private final String loadError;
+
     public NotFound(String name) {
-      super(-32000, name, "service '" + name + "' not found");
+      this(name, null);
+    }
+
+    /** @param loadErrorOrNull why the service's file could not be loaded, when that is the reason */
+    public NotFound(String name, String loadErrorOrNull) {
+      super(
+          -32000,
+          name,
+          "service '" + name + "' not found"
+              + (loadErrorOrNull == null ? "" : ": its file failed to load: " + loadErrorOrNull));
+      this.loadError = loadErrorOrNull;
+    }
+
+    /** Why the service's file could not be loaded, or null when there is no such file. */
+    public String loadError() {
+      return loadError;
     }
   }
 

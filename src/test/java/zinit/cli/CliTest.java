@@ -175,11 +175,14 @@ class CliTest {
   }
 
   @Test
-  void aServerErrorExitsOneWithItsMessageOnOneLine() {
+  void aServerErrorExitsOneWithItsMessageOnOneLineAndItsHintOnTheNext() {
     Run r = zinit("status", "nope");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).isEqualTo("getting status: service 'nope' not found" + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo(
+            "getting status: service 'nope' not found\n"
+                + "hint: check the name with 'zinit list', or load it with 'zinit monitor'\n");
   }
 
   @Test
@@ -248,7 +251,7 @@ class CliTest {
     @Override
     public ServiceStatus status(String name) throws ZinitException {
       if (!name.equals("redis")) throw new ZinitException.NotFound(name);
-      return new ServiceStatus("redis", 42, "Running", Target.Up, Map.of("db", "Unknown"), 3, null, "fine");
+      return new ServiceStatus("redis", 42, "Running", Target.Up, Map.of("db", "Unknown"), 3, null, "fine", null);
     }
 
     @Override

@@ -301,4 +301,39 @@ class ConfigLoaderTest {
     assertThat(new ConfigException("f.yaml", 0, null, "why").getMessage()).isEqualTo("f.yaml: why");
     assertThat(new ConfigException("f.yaml", 3, "exec", "why").getMessage()).isEqualTo("f.yaml:3: field 'exec': why");
   }
+
+  @Test
+  void nestingDeeperThanTheBoundIsAnErrorWithItsLine() throws Exception {
+    String deep = "exec: /bin/true\nx:\n" + "  - ".repeat(1) + "[".repeat(2000) + "]".repeat(2000) + "\n";
+    ConfigException e = error(deep);
+    assertThat(e.line()).isEqualTo(3);
+    assertThat(e.reason()).contains("nested more than " + Nesting.MAX_DEPTH + " levels");
+  }
+
+  @Test
+  void nestingAtTheBoundStillLoads() throws Exception {
+    int inner = Nesting.MAX_DEPTH - 1; // the file's own mapping is the first level
+    ServiceConfig c = load("exec: /bin/true\nx: " + "[".repeat(inner) + "]".repeat(inner) + "\n");
+    assertThat(c.exec()).containsExactly("/bin/true");
+    assertThat(warnings).singleElement().asString().contains("unknown key 'x'");
+  }
+
+  @Test
+  void manyDeepFilesInOneDirAreEachReportedAndTheOthersLoad() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      write("deep" + i + ".yaml", "exec: /bin/true\nx: " + "{a: ".repeat(900) + "1" + "}".repeat(900) + "\n");
+    }
+    write("good.yaml", "exec: /bin/true\n");
+    ConfigLoader.LoadResult r = ConfigLoader.loadDir(dir, warnings::add);
+    assertThat(r.services()).containsOnlyKeys("good");
+    assertThat(r.errors()).hasSize(10).allSatisfy(e -> assertThat(e.getMessage()).contains(":2: nested more than"));
+  }
+
+  @Test
+  void depthCountsContainersOnTheDeepestPath() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    assertThat(Nesting.depth(json.readTree("1"))).isZero();
+    assertThat(Nesting.depth(json.readTree("{\"a\": 1}"))).isEqualTo(1);
+    assertThat(Nesting.depth(json.readTree("{\"a\": [1, {\"b\": []}], \"c\": {}}"))).isEqualTo(4);
+  }
 }

@@ -138,4 +138,13 @@ class ServiceFilesTest {
     assertThatThrownBy(() -> files().delete("web")).isInstanceOf(NoSuchFileException.class);
     assertThatThrownBy(() -> files().delete("../web")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void createOfContentNestedTooDeepIsRefusedAndWritesNothing() throws Exception {
+    String deep = "{\"exec\": \"a\", \"x\": " + "[".repeat(900) + "]".repeat(900) + "}";
+    assertThatThrownBy(() -> files().create("web", json(deep)))
+        .isInstanceOf(Nesting.TooDeepException.class)
+        .hasMessageContaining("web.yaml (service_create): nested 901 levels deep, at most " + Nesting.MAX_DEPTH);
+    assertThat(files().exists("web")).isFalse();
+  }
 }

@@ -22,13 +22,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Issue 5 end to end: the control plane under load and through `bin/zinit proxy`. */
 class ControlPlaneIT {
-  @BeforeAll
-  static void needsRoot() {
+  @BeforeEach // not @BeforeAll: each test is then reported skipped, by name and with the reason
+  void needsRoot() {
     Privileges.assumeRootWithCgroups();
   }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Issue 3, the service model, end to end through bin/zinit as a user runs it. */
 class ServicesIT {
-  @BeforeAll
-  static void needsRoot() {
+  @BeforeEach // not @BeforeAll: each test is then reported skipped, by name and with the reason
+  void needsRoot() {
     Privileges.assumeRootWithCgroups();
   }
 

@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Issue 4, shutdown and PID 1 duties, through bin/zinit. */
 class ShutdownIT {
-  @BeforeAll
-  static void needsRoot() {
+  @BeforeEach // not @BeforeAll: each test is then reported skipped, by name and with the reason
+  void needsRoot() {
     Privileges.assumeRootWithCgroups();
   }
 
@@ -218,11 +218,19 @@ class ShutdownIT {
       String[] halves = line.split(" - ");
       if (halves.length != 2 || !halves[1].startsWith("cgroup2 ")) continue;
       Path mount = Path.of(halves[0].split(" ")[4]);
-      try (Stream<Path> dirs = Files.walk(mount, 3)) {
-        dirs.filter(Files::isDirectory)
-            .filter(d -> d.getFileName() != null
-                && d.getFileName().toString().matches("zinit-.*-" + zinitPid + "(\\..*)?"))
-            .forEach(out::add);
+      // Other zinits on the machine remove their cgroups while we walk: retry a walk that raced one.
+      for (int attempt = 1; ; attempt++) {
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> dirs = Files.walk(mount, 3)) {
+          dirs.filter(Files::isDirectory)
+              .filter(d -> d.getFileName() != null
+                  && d.getFileName().toString().matches("zinit-.*-" + zinitPid + "(\\..*)?"))
+              .forEach(found::add);
+          out.addAll(found);
+          break;
+        } catch (java.io.UncheckedIOException e) {
+          if (attempt == 5) throw e;
+        }
       }
     }
     return out;

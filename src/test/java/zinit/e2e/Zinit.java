@@ -95,12 +95,31 @@ final class Zinit implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();
+    // Answers, not exists: after a crash the dead zinit's socket file is still there.
     waitFor(
         "zinit to listen on " + socket,
         Duration.ofSeconds(60),
-        () -> Files.exists(socket) || !daemon.isAlive());
+        () -> answers(socket) || !daemon.isAlive());
     assertThat(daemon.isAlive()).as("zinit is running; its output:\n%s", output()).isTrue();
+    // zinit listens before it loads its services and answers only after: once a call is
+    // answered, the services of the config dir are loaded (and a file written now is not).
+    call("service_list");
     return this;
+  }
+
+  private static boolean answers(Path socket) {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** kill -9 of zinit itself, as the OOM killer does: its services live on, its socket file stays. */
+  void killHard() throws InterruptedException {
+    daemon.destroyForcibly();
+    daemon.waitFor();
   }
 
   String output() {

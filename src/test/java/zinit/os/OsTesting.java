@@ -38,10 +38,15 @@ final class OsTesting {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger HOSTS = new java.util.concurrent.atomic.AtomicInteger();
+
   static TestHost host(boolean cgroups) {
     if (cgroups) assumeRootWithCgroups();
     List<String> log = new CopyOnWriteArrayList<>();
-    return new TestHost(NativeProcessHost.create(new NativeProcessHost.Options(cgroups, "test", log::add)), log);
+    // A name of its own per host: tests run in parallel, and a base cgroup name one host freed
+    // must not be taken by another before the first asserts it is gone.
+    String instance = "test-" + HOSTS.incrementAndGet();
+    return new TestHost(NativeProcessHost.create(new NativeProcessHost.Options(cgroups, instance, log::add)), log);
   }
 
   static SpawnSpec sh(String unit, String script, Path dir) {

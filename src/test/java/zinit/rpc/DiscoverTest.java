@@ -30,12 +30,14 @@ class DiscoverTest {
   }
 
   @Test
-  void everyMethodOfTheOriginalIsServedPlusUnsubscribe() throws Exception {
+  void everyMethodOfTheOriginalIsServedPlusUnsubscribeAndTheFileEditor() throws Exception {
     JsonNode ours = new ObjectMapper().readTree(DiscoverTest.class.getResourceAsStream(Methods.OPENRPC_RESOURCE));
     Set<String> reference = names(new ObjectMapper().readTree(DiscoverTest.class.getResourceAsStream(REFERENCE)));
     Set<String> extra = new TreeSet<>(names(ours));
     extra.removeAll(reference);
     assertThat(names(ours)).containsAll(reference);
-    assertThat(extra).containsExactlyInAnyOrder("stream_unsubscribeLogs", "service_restart", "system_reload");
+    assertThat(extra)
+        .containsExactlyInAnyOrder(
+            "stream_unsubscribeLogs", "service_restart", "system_reload", "service_file_get", "service_file_put");
   }
 }

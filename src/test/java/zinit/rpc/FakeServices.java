@@ -43,7 +43,7 @@ final class FakeServices implements Services {
     Svc s = get(name);
     Map<String, String> after = new TreeMap<>();
     for (String dep : s.after()) after.put(dep, services.containsKey(dep) ? services.get(dep).state() : "Unknown");
-    return new ServiceStatus(name, s.pid(), s.state(), s.target(), after, 0, null, null);
+    return new ServiceStatus(name, s.pid(), s.state(), s.target(), after, 0, null, null, null);
   }
 
   @Override

@@ -30,7 +30,12 @@ final class Fixture implements AutoCloseable {
     socket = dir.resolve("zinit.sock");
     configDir = Files.createDirectory(dir.resolve("etc"));
     files = new ServiceFiles(configDir);
-    server = RpcServer.start(socket, services, logs, files, new RpcServer.Options(group, serverLog::add), limits);
+    try {
+      server = RpcServer.start(socket, services, logs, files, new RpcServer.Options(group, serverLog::add), limits);
+    } catch (IOException | RuntimeException e) {
+      deleteDir(); // a failed start leaves no /tmp/zinit-rpc-test* behind
+      throw e;
+    }
   }
 
   RawClient client() throws IOException {
@@ -40,6 +45,10 @@ final class Fixture implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
+    deleteDir();
+  }
+
+  private void deleteDir() throws IOException {
     try (Stream<Path> all = Files.walk(dir)) {
       for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
     }

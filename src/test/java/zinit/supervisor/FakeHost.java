@@ -12,6 +12,8 @@ final class FakeHost implements ProcessHost {
   final List<String> events = new ArrayList<>();
   String failSpawnOf;
   boolean cgroups = true;
+  /** Spawns that fail as if out of fds before one succeeds. */
+  int shortages;
   private int nextPid = 100;
 
   final class FakeProcess implements ServiceProcess {
@@ -107,6 +109,10 @@ final class FakeHost implements ProcessHost {
   @Override
   public ServiceProcess spawn(SpawnSpec spec) throws SpawnException {
     if (spec.unit().equals(failSpawnOf)) throw new SpawnException("exec 'nope': not found");
+    if (shortages > 0) {
+      shortages--;
+      throw new SpawnException("pipe2: EMFILE (Too many open files)", null, true);
+    }
     FakeProcess p = new FakeProcess(spec);
     spawned.add(p);
     events.add(spec.unit() + ":spawn");

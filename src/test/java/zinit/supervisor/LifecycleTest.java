@@ -110,9 +110,26 @@ class LifecycleTest {
   void dependencyMonitoredLaterUnblocks() {
     life.add(svc("app", "db"));
     assertThat(state("app")).isEqualTo(State.Blocked);
-    assertThat(life.services.get("app").detail).isEqualTo("waiting for 'db'");
+    assertThat(life.services.get("app").detail)
+        .isEqualTo("waiting for 'db', which is not monitored (zinit monitor db)");
+    assertThat(messages).containsOnlyOnce("app: waiting for 'db', which is not monitored (zinit monitor db)");
     life.add(svc("db"));
     assertThat(state("app")).isEqualTo(State.Running);
+  }
+
+  @Test
+  void aDependencyLoadedInTheSameBatchIsNeverReportedUnmonitored() {
+    life.addAll(List.of(svc("app", "db"), svc("db")));
+    assertThat(state("app")).isEqualTo(State.Running);
+    assertThat(messages).noneMatch(m -> m.contains("not monitored"));
+  }
+
+  @Test
+  void dependencyThatIsMonitoredButNotUpYetIsWaitedForQuietly() {
+    life.add(oneshot("setup"));
+    life.add(svc("app", "setup"));
+    assertThat(life.services.get("app").detail).isEqualTo("waiting for 'setup'");
+    assertThat(messages).noneMatch(m -> m.contains("waiting for"));
   }
 
   @Test
