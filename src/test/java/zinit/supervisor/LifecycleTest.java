@@ -523,6 +523,35 @@ class LifecycleTest {
   }
 
   @Test
+  void spawnShortageIsRetriedUnderTheServicesRestartDelaysEvenWithRestartNever() {
+    host.shortages = 2;
+    life.add(policy("tight", RestartPolicy.Mode.NEVER));
+    Service s = life.services.get("tight");
+    assertThat(s.state).isEqualTo(State.Failure);
+    assertThat(s.detail).isEqualTo("pipe2: EMFILE (Too many open files); retrying in 1000 ms");
+    clock.advance(Duration.ofSeconds(1)); // restart_delay 1 s, then doubled
+    assertThat(s.detail).endsWith("retrying in 2000 ms");
+    assertThat(host.count("tight")).isZero();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(host.count("tight")).isEqualTo(1);
+    assertThat(s.state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void spawnShortageRetriesCountAgainstTheStartLimit() {
+    host.shortages = 100;
+    RestartPolicy p =
+        new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ZERO, Duration.ZERO,
+            new RestartPolicy.StartLimit(3, Duration.ofSeconds(60)));
+    life.add(svc("starved").withRestart(p));
+    for (int i = 0; i < 10; i++) clock.advance(Duration.ofMillis(1));
+    Service s = life.services.get("starved");
+    assertThat(s.state).isEqualTo(State.Failure);
+    assertThat(s.detail).startsWith("start limit reached");
+    assertThat(host.shortages).isEqualTo(97);
+  }
+
+  @Test
   void startsOutsideTheIntervalDoNotCount() {
     RestartPolicy p =
         new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ofSeconds(30), Duration.ofSeconds(30),
