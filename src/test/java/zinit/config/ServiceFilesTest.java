@@ -147,4 +147,16 @@ class ServiceFilesTest {
         .hasMessageContaining("web.yaml (service_create): nested 901 levels deep, at most " + Nesting.MAX_DEPTH);
     assertThat(files().exists("web")).isFalse();
   }
+
+  @Test
+  void writeReadsARelativeEnvFileFromTheConfigDirNotTheWorkingDir() throws Exception {
+    Files.writeString(dir.resolve("web.env"), "PORT=8080\n");
+    files().write("web", "exec: httpd\nenv_file: web.env\n", false, w -> {});
+    assertThat(files().exists("web")).isTrue();
+    assertThatThrownBy(() -> files().write("api", "exec: api\nenv_file: missing.env\n", false, w -> {}))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("api.yaml (service_file_put)")
+        .hasMessageContaining("no such file: " + dir.toAbsolutePath().resolve("missing.env"));
+    assertThat(files().exists("api")).isFalse();
+  }
 }
