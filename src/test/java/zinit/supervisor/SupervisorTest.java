@@ -179,4 +179,22 @@ class SupervisorTest {
     assertThat(supervisor.status("a").target()).isEqualTo(Target.Down);
     assertThat(host.last("a").closed).isTrue();
   }
+
+  @Test
+  void reloadKeepsTheLoadErrorOfAFileStillBrokenAndForgetsItOnceTheFileLoads() throws Exception {
+    supervisor.loadFailed("b", "b.yaml:1: bad");
+    errors.add(new ConfigException("/etc/zinit/b.yaml", 2, "exec", "still bad"));
+    supervisor.reload();
+    assertThatThrownBy(() -> supervisor.status("b"))
+        .isInstanceOfSatisfying(
+            ZinitException.NotFound.class, e -> assertThat(e.loadError()).contains("b.yaml:2").contains("still bad"));
+    errors.clear();
+    dir.put("b", ServiceConfig.of("b", List.of("/bin/b")));
+    supervisor.reload();
+    assertThat(supervisor.status("b").state()).isEqualTo("Running");
+    supervisor.stop("b");
+    supervisor.forget("b");
+    assertThatThrownBy(() -> supervisor.status("b"))
+        .isInstanceOfSatisfying(ZinitException.NotFound.class, e -> assertThat(e.loadError()).isNull());
+  }
 }
