@@ -93,18 +93,30 @@ public final class ConfigLoader {
   /** As {@link #fromJson(String, JsonNode)}, reporting unknown keys to {@code warnings}. */
   public static ServiceConfig fromJson(String name, JsonNode content, Consumer<String> warnings)
       throws ConfigException {
+    return fromJson(name, content, warnings, null);
+  }
+
+  /** As above, with a relative env_file read from {@code configDir} (null: not read). */
+  public static ServiceConfig fromJson(String name, JsonNode content, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
     String file = name + SUFFIX + " (service_create)";
     checkName(file, name);
-    return ServiceFields.fromJson(file, name, content, warnings);
+    return ServiceFields.fromJson(file, name, content, warnings, configDir);
   }
 
   /** Validates a service file's text; errors name "NAME.yaml (service_file_put)" and lines of the text. */
   public static ServiceConfig fromYaml(String name, String text, Consumer<String> warnings) throws ConfigException {
+    return fromYaml(name, text, warnings, null);
+  }
+
+  /** As above, with a relative env_file read from {@code configDir} (null: not read). */
+  public static ServiceConfig fromYaml(String name, String text, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
     String file = name + SUFFIX + " (service_file_put)";
     checkName(file, name);
     if (text.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_BYTES) throw new ConfigException(file, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
     try {
-      return ServiceFields.fromYaml(file, name, YamlTree.parse(text), warnings);
+      return ServiceFields.fromYaml(file, name, YamlTree.parse(text), warnings, configDir);
     } catch (YamlTree.SyntaxError e) {
       throw new ConfigException(file, e.line, null, e.getMessage());
     } catch (StackOverflowError e) {

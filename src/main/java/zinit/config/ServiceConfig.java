@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param env the service's extra environment (already merged over nothing: the spawner adds the
  *     base environment)
  * @param dir working directory, "/" when the file left it empty
+ * @param restart restart policy and start limit ({@link RestartPolicy#DEFAULT} when not given)
+ * @param identity the user and groups the service runs as, or null for zinit's own
+ * @param health the liveness check, or null when there is none
+ * @param limits resource limits, or null when there are none
  */
 public record ServiceConfig(
     String name,
@@ -26,7 +30,11 @@ public record ServiceConfig(
     Signal stopSignal,
     LogMode log,
     Map<String, String> env,
-    Path dir) {
+    Path dir,
+    RestartPolicy restart,
+    Identity identity,
+    HealthCheck health,
+    ResourceLimits limits) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -41,6 +49,42 @@ public record ServiceConfig(
     Objects.requireNonNull(stopSignal, "stopSignal");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(restart, "restart");
+  }
+
+  /** The original's fields only; every key of the service model v2 at its default. */
+  public ServiceConfig(
+      String name,
+      List<String> exec,
+      List<String> test,
+      boolean oneshot,
+      Duration shutdownTimeout,
+      List<String> after,
+      Signal stopSignal,
+      LogMode log,
+      Map<String, String> env,
+      Path dir) {
+    this(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, RestartPolicy.DEFAULT, null, null, null);
+  }
+
+  /** This config with another restart policy. */
+  public ServiceConfig withRestart(RestartPolicy policy) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, policy, identity, health, limits);
+  }
+
+  /** This config run as another user (null: zinit's own). */
+  public ServiceConfig withIdentity(Identity who) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, who, health, limits);
+  }
+
+  /** This config with another liveness check (null: none). */
+  public ServiceConfig withHealth(HealthCheck check) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, identity, check, limits);
+  }
+
+  /** This config with other resource limits (null: none). */
+  public ServiceConfig withLimits(ResourceLimits l) {
+    return new ServiceConfig(name, exec, test, oneshot, shutdownTimeout, after, stopSignal, log, env, dir, restart, identity, health, l);
   }
 
   /** A service with defaults for everything but its command, for tests and `service_create`. */

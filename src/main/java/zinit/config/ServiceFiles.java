@@ -112,7 +112,7 @@ public final class ServiceFiles {
       throws ConfigException, FileAlreadyExistsException, IOException {
     Path target = pathOf(name);
     Nesting.check(name + ConfigLoader.SUFFIX + " (service_create)", content);
-    ConfigLoader.fromJson(name, content, warnings);
+    ConfigLoader.fromJson(name, content, warnings, dir);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
     writeAtomically(target, toYaml(content), false);
   }
@@ -147,7 +147,7 @@ public final class ServiceFiles {
   public void write(String name, String yaml, boolean replace, Consumer<String> warnings)
       throws ConfigException, FileAlreadyExistsException, IOException {
     Path target = pathOf(name);
-    ConfigLoader.fromYaml(name, yaml, warnings);
+    ConfigLoader.fromYaml(name, yaml, warnings, dir);
     if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
     writeAtomically(target, yaml.getBytes(StandardCharsets.UTF_8), replace);
   }

@@ -13,6 +13,7 @@ import zinit.config.ServiceFiles;
 import zinit.logs.LogRing;
 import zinit.os.FdLimit;
 import zinit.os.NativeProcessHost;
+import zinit.os.NetworkProbes;
 import zinit.os.SpareFds;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
@@ -64,7 +65,8 @@ public final class Daemon {
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();
-    Supervisor supervisor = new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink));
+    Supervisor supervisor =
+        new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink), new NetworkProbes());
 
     boolean pid1 = host.isPid1();
     Signals.install(supervisor, pid1 && !options.container(), sink);
@@ -73,6 +75,15 @@ public final class Daemon {
     for (ConfigException e : loaded.errors()) {
       sink.zinit("not loaded: " + e.getMessage());
       supervisor.loadFailed(serviceOf(e.file()), e.getMessage());
+    }
+    if (options.mainService() != null) {
+      if (!loaded.services().containsKey(options.mainService())) {
+        System.err.println("zinit: --main " + options.mainService() + ": no such service in " + options.configDir());
+        host.close();
+        loop.close();
+        return 1;
+      }
+      supervisor.watchMain(options.mainService());
     }
     supervisor.load(loaded.services().values());
     host.warmUp();
@@ -97,6 +108,11 @@ public final class Daemon {
       host.reboot(supervisor.rebootRequested());
     }
     sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
+    if (supervisor.mainExit().isDone()) {
+      int code = Supervisor.exitCode(supervisor.mainExit().join());
+      sink.zinit("exiting with the main service's exit code " + code);
+      return code;
+    }
     return left.isEmpty() ? 0 : 1;
   }
 
@@ -160,6 +176,11 @@ public final class Daemon {
       } catch (ConfigException e) {
         throw new ZinitException.ConfigError(name, e.getMessage());
       }
+    }
+
+    @Override
+    public ConfigLoader.LoadResult loadAll() {
+      return ConfigLoader.loadDir(files.dir(), sink::zinit);
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.nio.file.Path;
  *
  * @param socketGroup group name that may use the socket (socket 0660 then), or null for 0600
  * @param useCgroups false when cgroups are disabled (ZINIT_NO_CGROUPS=1 or --no-cgroups)
+ * @param mainService container mode's main service ({@code --main}): when it ends on its own,
+ *     zinit shuts down and exits with its exit code; null without one
  */
 public record DaemonOptions(
     Path configDir,
@@ -15,4 +17,17 @@ public record DaemonOptions(
     boolean container,
     boolean debug,
     String socketGroup,
-    boolean useCgroups) {}
+    boolean useCgroups,
+    String mainService) {
+
+  public DaemonOptions(
+      Path configDir,
+      Path socket,
+      int bufferLines,
+      boolean container,
+      boolean debug,
+      String socketGroup,
+      boolean useCgroups) {
+    this(configDir, socket, bufferLines, container, debug, socketGroup, useCgroups, null);
+  }
+}

@@ -36,6 +36,8 @@ class DiscoverTest {
     Set<String> extra = new TreeSet<>(names(ours));
     extra.removeAll(reference);
     assertThat(names(ours)).containsAll(reference);
-    assertThat(extra).containsExactlyInAnyOrder("stream_unsubscribeLogs", "service_file_get", "service_file_put");
+    assertThat(extra)
+        .containsExactlyInAnyOrder(
+            "stream_unsubscribeLogs", "service_restart", "system_reload", "service_file_get", "service_file_put");
   }
 }
