@@ -10,8 +10,10 @@ import zinit.rpc.RpcClient;
 /** What each client command does on the socket; shared by the picocli commands and the fast path. */
 final class Actions {
   private static final List<String> STATUS_FIELDS =
-      List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail", "log_file");
-  private static final List<String> STATS_FIELDS = List.of("name", "pid", "memory_usage", "cpu_usage", "children");
+      List.of("name", "pid", "state", "target", "after", "restarts", "next_restart", "detail",
+          "restart", "start_limit", "health", "oom_kills", "user", "limits", "log_file");
+  private static final List<String> STATS_FIELDS =
+      List.of("name", "pid", "memory_usage", "cpu_usage", "children", "cgroup");
 
   private final Path socket;
   private final PrintStream out;
@@ -35,13 +37,9 @@ final class Actions {
       case "kill" -> call("service_kill", Map.of("name", first, "signal", args.size() > 1 ? args.get(1) : "SIGTERM"));
       case "shutdown" -> call("system_shutdown", null);
       case "reboot" -> call("system_reboot", null);
-      case "restart" -> {
-        // one connection: stop returns once the service is fully down, then start
-        try (RpcClient c = RpcClient.connect(socket)) {
-          c.call("service_stop", name(first));
-          c.call("service_start", name(first));
-        }
-      }
+      // server side: stop (every process gone) then start, atomic for the service
+      case "restart" -> call("service_restart", name(first));
+      case "reload" -> out.print(Yaml.document(call("system_reload", null)));
       case "log" -> log(snapshot, first, null);
       default -> throw new IllegalArgumentException("not a client command: " + command);
     }

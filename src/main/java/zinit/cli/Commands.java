@@ -94,11 +94,14 @@ final class Commands implements Callable<Integer> {
       @Option(names = "--container", description = "container mode: exit on SIGTERM/SIGINT/SIGHUP instead of powering off") boolean container,
       @Option(names = "--socket-group", paramLabel = "GROUP", description = "group allowed to use the socket (mode 0660)") String socketGroup,
       @Option(names = "--no-cgroups", description = "do not track services with cgroups (also ZINIT_NO_CGROUPS=1)") boolean noCgroups,
-      @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "/var/log/zinit", description = "log files of 'log: file' services without log_file (default: ${DEFAULT-VALUE})") Path logDir)
+      @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "/var/log/zinit", description = "log files of 'log: file' services without log_file (default: ${DEFAULT-VALUE})") Path logDir,
+      @Option(names = "--main", paramLabel = "SERVICE", description = "with --container: when SERVICE ends on its own, shut down and exit with its exit code (128+signal when killed)") String main)
       throws Failure {
     if (buffer < 1) throw new Failure("--buffer must be at least 1, got " + buffer);
+    if (main != null && !container) throw new Failure("--main needs --container");
     boolean cgroups = !noCgroups && !"1".equals(env.get("ZINIT_NO_CGROUPS"));
-    DaemonOptions options = new DaemonOptions(config, socket(), buffer, container, debug, socketGroup, cgroups, logDir);
+    DaemonOptions options =
+        new DaemonOptions(config, socket(), buffer, container, debug, socketGroup, cgroups, logDir, main);
     out.flush();
     ProcessExit.now(Daemon.run(options));
     return 0;
@@ -127,6 +130,11 @@ final class Commands implements Callable<Integer> {
   @Command(name = "restart", description = "stop, then start a service")
   int restart(@Parameters(paramLabel = "SERVICE") String service) throws Exception {
     return actions().run("restart", List.of(service), false);
+  }
+
+  @Command(name = "reload", description = "re-read the config dir and apply the difference (added, changed, removed)")
+  int reload() throws Exception {
+    return actions().run("reload", List.of(), false);
   }
 
   @Command(name = "monitor", description = "load SERVICE.yaml from the config dir and start it")

@@ -23,6 +23,7 @@ final class FastPath {
           Map.entry("list", new int[] {0, 0}),
           Map.entry("shutdown", new int[] {0, 0}),
           Map.entry("reboot", new int[] {0, 0}),
+          Map.entry("reload", new int[] {0, 0}),
           Map.entry("status", new int[] {1, 1}),
           Map.entry("start", new int[] {1, 1}),
           Map.entry("stop", new int[] {1, 1}),
@@ -99,6 +100,7 @@ final class FastPath {
             case "-b", "--buffer" -> "buffer";
             case "--socket-group" -> "group";
             case "--log-dir" -> "logdir";
+            case "--main" -> "main";
             case "--container", "--no-cgroups" -> name;
             default -> null;
           };
@@ -123,6 +125,7 @@ final class FastPath {
     }
     if (buffer < 1) return null;
     boolean cgroups = !values.containsKey("--no-cgroups") && !"1".equals(env.get("ZINIT_NO_CGROUPS"));
+    if (values.containsKey("main") && !values.containsKey("--container")) return null; // picocli says why
     return new DaemonOptions(
         Path.of(values.getOrDefault("config", Commands.DEFAULT_CONFIG)),
         Commands.socketPath(socket, env),
@@ -131,6 +134,7 @@ final class FastPath {
         debug,
         values.get("group"),
         cgroups,
-        values.containsKey("logdir") ? Path.of(values.get("logdir")) : DaemonOptions.DEFAULT_LOG_DIR);
+        values.containsKey("logdir") ? Path.of(values.get("logdir")) : DaemonOptions.DEFAULT_LOG_DIR,
+        values.get("main"));
   }
 }

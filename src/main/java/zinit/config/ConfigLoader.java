@@ -53,6 +53,14 @@ public final class ConfigLoader {
    * {@link LoadResult#errors()} and never stops the others.
    */
   public static LoadResult loadDir(Path dir, Consumer<String> warnings) {
+    return loadDir(dir, warnings, c -> {});
+  }
+
+  /**
+   * As {@link #loadDir(Path, Consumer)}, handing each valid service to {@code loaded} as soon as
+   * its file is read (in name order), so a daemon starts it while it reads the next file.
+   */
+  public static LoadResult loadDir(Path dir, Consumer<String> warnings, Consumer<ServiceConfig> loaded) {
     List<Path> files = new ArrayList<>();
     List<ConfigException> errors = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
@@ -69,6 +77,7 @@ public final class ConfigLoader {
       try {
         ServiceConfig c = load(p, warnings);
         services.put(c.name(), c);
+        loaded.accept(c);
       } catch (ConfigException e) {
         errors.add(e);
       }
@@ -84,18 +93,30 @@ public final class ConfigLoader {
   /** As {@link #fromJson(String, JsonNode)}, reporting unknown keys to {@code warnings}. */
   public static ServiceConfig fromJson(String name, JsonNode content, Consumer<String> warnings)
       throws ConfigException {
+    return fromJson(name, content, warnings, null);
+  }
+
+  /** As above, with a relative env_file read from {@code configDir} (null: not read). */
+  public static ServiceConfig fromJson(String name, JsonNode content, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
     String file = name + SUFFIX + " (service_create)";
     checkName(file, name);
-    return ServiceFields.fromJson(file, name, content, warnings);
+    return ServiceFields.fromJson(file, name, content, warnings, configDir);
   }
 
   /** Validates a service file's text; errors name "NAME.yaml (service_file_put)" and lines of the text. */
   public static ServiceConfig fromYaml(String name, String text, Consumer<String> warnings) throws ConfigException {
+    return fromYaml(name, text, warnings, null);
+  }
+
+  /** As above, with a relative env_file read from {@code configDir} (null: not read). */
+  public static ServiceConfig fromYaml(String name, String text, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
     String file = name + SUFFIX + " (service_file_put)";
     checkName(file, name);
     if (text.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_BYTES) throw new ConfigException(file, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
     try {
-      return ServiceFields.fromYaml(file, name, YamlTree.parse(text), warnings);
+      return ServiceFields.fromYaml(file, name, YamlTree.parse(text), warnings, configDir);
     } catch (YamlTree.SyntaxError e) {
       throw new ConfigException(file, e.line, null, e.getMessage());
     } catch (StackOverflowError e) {

@@ -28,9 +28,17 @@ public final class Environments {
     return Collections.unmodifiableMap(env);
   }
 
-  /** {@code base} overlaid with the service's own env. */
+  /**
+   * {@code base}, then HOME, USER and LOGNAME of the service's user (when it has one), then the
+   * service's own env (env_file under env).
+   */
   public static Map<String, String> forService(Map<String, String> base, ServiceConfig c) {
     Map<String, String> env = new HashMap<>(base);
+    if (c.identity() != null) {
+      env.put("HOME", c.identity().home());
+      env.put("USER", c.identity().userName());
+      env.put("LOGNAME", c.identity().userName());
+    }
     env.putAll(c.env());
     return Collections.unmodifiableMap(env);
   }

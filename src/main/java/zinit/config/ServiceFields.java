@@ -30,6 +30,8 @@ final class ServiceFields {
   private final ToIntFunction<String> lineOf;
   private final BiFunction<String, JsonNode, String> textOf;
   private final Consumer<String> warnings;
+  /** The config dir, where a relative env_file is; null when unknown (checked at spawn then). */
+  Path configDir;
 
   private ServiceFields(
       String file, ToIntFunction<String> lineOf, BiFunction<String, JsonNode, String> textOf, Consumer<String> warnings) {
@@ -41,12 +43,28 @@ final class ServiceFields {
 
   static ServiceConfig fromYaml(String file, String name, YamlTree tree, Consumer<String> warnings)
       throws ConfigException {
-    return new ServiceFields(file, tree::lineOf, tree::textOf, warnings).build(name, tree.root());
+    return fromYaml(file, name, tree, warnings, Path.of(file).toAbsolutePath().getParent());
+  }
+
+  /** As above, with env_file read relative to {@code configDir} (the file label is no path then). */
+  static ServiceConfig fromYaml(String file, String name, YamlTree tree, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
+    ServiceFields fields = new ServiceFields(file, tree::lineOf, tree::textOf, warnings);
+    fields.configDir = configDir;
+    return fields.build(name, tree.root());
   }
 
   static ServiceConfig fromJson(String file, String name, JsonNode root, Consumer<String> warnings)
       throws ConfigException {
-    return new ServiceFields(file, path -> 0, (path, node) -> node.asText(), warnings).build(name, root);
+    return fromJson(file, name, root, warnings, null);
+  }
+
+  /** As above, with env_file read relative to {@code configDir}. */
+  static ServiceConfig fromJson(String file, String name, JsonNode root, Consumer<String> warnings, Path configDir)
+      throws ConfigException {
+    ServiceFields fields = new ServiceFields(file, path -> 0, (path, node) -> node.asText(), warnings);
+    fields.configDir = configDir;
+    return fields.build(name, root);
   }
 
   private ServiceConfig build(String name, JsonNode root) throws ConfigException {
@@ -54,7 +72,7 @@ final class ServiceFields {
       throw new ConfigException(file, lineOf.applyAsInt(""), null,
           "a service file must be a mapping of fields, got " + kind(root));
     }
-    warnUnknown(root, "", KNOWN);
+    warnUnknown(root, "", ModelFields.known(KNOWN));
     JsonNode exec = root.get("exec");
     if (absent(exec)) throw new ConfigException(file, lineOf.applyAsInt(""), "exec", "required field is missing");
     List<String> argv = command(exec, "exec");
@@ -72,12 +90,16 @@ final class ServiceFields {
         after(name, root.get("after")),
         stopSignal(root.get("signal")),
         log,
-        env(root.get("env")),
+        new ModelFields(this).withEnvFile(root, env(root.get("env"))),
         dir(root.get("dir")),
+        new ModelFields(this).restart(root),
+        new ModelFields(this).identity(root),
+        new ModelFields(this).health(root.get("health")),
+        new ModelFields(this).limits(root.get("limits")),
         logFile);
   }
 
-  private List<String> command(JsonNode node, String field) throws ConfigException {
+  List<String> command(JsonNode node, String field) throws ConfigException {
     String text = string(node, field);
     if (text.indexOf('\0') >= 0) throw error(field, "contains a NUL character");
     try {
@@ -181,12 +203,12 @@ final class ServiceFields {
     }
   }
 
-  private String string(JsonNode node, String field) throws ConfigException {
+  String string(JsonNode node, String field) throws ConfigException {
     if (!node.isTextual()) throw error(field, "must be a string, got " + show(node));
     return node.textValue();
   }
 
-  private void warnUnknown(JsonNode object, String path, Set<String> known) {
+  void warnUnknown(JsonNode object, String path, Set<String> known) {
     for (String key : (Iterable<String>) object::fieldNames) {
       if (!known.contains(key)) {
         String at = YamlTree.child(path, key);
@@ -200,11 +222,11 @@ final class ServiceFields {
     warnings.accept(file + (line > 0 ? ":" + line : "") + ": " + reason);
   }
 
-  private ConfigException error(String path, String reason) {
+  ConfigException error(String path, String reason) {
     return new ConfigException(file, lineOf.applyAsInt(path), path, reason);
   }
 
-  private static boolean absent(JsonNode node) {
+  static boolean absent(JsonNode node) {
     return node == null || node.isNull();
   }
 

@@ -29,8 +29,14 @@ public final class ServiceFiles {
   public static final int MAX_NAME_BYTES = 255 - ConfigLoader.SUFFIX.length();
 
   private static final Set<PosixFilePermission> MODE_0644 = PosixFilePermissions.fromString("rw-r--r--");
-  private static final YAMLMapper YAML =
-      YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+  /**
+   * Built on the first service_create, not with this class: reading service files needs only the
+   * YAML parser, and building a mapper costs ~25 ms of every daemon's start.
+   */
+  private static final class Writer {
+    static final YAMLMapper YAML =
+        YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+  }
 
   private final Path dir;
 
@@ -106,7 +112,7 @@ public final class ServiceFiles {
       throws ConfigException, FileAlreadyExistsException, IOException {
     Path target = pathOf(name);
     Nesting.check(name + ConfigLoader.SUFFIX + " (service_create)", content);
-    ConfigLoader.fromJson(name, content, warnings);
+    ConfigLoader.fromJson(name, content, warnings, dir);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
     writeAtomically(target, toYaml(content), false);
   }
@@ -141,7 +147,7 @@ public final class ServiceFiles {
   public void write(String name, String yaml, boolean replace, Consumer<String> warnings)
       throws ConfigException, FileAlreadyExistsException, IOException {
     Path target = pathOf(name);
-    ConfigLoader.fromYaml(name, yaml, warnings);
+    ConfigLoader.fromYaml(name, yaml, warnings, dir);
     if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
     writeAtomically(target, yaml.getBytes(StandardCharsets.UTF_8), replace);
   }
@@ -153,7 +159,7 @@ public final class ServiceFiles {
 
   private static byte[] toYaml(JsonNode content) throws IOException {
     try {
-      return YAML.writeValueAsBytes(content);
+      return Writer.YAML.writeValueAsBytes(content);
     } catch (JsonProcessingException e) {
       throw new IOException("cannot write service as YAML: " + e.getOriginalMessage(), e);
     }

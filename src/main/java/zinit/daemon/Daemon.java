@@ -16,6 +16,7 @@ import zinit.logs.ServiceLogs;
 import zinit.metrics.Metrics;
 import zinit.os.FdLimit;
 import zinit.os.NativeProcessHost;
+import zinit.os.NetworkProbes;
 import zinit.os.SpareFds;
 import zinit.rpc.RpcServer;
 import zinit.supervisor.ConfigSource;
@@ -30,9 +31,12 @@ public final class Daemon {
 
   // fds held back so that root can still connect when services or clients have taken all others
   private static final int FD_RESERVE = 8;
+  /** When start-up's freed native memory is back in malloc's hands: see trimNativeHeap. */
+  private static final java.time.Duration NATIVE_HEAP_TRIM_AFTER = java.time.Duration.ofSeconds(10);
 
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
+    NativeProcessHost.prepareSpawns();
     LogRing ring = new LogRing(options.bufferLines());
     ServiceLogs serviceLogs =
         new ServiceLogs(ring, options.logDir(), msg -> zinitMessage(ring, msg), System::currentTimeMillis);
@@ -66,7 +70,8 @@ public final class Daemon {
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();
-    Supervisor supervisor = new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink));
+    Supervisor supervisor =
+        new Supervisor(host, loop, sink, new FileConfigs(files, baseEnv, sink), new NetworkProbes());
 
     boolean pid1 = host.isPid1();
     Signals.install(supervisor, pid1 && !options.container(), sink);
@@ -76,8 +81,18 @@ public final class Daemon {
       sink.zinit("not loaded: " + e.getMessage());
       supervisor.loadFailed(serviceOf(e.file()), e.getMessage());
     }
+    if (options.mainService() != null) {
+      if (!loaded.services().containsKey(options.mainService())) {
+        System.err.println("zinit: --main " + options.mainService() + ": no such service in " + options.configDir());
+        host.close();
+        loop.close();
+        return 1;
+      }
+      supervisor.watchMain(options.mainService());
+    }
     supervisor.load(loaded.services().values());
     host.warmUp();
+    loop.schedule(NATIVE_HEAP_TRIM_AFTER, host::trimNativeHeap);
 
     RpcServer rpc =
         RpcServer.start(
@@ -107,6 +122,11 @@ public final class Daemon {
       host.reboot(supervisor.rebootRequested());
     }
     sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
+    if (supervisor.mainExit().isDone()) {
+      int code = Supervisor.exitCode(supervisor.mainExit().join());
+      sink.zinit("exiting with the main service's exit code " + code);
+      return code;
+    }
     return left.isEmpty() ? 0 : 1;
   }
 
@@ -200,6 +220,11 @@ public final class Daemon {
       } catch (ConfigException e) {
         throw new ZinitException.ConfigError(name, e.getMessage());
       }
+    }
+
+    @Override
+    public ConfigLoader.LoadResult loadAll() {
+      return ConfigLoader.loadDir(files.dir(), sink::zinit);
     }
 
     @Override

@@ -44,19 +44,28 @@ final class Preload {
     }
   }
 
-  /** The first virtual thread that blocks on I/O starts the JDK's pollers (epoll fds). */
+  /**
+   * The first virtual thread that blocks on I/O starts the JDK's pollers (epoll fds). The reader
+   * must really block: written to before it reads, it finds the byte at once and starts nothing,
+   * and the first blocking accept would then start the pollers after the services took every fd,
+   * failing their class's initialisation for good (no client would ever be accepted again).
+   */
   private static void virtualThreadPoller() throws IOException, InterruptedException {
     Pipe pipe = Pipe.open();
     try (Pipe.SourceChannel in = pipe.source(); Pipe.SinkChannel out = pipe.sink()) {
+      Throwable[] failed = new Throwable[1];
       Thread reader = Thread.ofVirtual().start(() -> {
         try {
           in.read(ByteBuffer.allocate(1));
-        } catch (IOException e) {
-          // closed below if the write failed: nothing more to prepare
+        } catch (IOException | Error e) {
+          failed[0] = e;
         }
       });
-      out.write(ByteBuffer.wrap(new byte[] {1}));
+      // parked waiting for input, which only the pollers can wake (or ended: the pollers failed)
+      while (reader.isAlive() && reader.getState() != Thread.State.WAITING) Thread.sleep(1);
+      if (reader.isAlive()) out.write(ByteBuffer.wrap(new byte[] {1}));
       reader.join();
+      if (failed[0] != null) throw new IOException("starting the JDK's I/O pollers: " + failed[0], failed[0]);
     }
   }
 }

@@ -262,6 +262,11 @@ final class Libc {
     static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
   }
 
+  // int malloc_trim(size_t pad): 1 when memory was given back, 0 when none could be.
+  private static final class MallocTrim {
+    static final MethodHandle H = plain("malloc_trim", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
   private static final class StrerrornameNp {
     static final MethodHandle H =
         plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -274,11 +279,32 @@ final class Libc {
 
 
   /**
+   * Builds the handles that spawning services needs, in the order the spawners first need them:
+   * run on a thread of its own at start-up, this overlaps their binding (several milliseconds
+   * each) with what the daemon does before its first spawn (its own bindings, reading the service
+   * files). A handle a spawner needs while this thread builds it waits for it; none is built twice.
+   */
+  static void bindSpawnCalls() {
+    for (MethodHandle h :
+        new MethodHandle[] {
+          PosixSpawnFileActionsInit.H, PosixSpawnFileActionsAddopen.H, PosixSpawnFileActionsAdddup2.H,
+          PosixSpawnFileActionsAddclosefromNp.H, PosixSpawnFileActionsAddchdirNp.H,
+          PosixSpawnattrInit.H, PosixSpawnattrSetflags.H, Sigemptyset.H, PosixSpawnattrSetsigmask.H,
+          PosixSpawnattrSetsigdefault.H, PosixSpawn.H, PosixSpawnFileActionsDestroy.H, Pipe2.H,
+          PidfdOpen.H, Open.H, Pread.H, Read.H, Close.H, Waitid.H, EpollWait.H
+        }) {
+      java.util.Objects.requireNonNull(h);
+    }
+  }
+
+  /**
    * Builds the handles that stopping services needs and a start-up does not (signals through
-   * pidfds, cgroup.events reads, poll, sync), so the first stop or shutdown does not pay for them.
+   * pidfds, cgroup.events reads, poll, sync), so the first stop or shutdown does not pay for them;
+   * and malloc_trim, so that the one trim after start-up is a call, not a wake-up that binds.
    */
   static void bindStopCalls() {
-    for (MethodHandle h : new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H}) {
+    for (MethodHandle h :
+        new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H, MallocTrim.H}) {
       java.util.Objects.requireNonNull(h);
     }
   }
@@ -491,6 +517,10 @@ final class Libc {
 
   static Ret sysconf(int name) {
     return call(s -> (long) Sysconf.H.invokeExact(s, name));
+  }
+
+  static int malloc_trim(long pad) {
+    return raw(() -> (int) MallocTrim.H.invokeExact(pad));
   }
 
   /** "ESRCH" for 3; null for an unknown number. */

@@ -43,13 +43,12 @@ public final class NativeProcessHost implements ProcessHost {
   }
 
   static final String SH = "/bin/sh";
-  /** Enters the cgroup given as $0, then becomes the program; arguments are never interpolated. */
-  static final String TRAMPOLINE = "echo 0 > \"$0/cgroup.procs\" || exit 126; exec \"$@\"";
 
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
+  private final LimitCgroups limits;
   private final InstanceState state; // null when nothing is recorded
   private final String entryPath; // zinit's own cgroup, where a spawned trampoline starts
   private final IoLoop loop;
@@ -65,6 +64,9 @@ public final class NativeProcessHost implements ProcessHost {
   private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state, String entryPath) {
     this.log = log;
     this.base = base;
+    this.limits =
+        new LimitCgroups(
+            base, base == null ? java.util.Map.of() : LimitCgroups.v1Dirs(), base == null ? "zinit" : base.dir().getFileName().toString(), log);
     this.state = state;
     this.entryPath = entryPath;
     this.loop = new IoLoop("zinit-io", log);
@@ -170,16 +172,29 @@ public final class NativeProcessHost implements ProcessHost {
     }
     Path exe = PathLookup.resolve(spec.argv().getFirst(), spec.env(), dir);
     Cgroup cgroup = base == null ? null : unitCgroup(spec.unit());
-    List<String> argv = new ArrayList<>();
-    String path;
-    if (cgroup != null) {
-      path = SH;
-      argv.addAll(List.of("sh", "-c", TRAMPOLINE, cgroup.dir().toString(), exe.toString()));
-      argv.addAll(spec.argv().subList(1, spec.argv().size()));
-    } else {
-      path = exe.toString();
-      argv.addAll(spec.argv());
+    Trampoline.Command command;
+    LimitCgroups.Applied limited = null;
+    try {
+      zinit.config.ResourceLimits l = spec.limits();
+      if (l != null && l.needsCgroups()) {
+        if (cgroup != null) limited = limits.apply(spec.unit(), cgroup, l);
+      }
+      command =
+          Trampoline.build(
+              exe,
+              spec.argv(),
+              cgroup == null ? null : cgroup.dir(),
+              limited == null ? List.of() : limited.enter(),
+              l == null ? 0 : l.nofile(),
+              spec.credentials());
+    } catch (SpawnException e) {
+      if (limited != null) limited.remove(log);
+      if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
+      throw e;
     }
+    LimitCgroups.Applied unitLimits = limited;
+    String path = command.path();
+    List<String> argv = command.argv();
     Pipes pipes = new Pipes();
     try {
       int out = pipes.target(spec.stdout(), 1);
@@ -194,7 +209,7 @@ public final class NativeProcessHost implements ProcessHost {
                 try {
                   Pidfd pidfd = Pidfd.open(pid);
                   ProcFs.Key key = ProcFs.statOfChild(pid).key();
-                  return newUnit(spec.unit(), key, pidfd, exit, cgroup);
+                  return newUnit(spec.unit(), key, pidfd, exit, cgroup, unitLimits);
                 } catch (RuntimeException e) {
                   // Still our unreaped child, so its pid cannot be another process's yet.
                   Libc.kill(pid, Flags.SIGKILL).orThrow("kill(" + pid + ", SIGKILL)");
@@ -211,23 +226,29 @@ public final class NativeProcessHost implements ProcessHost {
       // Cleanup may fail for the same shortage; the spawn's own error is the one to report.
       try {
         pipes.closeAll();
+        if (unitLimits != null) unitLimits.remove(log);
         if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
         log.accept("cleaning up after a failed spawn of " + spec.unit() + ": " + cleanup.getMessage());
       }
       if (e instanceof RuntimeException r && Shortage.in(r))
-        throw new SpawnException("cannot start " + spec.unit() + ": " + r.getMessage(), r, true);
+        throw new SpawnException("cannot start " + spec.unit() + ": " + Shortage.named(r.getMessage(), r), r, true);
       throw e;
     }
   }
 
-  private NativeUnit newUnit(String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg) {
+  private NativeUnit newUnit(
+      String name, ProcFs.Key key, Pidfd pidfd, CompletableFuture<ExitStatus> exit, Cgroup cg, LimitCgroups.Applied l) {
     NativeUnit[] self = new NativeUnit[1];
     self[0] =
         new NativeUnit(
             name, key, pidfd, exit, cg, loop, async, log, noCgroupKillForTests, entryPath,
-            () -> unitClosed(self[0]));
+            () -> {
+              unitClosed(self[0]);
+              if (l != null) l.remove(log);
+            });
+    self[0].limits = l;
     return self[0];
   }
 
@@ -243,8 +264,16 @@ public final class NativeProcessHost implements ProcessHost {
         if (Cgroup.tryCreate(c.dir(), c.procPath()).isPresent()) return c;
       }
     } catch (RuntimeException e) {
-      throw new SpawnException("cannot create cgroup for " + unit + ": " + e.getMessage(), e, Shortage.in(e));
+      throw new SpawnException("cannot create cgroup for " + unit + ": " + Shortage.named(e.getMessage(), e), e, Shortage.in(e));
     }
+  }
+
+  /**
+   * Starts binding, on a background thread, the native calls that spawning needs, so that it
+   * overlaps with the rest of start-up. Call first thing in a daemon; harmless when no host follows.
+   */
+  public static void prepareSpawns() {
+    Thread.ofPlatform().daemon().name("zinit-bind").start(Libc::bindSpawnCalls);
   }
 
   /**
@@ -252,7 +281,24 @@ public final class NativeProcessHost implements ProcessHost {
    * path (the native calls it makes that a start-up does not). Call once the services are up.
    */
   public void warmUp() {
-    Thread.ofPlatform().daemon().name("zinit-warm-up").start(Libc::bindStopCalls);
+    Thread.ofPlatform()
+        .daemon()
+        .name("zinit-warm-up")
+        .start(
+            () -> {
+              Libc.bindStopCalls();
+              ProcessExit.bind(); // the last call of every shutdown
+            });
+  }
+
+  /**
+   * Hands the native heap that start-up freed back to the kernel, once: the JVM's compiler arenas
+   * are returned to malloc within seconds of start-up (its chunk pool is cleaned every 5 s), and
+   * malloc keeps them (about 6 MB) until trimmed. One trim replaces the JVM's periodic one, whose
+   * thread would wake zinit up while it idles. Takes about 2 ms, once.
+   */
+  public void trimNativeHeap() {
+    Libc.malloc_trim(0); // 0 only means there was nothing to give back: not a failure
   }
 
   @Override
@@ -299,6 +345,7 @@ public final class NativeProcessHost implements ProcessHost {
       }
       u.close();
     }
+    limits.close();
     if (base != null) {
       if (!Waits.cgroupEmpty(base, deadline)) log.accept("close: processes left in " + base);
       List<String> why = new ArrayList<>();

@@ -52,6 +52,8 @@ final class NativeUnit implements ServiceProcess {
   private volatile String escape; // set once, when the main process is found outside the unit
   private final CompletableFuture<String> escapeLine = new CompletableFuture<>();
   private boolean closed; // guarded by this
+  /** The unit's resource limits (v1 cgroups, OOM counters), or null; set once after construction. */
+  volatile LimitCgroups.Applied limits;
 
   NativeUnit(
       String unit,
@@ -77,6 +79,24 @@ final class NativeUnit implements ServiceProcess {
     this.log = log;
     this.noCgroupKill = noCgroupKill;
     this.onClose = onClose;
+  }
+
+  @Override
+  public java.util.Map<String, Object> limitStats() {
+    LimitCgroups.Applied l = limits;
+    return l == null ? java.util.Map.of() : l.stats();
+  }
+
+  @Override
+  public List<String> unappliedLimits() {
+    LimitCgroups.Applied l = limits;
+    return l == null ? List.of() : l.unapplied();
+  }
+
+  @Override
+  public long oomKills() {
+    LimitCgroups.Applied l = limits;
+    return l == null ? 0 : l.oomKills();
   }
 
   /** The main process, as crash recovery records it. */

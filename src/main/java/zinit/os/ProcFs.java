@@ -165,6 +165,33 @@ final class ProcFs {
     return out;
   }
 
+  /** Whether the kernel lists each thread's children (CONFIG_PROC_CHILDREN, Linux 3.5+). */
+  static final boolean HAS_CHILDREN_FILES = Files.exists(PROC.resolve("thread-self/children"));
+
+  /**
+   * The children of every thread of {@code pid} (a child belongs to the thread that forked it),
+   * from /proc/<pid>/task/<tid>/children; empty when the process is gone. Costs a read per
+   * thread of {@code pid} instead of one per process on the machine, as {@link #all} does.
+   * A child forked or reaped during the read may be missed: callers scan again until nothing new
+   * turns up. Only when {@link #HAS_CHILDREN_FILES}.
+   */
+  static List<Integer> children(int pid) {
+    List<Integer> out = new ArrayList<>();
+    Path tasks = PROC.resolve(Integer.toString(pid)).resolve("task");
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+      for (Path task : dir) {
+        read(task.resolve("children"))
+            .ifPresent(
+                s -> {
+                  for (String child : s.trim().split(" ")) if (!child.isEmpty()) out.add(Integer.parseInt(child));
+                });
+      }
+    } catch (IOException e) {
+      return out; // the process is gone (ENOENT) or going (ESRCH)
+    }
+    return out;
+  }
+
   /** Seconds since boot (/proc/uptime). */
   static double uptimeSeconds() {
     return read(PROC.resolve("uptime"))

@@ -26,6 +26,11 @@ public final class ProcessExit {
                 FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
   }
 
+  /** Builds the binding ahead of time (a daemon's warm-up), so the exit itself does not pay it. */
+  static void bind() {
+    java.util.Objects.requireNonNull(Holder.EXIT);
+  }
+
   /** Flushes System.out and System.err, then _exit(status). Never returns. */
   public static void now(int status) {
     System.out.flush();

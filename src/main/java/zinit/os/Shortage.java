@@ -18,19 +18,37 @@ final class Shortage {
   }
 
   static boolean in(Throwable t) {
+    return of(t) != 0;
+  }
+
+  /** The shortage's errno found in {@code t} or its causes, or 0 when there is none. */
+  static int of(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof OsException o && errno(o.errno())) return true;
-      if (c instanceof IOException && c.getMessage() != null && describesShortage(c.getMessage())) return true;
+      if (c instanceof OsException o && errno(o.errno())) return o.errno();
+      if (c instanceof IOException && c.getMessage() != null) {
+        int e = describedShortage(c.getMessage());
+        if (e != 0) return e;
+      }
     }
-    return false;
+    return 0;
+  }
+
+  /**
+   * {@code message} naming the shortage in {@code t} ("EMFILE: ..."), as the JDK's reasons give
+   * only strerror's text and the user (and the retry's status) should see which one it was.
+   */
+  static String named(String message, Throwable t) {
+    int e = of(t);
+    String name = e == 0 ? null : Libc.strerrorname_np(e);
+    return name == null || message.contains(name) ? message : name + ": " + message;
   }
 
   // The JDK's I/O errors carry strerror's text, not the errno.
-  private static boolean describesShortage(String message) {
+  private static int describedShortage(String message) {
     for (int e : ERRNOS) {
       String text = Libc.strerrordesc_np(e);
-      if (text != null && message.contains(text)) return true;
+      if (text != null && message.contains(text)) return e;
     }
-    return false;
+    return 0;
   }
 }

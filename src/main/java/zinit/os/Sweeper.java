@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Shutdown's last sweep over zinit's whole tree: descendants by ppid chains from zinit (which
- * includes subreaped orphans) and whatever is left in zinit's cgroups. Each target is held by a
- * pidfd opened before its membership is checked, so nothing outside the tree is ever signalled.
+ * includes subreaped orphans), read from the kernel's per-thread children lists, and whatever is
+ * left in zinit's cgroups. Each target is held by a pidfd opened before its membership is checked,
+ * so nothing outside the tree is ever signalled.
  * Waits are events: poll on the pidfds for exits, the reaper's condition for reaping.
  */
 final class Sweeper {
@@ -85,19 +86,20 @@ final class Sweeper {
   /** Finds tree members not yet targeted, holds them by pidfd and signals them. */
   private boolean collect(int signal) {
     boolean fresh = false;
-    List<ProcFs.Stat> all = ProcFs.all();
-    Map<Integer, List<ProcFs.Stat>> children = new HashMap<>();
-    for (ProcFs.Stat s : all) children.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s);
+    // Without the kernel's per-thread children lists, one pass over every process on the machine.
+    Map<Integer, List<Integer>> byParent = ProcFs.HAS_CHILDREN_FILES ? null : childrenByParent();
     Deque<Integer> parents = new ArrayDeque<>(List.of(self));
     while (!parents.isEmpty()) {
       int parent = parents.poll();
-      for (ProcFs.Stat s : children.getOrDefault(parent, List.of())) {
+      List<Integer> children =
+          byParent == null ? ProcFs.children(parent) : byParent.getOrDefault(parent, List.of());
+      for (int child : children) {
         // The parent was verified (or is zinit): a child whose ppid still names it after its
         // pidfd was opened is in our tree. Only verified processes are descended into, so the
         // children of a stranger that reused a pid are never taken for ours.
-        Found found = target(s.pid(), st -> st.ppid() == parent, signal);
+        Found found = target(child, st -> st.ppid() == parent, signal);
         if (found == Found.NEW) fresh = true;
-        if (found != Found.REJECTED) parents.add(s.pid());
+        if (found != Found.REJECTED) parents.add(child);
       }
     }
     if (base != null) {
@@ -107,6 +109,12 @@ final class Sweeper {
       }
     }
     return fresh;
+  }
+
+  private static Map<Integer, List<Integer>> childrenByParent() {
+    Map<Integer, List<Integer>> out = new HashMap<>();
+    for (ProcFs.Stat s : ProcFs.all()) out.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s.pid());
+    return out;
   }
 
   private enum Found {

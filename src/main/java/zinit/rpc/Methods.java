@@ -69,6 +69,8 @@ final class Methods {
     add(t, "service_stop", name(), (p, s) -> run("stopping service", name(p, "stopping service"), services::stop));
     add(t, "service_monitor", name(), (p, s) -> run("monitoring service", name(p, "monitoring service"), services::monitor));
     add(t, "service_forget", name(), (p, s) -> run("forgetting service", name(p, "forgetting service"), services::forget));
+    add(t, "service_restart", name(), (p, s) -> run("restarting service", name(p, "restarting service"), services::restart));
+    add(t, "system_reload", List.of(), (p, s) -> reload());
     add(
         t,
         "service_kill",
@@ -203,6 +205,7 @@ final class Methods {
     if (st.nextRestart() != null) out.put("next_restart", st.nextRestart().toString());
     if (st.detail() != null) out.put("detail", st.detail());
     if (st.uptime() != null) out.put("uptime", st.uptime().toSeconds());
+    st.model().forEach((key, value) -> out.set(key, Dispatcher.JSON.valueToTree(value)));
     obs.logFile(name).ifPresent(f -> {
       ObjectNode file = out.putObject("log_file");
       file.put("path", f.path().toString());
@@ -321,6 +324,7 @@ final class Methods {
     }
     out.put("total_memory_usage", st.totalMemory());
     out.put("total_cpu_usage", st.totalCpu());
+    if (!st.cgroup().isEmpty()) out.set("cgroup", Dispatcher.JSON.valueToTree(st.cgroup()));
     return out;
   }
 
@@ -330,6 +334,18 @@ final class Methods {
       return null;
     } catch (ZinitException e) {
       throw Errors.of(e, reboot ? "system reboot" : "system shutdown", null);
+    }
+  }
+
+  private JsonNode reload() throws RpcError {
+    try {
+      ObjectNode out = NODES.objectNode();
+      services.reload().entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
+          .forEach(e -> out.put(e.getKey(), e.getValue()));
+      return out;
+    } catch (ZinitException e) {
+      throw Errors.of(e, "reloading the config dir", null);
     }
   }
 

@@ -10,15 +10,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import zinit.config.LogMode;
+import zinit.config.RestartPolicy;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
 /**
  * The state machine of every service. Confined to the scheduler's loop: every method runs there,
  * and events from other threads (exits, empty units, finished spawns) are posted to it. Nothing
- * here blocks: spawns run on the spawner's threads, several at once.
+ * here blocks: spawns (of services and of their tests) run on the spawner's threads, several at
+ * once. Every state change goes through {@link #move}, which checks it against {@link
+ * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}.
  */
-final class Lifecycle {
+final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
   static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
@@ -30,8 +33,12 @@ final class Lifecycle {
   private final Backoff backoff;
   private final Terminator terminator;
   private final Executor spawner;
+  private final HealthMonitor health;
   boolean shuttingDown;
   private int spawnsInFlight;
+  /** Container mode's main service, or null; see {@link #watchMain}. */
+  private String mainService;
+  private Consumer<ExitStatus> mainEnded;
   private final List<CompletableFuture<Void>> settledWaiters = new ArrayList<>();
   private boolean reconciling;
   private boolean reconcileAgain;
@@ -44,7 +51,20 @@ final class Lifecycle {
       Backoff backoff,
       Executor signaller,
       Executor spawner) {
-    this.terminator = new Terminator(loop, signaller, log);
+    this(host, loop, log, configs, backoff, signaller, spawner, Probes.NONE);
+  }
+
+  Lifecycle(
+      ProcessHost host,
+      Scheduler loop,
+      LogSink log,
+      ConfigSource configs,
+      Backoff backoff,
+      Executor signaller,
+      Executor spawner,
+      Probes probes) {
+    this.health = new HealthMonitor(loop, log, probes, this);
+    this.terminator = new Terminator(loop, signaller, log, this);
     this.spawner = spawner;
     this.host = host;
     this.loop = loop;
@@ -64,6 +84,18 @@ final class Lifecycle {
       s.pendingStart = true;
       services.put(config.name(), s);
     }
+    reconcile();
+  }
+
+  /**
+   * A reload's new config for a service that has no process left: a fresh service in its place,
+   * started when its target was Up (a stopped service stays stopped, with the new config).
+   */
+  void replace(Service old, ServiceConfig config, Target target) {
+    Service s = new Service(config);
+    s.target = target;
+    s.pendingStart = target == Target.Up;
+    services.put(config.name(), s);
     reconcile();
   }
 
@@ -100,6 +132,12 @@ final class Lifecycle {
     }
   }
 
+  /** {@code then} gets the exit of service {@code name} when it ends while its target is Up. */
+  void watchMain(String name, Consumer<ExitStatus> then) {
+    mainService = name;
+    mainEnded = then;
+  }
+
   /** Completes (on the loop) once no spawn is in flight: what was started has a process or failed. */
   CompletableFuture<Void> spawnsSettled() {
     if (spawnsInFlight == 0) return CompletableFuture.completedFuture(null);
@@ -117,11 +155,31 @@ final class Lifecycle {
                     ? "waiting for '" + dependency + "'"
                     : "waiting for '" + dependency + "', which is not monitored (zinit monitor " + dependency + ")");
     if (s.state != State.Blocked || !detail.equals(s.detail)) {
-      s.state = State.Blocked;
-      s.detail = detail;
+      move(s, State.Blocked, detail);
       // Only what will not resolve by itself is logged; a dependency still starting is normal.
       if (detail.startsWith("dependency cycle") || !services.containsKey(dependency)) log.zinit(s.name() + ": " + detail);
     }
+  }
+
+  /** The one place a service's observed state changes; an illegal move is a bug. */
+  void move(Service s, State to, String detail) {
+    Transitions.check(s.name(), s.state, to);
+    State from = s.state;
+    s.state = to;
+    s.detail = detail;
+    // Liveness is checked exactly while the service is Running.
+    if (to == State.Running && from != State.Running) health.started(s);
+    else if (from == State.Running && to != State.Running) health.stop(s);
+  }
+
+  /** The one place a service's timers are cancelled (restart delay, test retry). */
+  void cancelTimers(Service s) {
+    cancel(s.restartTimer);
+    cancel(s.testTimer);
+    s.restartTimer = null;
+    s.testTimer = null;
+    s.nextRestart = null;
+    health.stop(s);
   }
 
   /**
@@ -132,16 +190,42 @@ final class Lifecycle {
    */
   private void spawn(Service s) {
     s.pendingStart = false;
-    s.spawning = true;
-    if (s.state == State.Blocked) {
-      s.state = State.Unknown;
-      s.detail = null;
+    RestartPolicy.StartLimit limit = s.config.restart().startLimit();
+    if (!s.startHistory.admit(limit, loop.now())) {
+      String why = StartHistory.refusal(limit);
+      move(s, State.Failure, why);
+      log.zinit(s.name() + ": " + why);
+      return;
     }
+    s.spawning = true;
+    if (s.state == State.Blocked) move(s, State.Unknown, null);
     spawnsInFlight++;
     ServiceConfig c = s.config;
     StartMarked output =
         c.log() == LogMode.RING || c.log() == LogMode.FILE ? new StartMarked(log.output(c)) : null;
-    SpawnSpec spec = spec(c.name(), c.exec(), c, output);
+    SpawnSpec main = spec(c.name(), c.exec(), c, output);
+    if (c.limits() != null) {
+      main = new SpawnSpec(main.unit(), main.argv(), main.env(), main.dir(), main.stdout(), main.stderr(),
+          main.credentials(), c.limits());
+    }
+    offLoop(main, p -> markStarted(c, p.pid(), output), (p, f) -> spawned(s, p, f));
+  }
+
+  /** What a spawn off the loop brings back to it: a process, or the failure. */
+  interface SpawnResult {
+    void accept(ServiceProcess process, SpawnException failure);
+  }
+
+  /** Spawns on the spawner's threads; {@code then} runs on the loop with the result. */
+  private void offLoop(SpawnSpec spec, SpawnResult then) {
+    offLoop(spec, p -> {}, then);
+  }
+
+  /**
+   * {@code started} runs on the spawner's thread as soon as the process exists (the start mark,
+   * before any of its output); {@code then} on the loop.
+   */
+  private void offLoop(SpawnSpec spec, Consumer<ServiceProcess> started, SpawnResult then) {
     try {
       spawner.execute(
           () -> {
@@ -154,13 +238,13 @@ final class Lifecycle {
             } catch (RuntimeException e) {
               failure = new SpawnException(e.toString(), e);
             }
-            if (process != null) markStarted(c, process.pid(), output);
+            if (process != null) started.accept(process);
             ServiceProcess p = process;
             SpawnException f = failure;
-            loop.execute(() -> spawned(s, p, f));
+            loop.execute(() -> then.accept(p, f));
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      spawned(s, null, new SpawnException("spawner is shut down", e));
+      then.accept(null, new SpawnException("spawner is shut down", e));
     }
   }
 
@@ -185,25 +269,29 @@ final class Lifecycle {
     boolean stopRequested = s.stopping != null;
     ServiceConfig c = s.config;
     if (failure != null) {
-      s.state = State.Failure;
-      s.detail = failure.getMessage();
+      String detail = failure.getMessage();
       if (failure.retryable() && s.target == Target.Up && !stopRequested && !shuttingDown) {
-        // out of fds, processes or memory: likely to pass, so retried like a crash
+        // Out of fds, processes or memory: likely to pass, so retried like a crash, under the
+        // service's restart delays and start_limit (a spawn that never ran is no exit, so the
+        // restart mode does not apply). Failure -> Failure when it fails again is a legal stay.
         s.crashes++;
-        Duration delay = backoff.delay(s.crashes);
-        s.detail = failure.getMessage() + "; retrying in " + delay.toMillis() + " ms";
+        Duration delay = restartDelay(s);
+        detail = detail + "; retrying in " + delay.toMillis() + " ms";
+        move(s, State.Failure, detail);
         scheduleRestart(s, delay);
+      } else {
+        move(s, State.Failure, detail);
       }
-      log.zinit(c.name() + ": failed to spawn: " + s.detail);
+      log.zinit(c.name() + ": failed to spawn: " + detail);
       completeStopIfIdle(s);
     } else {
       Run run = new Run(process, loop.now());
       s.run = run;
-      s.detail = null;
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned
       // until its test passes.
-      s.state = !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running;
+      move(s, !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running, null);
       watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
+      warnUnappliedLimits(s, process);
       // A stop that came while the spawn was in flight ends what it brought, as it would have
       // ended a run spawned just before it.
       if (stopRequested || shuttingDown) terminate(s, run);
@@ -242,7 +330,11 @@ final class Lifecycle {
           case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, true, line), output::flush);
           case STDOUT, NULL -> out;
         };
-    return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err);
+    SpawnSpec.Credentials who =
+        c.identity() == null
+            ? null
+            : new SpawnSpec.Credentials(c.identity().uid(), c.identity().gid(), c.identity().groups());
+    return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err, who);
   }
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
@@ -258,11 +350,21 @@ final class Lifecycle {
     if (s.run != run) return;
     s.lastPid = run.process.pid();
     s.lastExit = status;
-    s.state = status.success() ? State.Success : State.Error;
-    if (run.killed) s.detail = "killed with SIGKILL after shutdown_timeout " + timeout(s);
+    String oom = oomKilled(s, run);
+    move(
+        s,
+        status.success() ? State.Success : State.Error,
+        oom != null
+            ? oom
+            : run.killed ? "killed with SIGKILL after shutdown_timeout " + timeout(s) : run.endedBecause);
     if (s.testRun != null) terminate(s, s.testRun);
-    cancel(s.testTimer);
-    s.testTimer = null;
+    cancelTimers(s);
+    if (s.name().equals(mainService) && s.target == Target.Up && !shuttingDown) {
+      // The container's main service ended on its own: no restart, the container ends with it.
+      log.mark(s.config, "main service exited (" + describe(status) + "), shutting down");
+      mainEnded.accept(status);
+      return;
+    }
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
       log.mark(s.config, "exited (" + describe(status) + "), not restarted");
       // A oneshot's leftovers (daemons it started) live on until the service is stopped.
@@ -271,12 +373,24 @@ final class Lifecycle {
     }
     // systemd's KillMode=control-group: what the crashed main left behind goes before a restart.
     terminate(s, run);
+    RestartPolicy policy = s.config.restart();
+    if (!RestartRule.restarts(policy.mode(), status)) {
+      log.mark(s.config, "exited (" + describe(status) + "), not restarted (restart: " + policy.mode().key() + ")");
+      reconcile();
+      return;
+    }
     Duration ran = Duration.between(run.started, loop.now());
     s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
-    Duration delay = backoff.delay(s.crashes);
+    Duration delay = restartDelay(s);
     log.mark(s.config, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
     scheduleRestart(s, delay);
     reconcile();
+  }
+
+  /** The delay before the next restart, by the service's restart_delay(_max) and its crash count. */
+  private Duration restartDelay(Service s) {
+    RestartPolicy policy = s.config.restart();
+    return new Backoff(policy.delay(), policy.delayMax(), backoff.healthyAfter()).delay(s.crashes);
   }
 
   private void scheduleRestart(Service s, Duration delay) {
@@ -298,6 +412,7 @@ final class Lifecycle {
     cancel(run.killTimer);
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
+    if (s.health != null && s.health.run == run) s.health.run = null;
     run.gone.complete(null);
     completeStopIfIdle(s);
     // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
@@ -307,21 +422,31 @@ final class Lifecycle {
 
   private void runTest(Service s) {
     s.testTimer = null;
-    if (s.run == null || !s.run.mainAlive() || s.state != State.Spawned || s.testRun != null) {
-      return;
-    }
+    if (!testWanted(s) || s.testRun != null || s.testSpawning) return;
     ServiceConfig c = s.config;
-    Run test;
-    try {
-      test = new Run(host.spawn(spec(c.name() + "/test", c.test(), c)), loop.now());
-    } catch (SpawnException e) {
-      s.state = State.TestFailure;
-      s.detail = "test: " + e.getMessage();
-      log.zinit(c.name() + ": failed to spawn test: " + e.getMessage());
+    s.testSpawning = true;
+    Run main = s.run;
+    offLoop(spec(c.name() + "/test", c.test(), c), (p, f) -> testSpawned(s, main, p, f));
+  }
+
+  private static boolean testWanted(Service s) {
+    return s.run != null && s.run.mainAlive() && s.state == State.Spawned && s.target == Target.Up;
+  }
+
+  private void testSpawned(Service s, Run main, ServiceProcess process, SpawnException failure) {
+    s.testSpawning = false;
+    if (failure != null) {
+      log.zinit(s.name() + ": failed to spawn test: " + failure.getMessage());
+      if (s.run == main && testWanted(s)) move(s, State.TestFailure, "test: " + failure.getMessage());
+      completeStopIfIdle(s);
+      reconcile();
       return;
     }
+    Run test = new Run(process, loop.now());
     s.testRun = test;
     watch(test, status -> onTestExit(s, test, status), () -> onGone(s, test));
+    // The run it was to test ended (or a stop came) while the test was being spawned.
+    if (s.run != main || !testWanted(s) || s.stopping != null || shuttingDown) terminate(s, test);
   }
 
   private void onTestExit(Service s, Run test, ExitStatus status) {
@@ -330,7 +455,7 @@ final class Lifecycle {
       return;
     }
     if (status.success()) {
-      s.state = State.Running;
+      move(s, State.Running, null);
       reconcile();
     } else if (s.target == Target.Up) {
       s.testTimer = loop.schedule(TEST_INTERVAL, () -> runTest(s));
@@ -345,12 +470,8 @@ final class Lifecycle {
   CompletableFuture<Void> stop(Service s) {
     s.target = Target.Down;
     s.pendingStart = false;
-    cancel(s.restartTimer);
-    s.restartTimer = null;
-    s.nextRestart = null;
-    cancel(s.testTimer);
-    s.testTimer = null;
-    if (s.state == State.Blocked) s.state = State.Unknown;
+    cancelTimers(s);
+    if (s.state == State.Blocked) move(s, State.Unknown, null);
     if (!s.hasProcesses()) return CompletableFuture.completedFuture(null);
     if (s.stopping == null) s.stopping = new CompletableFuture<>();
     CompletableFuture<Void> stopping = s.stopping;
@@ -364,14 +485,13 @@ final class Lifecycle {
     s.target = Target.Up;
     s.crashes = 0;
     s.restarts = 0;
+    s.startHistory.reset();
     if (s.spawning || (s.run != null && s.run.mainAlive())) return;
-    cancel(s.restartTimer);
-    s.restartTimer = null;
-    s.nextRestart = null;
+    cancelTimers(s);
     s.pendingStart = true;
     // A finished oneshot's leftovers go before it runs again, as a restart would do.
     if (s.run != null) terminate(s, s.run);
-    if (s.state != State.Blocked) s.state = State.Unknown;
+    if (s.state != State.Blocked) move(s, State.Unknown, null);
     reconcile();
   }
 
@@ -381,12 +501,82 @@ final class Lifecycle {
     for (Service s : services.values()) {
       s.target = Target.Down;
       s.pendingStart = false;
-      cancel(s.restartTimer);
-      cancel(s.testTimer);
-      s.restartTimer = s.testTimer = null;
-      s.nextRestart = null;
+      cancelTimers(s);
     }
     return new ShutdownOrder(services, this::stop, loop, log).start();
+  }
+
+  @Override
+  public void spawnCheck(Service s, ServiceConfig c, Health h, HealthMonitor.CheckSpawned then) {
+    String unit = c.name() + "/health";
+    SpawnSpec spec = spec(unit, c.health().command(), c);
+    if (c.log() == LogMode.RING) {
+      // The last line the check printed explains its failure in status.
+      var last = h.lastLine;
+      OutputSink out = new OutputSink.Lines(line -> {
+        last.set(line);
+        log.line(unit, false, line);
+      });
+      spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
+    }
+    h.spawning = true;
+    offLoop(spec, (process, failure) -> {
+      h.spawning = false;
+      if (failure != null) {
+        then.accept(null, failure);
+        completeStopIfIdle(s);
+        return;
+      }
+      Run run = new Run(process, loop.now());
+      h.run = run;
+      watch(run, status -> {}, () -> onGone(s, run));
+      then.accept(run, null);
+    });
+  }
+
+  @Override
+  public void unhealthy(Service s, String reason) {
+    if (s.run == null || !s.run.mainAlive() || s.target != Target.Up) return;
+    log.zinit(s.name() + ": " + reason + "; restarting it");
+    s.run.endedBecause = reason;
+    terminate(s, s.run);
+  }
+
+  /** Limits the host could not apply are a warning, not an error (the contract). */
+  private void warnUnappliedLimits(Service s, ServiceProcess process) {
+    zinit.config.ResourceLimits l = s.config.limits();
+    if (l == null || !l.needsCgroups()) return;
+    if (!host.cgroupsEnabled()) {
+      log.zinit(s.name() + ": limits need cgroups, which are off here: memory, cpu and pids not applied");
+    } else if (!process.unappliedLimits().isEmpty()) {
+      log.zinit(s.name() + ": limits not applied, no such cgroup controller here: " + process.unappliedLimits());
+    }
+  }
+
+  /** The OOM detail when the kernel's OOM killer struck the run (counted and logged), else null. */
+  private String oomKilled(Service s, Run run) {
+    if (s.config.limits() == null || s.config.limits().memory() <= 0) return null;
+    long kills = run.process.oomKills();
+    if (kills <= 0) return null;
+    s.oomKills += kills;
+    String detail =
+        "killed by the OOM killer (memory limit " + zinit.config.ResourceLimits.size(s.config.limits().memory()) + ")";
+    log.zinit(s.name() + ": " + detail);
+    return detail;
+  }
+
+  static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  @Override
+  public void killed(Service s, Run run) {
+    run.killed = true;
+  }
+
+  @Override
+  public void unkillable(Service s, Run run, String message) {
+    if (s.stopping != null) s.stopping.completeExceptionally(new IllegalStateException(message));
   }
 
   private static void cancel(Scheduler.Cancellable c) {

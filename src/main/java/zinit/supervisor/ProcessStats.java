@@ -11,9 +11,31 @@ import java.util.List;
  * @param totalMemory sum of RSS over all processes of the unit
  * @param totalCpu sum of CPU percent over all processes of the unit (cgroup cpu.stat when
  *     available)
+ * @param cgroup the unit's cgroup figures where its limits are applied (memory_current bytes,
+ *     cpu_usage_usec, pids_current) and the limits themselves; empty without limits
  */
 public record ProcessStats(
-    int pid, long memory, double cpu, List<ChildStats> children, long totalMemory, double totalCpu) {
+    int pid,
+    long memory,
+    double cpu,
+    List<ChildStats> children,
+    long totalMemory,
+    double totalCpu,
+    java.util.Map<String, Object> cgroup) {
+
+  public ProcessStats {
+    cgroup = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(cgroup));
+  }
+
+  public ProcessStats(
+      int pid, long memory, double cpu, List<ChildStats> children, long totalMemory, double totalCpu) {
+    this(pid, memory, cpu, children, totalMemory, totalCpu, java.util.Map.of());
+  }
+
+  /** These figures with the cgroup's. */
+  public ProcessStats withCgroup(java.util.Map<String, Object> figures) {
+    return new ProcessStats(pid, memory, cpu, children, totalMemory, totalCpu, figures);
+  }
 
   public record ChildStats(int pid, long memory, double cpu) {}
 }

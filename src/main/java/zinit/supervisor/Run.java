@@ -17,6 +17,8 @@ final class Run {
   /** True when the timeout ran out and everything was SIGKILLed. */
   boolean killed;
   Scheduler.Cancellable killTimer;
+  /** Why zinit ended this run on its own (a failed health check), for the exit's detail. */
+  String endedBecause;
 
   Run(ServiceProcess process, Instant started) {
     this.process = process;

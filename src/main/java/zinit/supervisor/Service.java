@@ -20,11 +20,19 @@ final class Service {
   /** True while a spawn of the main command is in flight off the loop. */
   boolean spawning;
   Run testRun;
+  /** True while a spawn of the test command is in flight off the loop. */
+  boolean testSpawning;
   Scheduler.Cancellable restartTimer;
   Scheduler.Cancellable testTimer;
   Instant nextRestart;
   int restarts;
   int crashes;
+  /** Liveness as the health checks found it; null without a check or before the first Running. */
+  Health health;
+  /** Processes of the service the OOM killer killed, over all its runs. */
+  long oomKills;
+  /** Starts within the start_limit's interval. */
+  final StartHistory startHistory = new StartHistory();
   /** Non-null while a stop is in progress; completes when every process is gone. */
   CompletableFuture<Void> stopping;
 
@@ -54,7 +62,8 @@ final class Service {
 
   /** Whether any process of the service (main, leftovers, a test run, or one being spawned) may be alive. */
   boolean hasProcesses() {
-    return run != null || testRun != null || spawning;
+    return run != null || testRun != null || spawning || testSpawning
+        || (health != null && (health.run != null || health.spawning));
   }
 
   private static String signalName(int number) {

@@ -74,6 +74,24 @@ public interface ServiceProcess {
   /** Whether a cgroup tracks this unit (else: best effort by process group and descendants). */
   boolean cgroupTracked();
 
+  /**
+   * The unit's cgroup figures where limits apply (memory_current, cpu_usage_usec, pids_current);
+   * empty without limits.
+   */
+  default java.util.Map<String, Object> limitStats() {
+    return java.util.Map.of();
+  }
+
+  /** Limits of the spawn that could not be applied (no such controller here), by key. */
+  default List<String> unappliedLimits() {
+    return List.of();
+  }
+
+  /** How many processes of the unit the OOM killer killed (0 without a memory limit). */
+  default long oomKills() {
+    return 0;
+  }
+
   /** Frees the unit's cgroup and descriptors; call once {@link #empty()} has completed. */
   void close();
 }

@@ -24,8 +24,17 @@ public interface Services {
    */
   void stop(String name) throws ZinitException;
 
-  /** stop (blocking, as above) then start; the old and new instance never overlap. */
+  /**
+   * stop (blocking, as above) then start; the old and new instance never overlap. Atomic with
+   * respect to the other operations on the same service.
+   */
   void restart(String name) throws ZinitException;
+
+  /**
+   * Re-reads the config dir and applies the difference; returns, by service name, what became of
+   * each: added, changed, removed, unchanged or "error: ..." (that service keeps its old config).
+   */
+  Map<String, String> reload() throws ZinitException;
 
   /** Loads {@code <name>.yaml} from the config dir and starts it. */
   void monitor(String name) throws ZinitException;

@@ -1,6 +1,7 @@
 package zinit.supervisor;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,9 @@ final class ShutdownOrder {
   private final Scheduler loop;
   private final LogSink log;
   private final Set<Service> started = new HashSet<>();
+  // Who lists each service in `after`, computed once: services cannot be added while shutting
+  // down, and each completed stop re-checks every service, so a scan per check would cost n^2.
+  private final Map<String, List<Service>> dependents = new HashMap<>();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
   ShutdownOrder(
@@ -31,6 +35,9 @@ final class ShutdownOrder {
     this.stop = stop;
     this.loop = loop;
     this.log = log;
+    for (Service s : services.values()) {
+      for (String dep : s.config.after()) dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(s);
+    }
   }
 
   /** Starts what can be stopped now; completes when every service has no process left. */
@@ -45,7 +52,7 @@ final class ShutdownOrder {
     for (Service s : services.values()) {
       if (!s.hasProcesses()) continue;
       boolean dependentsGone =
-          Dependencies.dependents(s.name(), services).stream().noneMatch(Service::hasProcesses);
+          dependents.getOrDefault(s.name(), List.of()).stream().noneMatch(Service::hasProcesses);
       if (s.stopping != null || dependentsGone) {
         inFlight = true;
         stop(s);

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import zinit.config.ConfigLoader;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -25,9 +26,12 @@ public final class Supervisor implements Services {
   private final LogSink log;
   private final ConfigSource configs;
   private final Lifecycle lifecycle;
+  /** Serialises start, stop, restart, forget of one service, and reload against all of them. */
+  private final OpLocks locks = new OpLocks();
   private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
   private volatile boolean shuttingDown;
   private volatile boolean rebootRequested;
+  private final CompletableFuture<ExitStatus> mainExit = new CompletableFuture<>();
   /** Why a service file could not be loaded, by service name, until it loads: status/start say so. */
   private final Map<String, String> loadErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -40,23 +44,54 @@ public final class Supervisor implements Services {
   private static final int SPAWN_THREADS = 4;
 
   public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs) {
+    this(host, loop, log, configs, Probes.NONE);
+  }
+
+  /** With the network health checks ({@code health: http|tcp}) done by {@code probes}. */
+  public Supervisor(ProcessHost host, Scheduler loop, LogSink log, ConfigSource configs, Probes probes) {
+    // Fixed platform threads: they block in native calls, and idle they never wake.
+    this(
+        host,
+        loop,
+        log,
+        configs,
+        Executors.newFixedThreadPool(
+            SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory()),
+        Executors.newFixedThreadPool(
+            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory()),
+        probes);
+  }
+
+  /** With the threads that signal and spawn given, so tests can run both on a fake loop. */
+  Supervisor(
+      ProcessHost host,
+      Scheduler loop,
+      LogSink log,
+      ConfigSource configs,
+      Executor signaller,
+      Executor spawner) {
+    this(host, loop, log, configs, signaller, spawner, Probes.NONE);
+  }
+
+  Supervisor(
+      ProcessHost host,
+      Scheduler loop,
+      LogSink log,
+      ConfigSource configs,
+      Executor signaller,
+      Executor spawner,
+      Probes probes) {
     this.host = host;
     this.loop = loop;
     this.log = log;
     this.configs = configs;
-    // Fixed platform threads: they block in native calls, and idle they never wake.
-    Executor signaller =
-        Executors.newFixedThreadPool(
-            SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory());
-    Executor spawner =
-        Executors.newFixedThreadPool(
-            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory());
-    this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner);
+    this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner, probes);
   }
 
   /**
-   * Adds the services loaded at start-up; each starts as soon as its dependencies allow. Returns
-   * once the spawns this set off are done, so the first client sees them with their processes.
+   * Adds the services loaded at start-up together (so none is briefly reported as waiting for a
+   * dependency that is merely not read yet); each starts as soon as its dependencies allow.
+   * Returns once the spawns this set off are done, so the first client sees their processes.
    */
   public void load(Iterable<ServiceConfig> configs) {
     awaitQuietly(
@@ -65,6 +100,41 @@ public final class Supervisor implements Services {
               lifecycle.addAll(configs);
               return lifecycle.spawnsSettled();
             }));
+  }
+
+  /**
+   * Container mode's main service: when {@code name} ends on its own (its main process exits
+   * while its target is Up), it is not restarted and zinit shuts everything down; {@link
+   * #mainExit} then has its exit. Call before {@link #load}.
+   */
+  public void watchMain(String name) {
+    call(() -> {
+      lifecycle.watchMain(name, status -> {
+        mainExit.complete(status);
+        // shutdown blocks until everything is stopped: not on the loop
+        Thread.ofPlatform().name("zinit-main-ended").start(() -> {
+          try {
+            shutdown(false);
+          } catch (ZinitException e) {
+            log.zinit("shutdown after the main service failed: " + e.getMessage());
+          }
+        });
+      });
+      return null;
+    });
+  }
+
+  /** The main service's exit when it ended on its own, else not completed. */
+  public CompletableFuture<ExitStatus> mainExit() {
+    return mainExit;
+  }
+
+  /** The exit code of a container whose main service ended with {@code status}: 128+signal when killed. */
+  public static int exitCode(ExitStatus status) {
+    return switch (status) {
+      case ExitStatus.Exited(int code) -> code;
+      case ExitStatus.Killed(int signal) -> 128 + signal;
+    };
   }
 
   /** A service file that could not be loaded at start-up; `status`/`start` of it name the error. */
@@ -95,7 +165,16 @@ public final class Supervisor implements Services {
           String detail = s.detail;
           if (detail == null && s.run != null) detail = s.run.process.trackingNote().orElse(null);
           return new ServiceStatus(
-              name, s.pid(), s.display(), s.target, after, s.restarts, s.nextRestart, detail, uptime(s));
+              name,
+              s.pid(),
+              s.display(),
+              s.target,
+              after,
+              s.restarts,
+              s.nextRestart,
+              detail,
+              uptime(s),
+              ModelStatus.of(s));
         });
   }
 
@@ -105,6 +184,15 @@ public final class Supervisor implements Services {
 
   @Override
   public void start(String name) throws ZinitException {
+    OpLock held = locks.hold(name);
+    try {
+      startUnlocked(name);
+    } finally {
+      held.close();
+    }
+  }
+
+  private void startUnlocked(String name) throws ZinitException {
     awaitQuietly(
         callChecked(
             () -> {
@@ -116,18 +204,57 @@ public final class Supervisor implements Services {
 
   @Override
   public void stop(String name) throws ZinitException {
-    await(callChecked(() -> lifecycle.stop(find(name))));
+    OpLock held = locks.hold(name);
+    try {
+      await(callChecked(() -> lifecycle.stop(find(name))));
+    } finally {
+      held.close();
+    }
   }
 
   @Override
   public void restart(String name) throws ZinitException {
-    callChecked(
-        () -> {
-          refuseWhenShuttingDown();
-          return find(name);
-        });
-    stop(name);
-    start(name);
+    // Held across both halves: no other start, stop or reload of this service comes between.
+    OpLock held = locks.hold(name);
+    try {
+      callChecked(
+          () -> {
+            refuseWhenShuttingDown();
+            return find(name);
+          });
+      await(callChecked(() -> lifecycle.stop(find(name))));
+      startUnlocked(name);
+    } finally {
+      held.close();
+    }
+  }
+
+  @Override
+  public Map<String, String> reload() throws ZinitException {
+    OpLock held = locks.holdAll();
+    try {
+      callChecked(
+          () -> {
+            refuseWhenShuttingDown();
+            return null;
+          });
+      // Reading the files happens off the loop; applying them on it.
+      ConfigLoader.LoadResult read = configs.loadAll();
+      return await(
+          callChecked(
+              () -> {
+                refuseWhenShuttingDown();
+                // A file that failed to load names its error in status/start until it loads.
+                for (String name : read.services().keySet()) loadErrors.remove(name);
+                for (zinit.config.ConfigException e : read.errors()) {
+                  String name = Reload.serviceOf(e.file());
+                  if (name != null && !lifecycle.services.containsKey(name)) loadErrors.put(name, e.getMessage());
+                }
+                return new Reload(lifecycle, loop, log).apply(read);
+              }));
+    } finally {
+      held.close();
+    }
   }
 
   @Override
@@ -159,6 +286,15 @@ public final class Supervisor implements Services {
 
   @Override
   public void forget(String name) throws ZinitException {
+    OpLock held = locks.hold(name);
+    try {
+      forgetUnlocked(name);
+    } finally {
+      held.close();
+    }
+  }
+
+  private void forgetUnlocked(String name) throws ZinitException {
     callChecked(
         () -> {
           Service s = find(name);
@@ -218,14 +354,20 @@ public final class Supervisor implements Services {
 
   @Override
   public ProcessStats stats(String name) throws ZinitException {
-    ServiceProcess process =
+    Service service =
         callChecked(
             () -> {
               Service s = find(name);
               if (s.run == null || !s.run.mainAlive()) throw new ZinitException.IsDown(name);
-              return s.run.process;
+              return s;
             });
-    return process.stats();
+    ServiceProcess process = service.run.process;
+    ProcessStats stats = process.stats();
+    zinit.config.ResourceLimits limits = service.config.limits();
+    if (limits == null) return stats;
+    Map<String, Object> cgroup = new LinkedHashMap<>(process.limitStats());
+    cgroup.put("limits", limits.display());
+    return stats.withCgroup(cgroup);
   }
 
   @Override

@@ -7,8 +7,9 @@ import zinit.config.Signal;
 
 /**
  * The graceful end of one run, on the loop: stop signal, then SIGKILL when the timeout passes,
- * then an error if even that leaves processes behind. Completion is {@link Run#gone}, reported by
- * the lifecycle when the unit's processes are all gone.
+ * then an error if even that leaves processes behind. It decides nothing about the service: what
+ * happened (SIGKILL sent, processes that survived it) goes back to the lifecycle as events, and
+ * completion is {@link Run#gone}, reported by the lifecycle when the unit's processes are all gone.
  */
 final class Terminator {
   /** After SIGKILL, how long to wait before reporting that processes could not be removed. */
@@ -17,11 +18,22 @@ final class Terminator {
   private final Scheduler loop;
   private final Executor signaller;
   private final LogSink log;
+  private final Events events;
 
-  Terminator(Scheduler loop, Executor signaller, LogSink log) {
+  /** What a termination reports back to the lifecycle, on the loop. */
+  interface Events {
+    /** The timeout passed and the run's processes were SIGKILLed. */
+    void killed(Service s, Run run);
+
+    /** Processes outlived SIGKILL by {@link #KILL_GRACE}; {@code message} names them. */
+    void unkillable(Service s, Run run, String message);
+  }
+
+  Terminator(Scheduler loop, Executor signaller, LogSink log, Events events) {
     this.loop = loop;
     this.signaller = signaller;
     this.log = log;
+    this.events = events;
   }
 
   /**
@@ -58,7 +70,7 @@ final class Terminator {
             c.shutdownTimeout(),
             () -> {
               if (run.gone.isDone()) return;
-              run.killed = true;
+              events.killed(s, run);
               log.zinit(
                   c.name()
                       + ": still running "
@@ -89,7 +101,7 @@ final class Terminator {
     if (run.gone.isDone()) return;
     String message = s.name() + ": processes survived SIGKILL: " + run.process.pids();
     log.zinit(message);
-    if (s.stopping != null) s.stopping.completeExceptionally(new IllegalStateException(message));
+    events.unkillable(s, run, message);
   }
 
 }

@@ -155,7 +155,8 @@ class CliTest {
         root.debug,
         init.findOption("--socket-group").getValue(),
         !(Boolean) init.findOption("--no-cgroups").getValue(),
-        init.findOption("--log-dir").getValue());
+        init.findOption("--log-dir").getValue(),
+        init.findOption("--main").getValue());
   }
 
   @Test
@@ -198,7 +199,15 @@ class CliTest {
     assertThat(zinit("kill", "redis", "HUP").code()).isZero();
     assertThat(calls)
         .containsExactly(
-            "start redis", "stop redis", "stop redis", "start redis", "monitor web", "forget web", "kill redis SIGTERM", "kill redis SIGHUP");
+            "start redis", "stop redis", "restart redis", "monitor web", "forget web", "kill redis SIGTERM", "kill redis SIGHUP");
+  }
+
+  @Test
+  void reloadPrintsWhatBecameOfEachServiceAsYaml() {
+    var r = zinit("reload");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("---\ndb: unchanged\nweb: changed\n");
+    assertThat(calls).containsExactly("reload");
   }
 
   @Test
@@ -292,6 +301,12 @@ class CliTest {
     @Override
     public void restart(String name) {
       calls.add("restart " + name);
+    }
+
+    @Override
+    public Map<String, String> reload() {
+      calls.add("reload");
+      return new java.util.TreeMap<>(Map.of("web", "changed", "db", "unchanged"));
     }
 
     @Override

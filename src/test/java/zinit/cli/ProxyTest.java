@@ -122,6 +122,11 @@ class ProxyTest {
     public void restart(String name) {}
 
     @Override
+    public Map<String, String> reload() {
+      return Map.of();
+    }
+
+    @Override
     public void monitor(String name) {}
 
     @Override

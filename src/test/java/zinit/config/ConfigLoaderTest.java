@@ -250,10 +250,10 @@ class ConfigLoaderTest {
 
   @Test
   void unknownKeysAreWarnedWithLine() throws Exception {
-    ServiceConfig c = load("exec: a\nrestart: always\nsignal:\n  stop: SIGTERM\n  reload: SIGHUP\n");
+    ServiceConfig c = load("exec: a\nrespawn: always\nsignal:\n  stop: SIGTERM\n  reload: SIGHUP\n");
     assertThat(c.exec()).containsExactly("a");
     assertThat(warnings).hasSize(2);
-    assertThat(warnings.get(0)).contains("svc.yaml:2: ").contains("unknown key 'restart'");
+    assertThat(warnings.get(0)).contains("svc.yaml:2: ").contains("unknown key 'respawn'");
     assertThat(warnings.get(1)).contains("svc.yaml:5: ").contains("unknown key 'signal.reload'");
   }
 

@@ -110,9 +110,9 @@ class ServiceFilesTest {
   @Test
   void createReportsUnknownKeysAsWarnings() throws Exception {
     List<String> warnings = new ArrayList<>();
-    files().create("web", json("{\"exec\": \"a\", \"restart\": \"always\"}"), warnings::add);
-    assertThat(warnings).singleElement().asString().contains("web.yaml (service_create): unknown key 'restart'");
-    assertThat(files().readJson("web").get("restart").asText()).isEqualTo("always");
+    files().create("web", json("{\"exec\": \"a\", \"respawn\": \"always\"}"), warnings::add);
+    assertThat(warnings).singleElement().asString().contains("web.yaml (service_create): unknown key 'respawn'");
+    assertThat(files().readJson("web").get("respawn").asText()).isEqualTo("always");
   }
 
   @Test
@@ -146,5 +146,17 @@ class ServiceFilesTest {
         .isInstanceOf(Nesting.TooDeepException.class)
         .hasMessageContaining("web.yaml (service_create): nested 901 levels deep, at most " + Nesting.MAX_DEPTH);
     assertThat(files().exists("web")).isFalse();
+  }
+
+  @Test
+  void writeReadsARelativeEnvFileFromTheConfigDirNotTheWorkingDir() throws Exception {
+    Files.writeString(dir.resolve("web.env"), "PORT=8080\n");
+    files().write("web", "exec: httpd\nenv_file: web.env\n", false, w -> {});
+    assertThat(files().exists("web")).isTrue();
+    assertThatThrownBy(() -> files().write("api", "exec: api\nenv_file: missing.env\n", false, w -> {}))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("api.yaml (service_file_put)")
+        .hasMessageContaining("no such file: " + dir.toAbsolutePath().resolve("missing.env"));
+    assertThat(files().exists("api")).isFalse();
   }
 }

@@ -88,7 +88,7 @@ class DistributionIT {
   @Test
   void runtimeHoldsOnlyTheModulesZinitUses() throws Exception {
     String release = Files.readString(tarTree.resolve("runtime/release"));
-    assertThat(release).contains("java.base").contains("jdk.httpserver").doesNotContain("java.desktop")
+    assertThat(release).contains("java.base").contains("jdk.net").doesNotContain("jdk.httpserver").doesNotContain("java.desktop")
         .doesNotContain("jdk.compiler");
     assertThat(tarTree.resolve("runtime/bin/javac")).doesNotExist();
     assertThat(tarTree.resolve("runtime/man")).doesNotExist();

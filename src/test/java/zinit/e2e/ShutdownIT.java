@@ -212,7 +212,22 @@ class ShutdownIT {
   }
 
   /** cgroup directories a given zinit instance may have left (named after it). */
+  /**
+   * The cgroups named after {@code zinitPid}. The walk covers the whole shared mount, where other
+   * tests' and other zinits' cgroups come and go: a directory removed under the walk makes it
+   * start over.
+   */
   static List<Path> leftoverCgroups(long zinitPid) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return leftoverCgroupsOnce(zinitPid);
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 10) throw e;
+      }
+    }
+  }
+
+  private static List<Path> leftoverCgroupsOnce(long zinitPid) throws IOException {
     List<Path> out = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
       String[] halves = line.split(" - ");

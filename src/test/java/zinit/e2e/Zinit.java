@@ -252,24 +252,30 @@ final class Zinit implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    boolean gone = daemon == null || !daemon.isAlive();
     try {
-      if (daemon != null && daemon.isAlive()) {
+      if (!gone) {
         try {
           rpc("system_shutdown");
         } catch (IOException ignored) {
           // The daemon may be going away already: waiting below is what matters.
         }
-        if (!exited(60)) {
-          daemon.descendants().forEach(ProcessHandle::destroyForcibly);
-          daemon.destroyForcibly();
-          exited(10);
-          throw new AssertionError("zinit did not shut down; output:\n" + output());
-        }
+        gone = exited(60);
+        if (!gone) throw new AssertionError("zinit did not shut down; output:\n" + output());
       }
     } finally {
+      // also when the test timed out and interrupted the wait: nothing of this test stays behind
+      if (!gone) {
+        daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+        daemon.destroyForcibly();
+        boolean interrupted = Thread.interrupted();
+        daemon.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        if (interrupted) Thread.currentThread().interrupt();
+      }
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
+
 }

@@ -25,6 +25,18 @@ class ShortageTest {
   }
 
   @Test
+  void aShortageIsNamedOnceInTheMessage() {
+    // reading /proc/<pid>/stat at EMFILE: the JDK's reason is strerror's text only
+    IOException emfile = new FileSystemException("/proc/9/stat", null, Libc.strerrordesc_np(Errno.EMFILE));
+    UncheckedIOException e = new UncheckedIOException("reading /proc/9/stat: " + emfile.getMessage(), emfile);
+    assertThat(Shortage.named(e.getMessage(), e)).isEqualTo("EMFILE: " + e.getMessage());
+    OsException pipe = new OsException("pipe2", Errno.EMFILE);
+    assertThat(Shortage.named(pipe.getMessage(), pipe)).isEqualTo(pipe.getMessage()).contains("EMFILE");
+    OsException lasting = new OsException("posix_spawn", Errno.ENOENT);
+    assertThat(Shortage.named(lasting.getMessage(), lasting)).isEqualTo(lasting.getMessage());
+  }
+
+  @Test
   void lastingErrorsAreNot() {
     assertThat(Shortage.in(new OsException("posix_spawn", Errno.ENOENT))).isFalse();
     assertThat(Shortage.in(new OsException("kill(1)", Errno.EPERM))).isFalse();

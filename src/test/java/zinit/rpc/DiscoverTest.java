@@ -38,6 +38,12 @@ class DiscoverTest {
     assertThat(names(ours)).containsAll(reference);
     assertThat(extra)
         .containsExactlyInAnyOrder(
-            "stream_unsubscribeLogs", "system_metrics", "system_health", "service_file_get", "service_file_put");
+            "stream_unsubscribeLogs",
+            "system_metrics",
+            "system_health",
+            "service_restart",
+            "system_reload",
+            "service_file_get",
+            "service_file_put");
   }
 }

@@ -68,6 +68,16 @@ final class FakeServices implements Services {
     start(name);
   }
 
+  /** Every service counts as unchanged, as after a reload of an untouched config dir. */
+  @Override
+  public Map<String, String> reload() throws ZinitException {
+    if (shuttingDown) throw new ZinitException.ShuttingDown();
+    calls.add("reload");
+    Map<String, String> out = new TreeMap<>();
+    services.keySet().forEach(name -> out.put(name, "unchanged"));
+    return out;
+  }
+
   @Override
   public void monitor(String name) throws ZinitException {
     if (shuttingDown) throw new ZinitException.ShuttingDown();

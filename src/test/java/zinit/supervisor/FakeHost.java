@@ -11,6 +11,7 @@ final class FakeHost implements ProcessHost {
   final List<FakeProcess> spawned = new ArrayList<>();
   final List<String> events = new ArrayList<>();
   String failSpawnOf;
+  boolean cgroups = true;
   /** Spawns that fail as if out of fds before one succeeds. */
   int shortages;
   private int nextPid = 100;
@@ -137,7 +138,7 @@ final class FakeHost implements ProcessHost {
 
   @Override
   public boolean cgroupsEnabled() {
-    return true;
+    return cgroups;
   }
 
   @Override

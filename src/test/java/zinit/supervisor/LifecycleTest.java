@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import zinit.config.HealthCheck;
 import zinit.config.LogMode;
+import zinit.config.RestartPolicy;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -33,6 +35,11 @@ class LifecycleTest {
         @Override
         public ServiceConfig load(String name) throws ZinitException {
           throw new ZinitException.NotFound(name);
+        }
+
+        @Override
+        public zinit.config.ConfigLoader.LoadResult loadAll() {
+          return new zinit.config.ConfigLoader.LoadResult(Map.of(), List.of());
         }
 
         @Override
@@ -288,6 +295,33 @@ class LifecycleTest {
   }
 
   @Test
+  void shutdownStopsEachDependencyOnceItsOwnDependentsAreGoneWhateverOtherBranchesDo() {
+    life.add(svc("root"));
+    life.add(svc("left", "root"));
+    life.add(svc("right", "root"));
+    life.add(svc("leftLeaf", "left"));
+    life.add(svc("rightLeaf", "right"));
+    for (String n : List.of("root", "left", "right", "leftLeaf", "rightLeaf")) {
+      host.last(n).diesOnSignal = false;
+    }
+    host.events.clear();
+    CompletableFuture<Void> done = life.stopAll();
+    assertThat(host.events).containsExactlyInAnyOrder(
+        "leftLeaf:SIGTERM", "leftLeaf:SIGCONT", "rightLeaf:SIGTERM", "rightLeaf:SIGCONT");
+    host.last("leftLeaf").exit(new ExitStatus.Exited(0));
+    // The left branch goes on while the right leaf is still stopping.
+    assertThat(host.events).contains("left:SIGTERM").doesNotContain("right:SIGTERM", "root:SIGTERM");
+    host.last("left").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).doesNotContain("root:SIGTERM");
+    host.last("rightLeaf").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).contains("right:SIGTERM").doesNotContain("root:SIGTERM");
+    host.last("right").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).contains("root:SIGTERM");
+    host.last("root").exit(new ExitStatus.Exited(0));
+    assertThat(done).isDone();
+  }
+
+  @Test
   void shutdownOfDependencyCycleStillStopsEverything() {
     life.add(svc("p", "q"));
     life.add(svc("q", "p"));
@@ -395,5 +429,270 @@ class LifecycleTest {
     finishSpawns();
     assertThat(settled).isDone();
     assertThat(slowSpawns.spawnsSettled()).isDone();
+  }
+
+  @Test
+  void testCommandIsSpawnedOffTheLoop() {
+    slowSpawns.add(withTest("web"));
+    pendingSpawns.poll().run(); // the service itself
+    assertThat(slowSpawns.services.get("web").state).isEqualTo(State.Spawned);
+    assertThat(host.count("web/test")).isZero();
+    assertThat(pendingSpawns).hasSize(1);
+    finishSpawns();
+    assertThat(host.count("web/test")).isEqualTo(1);
+    host.last("web/test").exit(new ExitStatus.Exited(0));
+    assertThat(slowSpawns.services.get("web").state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void stopWhileTestSpawnInFlightEndsTheTestItBrings() {
+    slowSpawns.add(withTest("web"));
+    pendingSpawns.poll().run();
+    Service web = slowSpawns.services.get("web");
+    CompletableFuture<Void> stopped = slowSpawns.stop(web);
+    assertThat(web.hasProcesses()).isTrue();
+    finishSpawns();
+    assertThat(host.last("web/test").signals).contains(Signal.SIGTERM);
+    assertThat(stopped).isDone();
+    assertThat(web.hasProcesses()).isFalse();
+  }
+
+  @Test
+  void testThatCannotBeSpawnedIsTestFailureWhileTheServiceRuns() {
+    host.failSpawnOf = "web/test";
+    life.add(withTest("web"));
+    assertThat(state("web")).isEqualTo(State.TestFailure);
+    assertThat(life.services.get("web").detail).startsWith("test: ");
+    host.last("web").exit(new ExitStatus.Exited(1));
+    assertThat(state("web")).isEqualTo(State.Error);
+  }
+
+  @Test
+  void terminatorReportsTheKillBackSoTheExitShowsIt() {
+    life.add(withTimeout("slow", Duration.ofSeconds(1)));
+    host.last("slow").diesOnSignal = false;
+    Service s = life.services.get("slow");
+    life.stop(s);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(s.detail).isEqualTo("killed with SIGKILL after shutdown_timeout 1000 ms");
+    assertThat(s.state).isEqualTo(State.Error);
+  }
+
+  private static ServiceConfig policy(String name, RestartPolicy.Mode mode) {
+    return svc(name).withRestart(new RestartPolicy(mode, Duration.ofSeconds(1), Duration.ofSeconds(8), null));
+  }
+
+  @Test
+  void onFailureRestartsAfterNonZeroExitOrSignalButNotAfterSuccess() {
+    life.add(policy("job", RestartPolicy.Mode.ON_FAILURE));
+    host.last("job").exit(new ExitStatus.Exited(2));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(host.count("job")).isEqualTo(2);
+    host.last("job").exit(new ExitStatus.Killed(9));
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(host.count("job")).isEqualTo(3);
+    host.last("job").exit(new ExitStatus.Exited(0));
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(host.count("job")).isEqualTo(3);
+    assertThat(state("job")).isEqualTo(State.Success);
+    assertThat(messages).anyMatch(m -> m.contains("job: exited (exit code 0), not restarted (restart: on-failure)"));
+  }
+
+  @Test
+  void neverLeavesSuccessOrErrorAndEndsLeftovers() {
+    life.add(policy("once", RestartPolicy.Mode.NEVER));
+    FakeHost.FakeProcess p = host.last("once");
+    p.exit.complete(new ExitStatus.Exited(4)); // main gone, a child left in the unit
+    assertThat(p.signals).contains(Signal.SIGTERM);
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(host.count("once")).isEqualTo(1);
+    assertThat(state("once")).isEqualTo(State.Error);
+    life.start(life.services.get("once"));
+    assertThat(host.count("once")).isEqualTo(2);
+  }
+
+  @Test
+  void restartDelayAndItsCapComeFromTheServiceFile() {
+    life.add(policy("crash", RestartPolicy.Mode.ALWAYS));
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      long before = host.count("crash");
+      host.last("crash").exit(new ExitStatus.Exited(1));
+      long waited = 0;
+      while (host.count("crash") == before) {
+        clock.advance(Duration.ofSeconds(1));
+        waited++;
+      }
+      delays.add(waited);
+    }
+    assertThat(delays).containsExactly(1L, 2L, 4L, 8L, 8L, 8L);
+  }
+
+  @Test
+  void startLimitPutsTheServiceInFailureAndStartResetsIt() {
+    RestartPolicy p =
+        new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ZERO, Duration.ZERO,
+            new RestartPolicy.StartLimit(3, Duration.ofSeconds(60)));
+    life.add(svc("flappy").withRestart(p));
+    for (int i = 0; i < 5; i++) {
+      if (state("flappy") == State.Running) host.last("flappy").exit(new ExitStatus.Exited(1));
+      clock.advance(Duration.ofMillis(1));
+    }
+    assertThat(host.count("flappy")).isEqualTo(3);
+    Service s = life.services.get("flappy");
+    assertThat(s.state).isEqualTo(State.Failure);
+    assertThat(s.detail).isEqualTo("start limit reached, more than 3 starts within 60 s (zinit start resets it)");
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(host.count("flappy")).isEqualTo(3);
+    life.start(s);
+    assertThat(host.count("flappy")).isEqualTo(4);
+    assertThat(s.state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void spawnShortageIsRetriedUnderTheServicesRestartDelaysEvenWithRestartNever() {
+    host.shortages = 2;
+    life.add(policy("tight", RestartPolicy.Mode.NEVER));
+    Service s = life.services.get("tight");
+    assertThat(s.state).isEqualTo(State.Failure);
+    assertThat(s.detail).isEqualTo("pipe2: EMFILE (Too many open files); retrying in 1000 ms");
+    clock.advance(Duration.ofSeconds(1)); // restart_delay 1 s, then doubled
+    assertThat(s.detail).endsWith("retrying in 2000 ms");
+    assertThat(host.count("tight")).isZero();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(host.count("tight")).isEqualTo(1);
+    assertThat(s.state).isEqualTo(State.Running);
+  }
+
+  @Test
+  void spawnShortageRetriesCountAgainstTheStartLimit() {
+    host.shortages = 100;
+    RestartPolicy p =
+        new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ZERO, Duration.ZERO,
+            new RestartPolicy.StartLimit(3, Duration.ofSeconds(60)));
+    life.add(svc("starved").withRestart(p));
+    for (int i = 0; i < 10; i++) clock.advance(Duration.ofMillis(1));
+    Service s = life.services.get("starved");
+    assertThat(s.state).isEqualTo(State.Failure);
+    assertThat(s.detail).startsWith("start limit reached");
+    assertThat(host.shortages).isEqualTo(97);
+  }
+
+  @Test
+  void startsOutsideTheIntervalDoNotCount() {
+    RestartPolicy p =
+        new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ofSeconds(30), Duration.ofSeconds(30),
+            new RestartPolicy.StartLimit(2, Duration.ofSeconds(60)));
+    life.add(svc("slow").withRestart(p));
+    for (int i = 0; i < 5; i++) {
+      host.last("slow").exit(new ExitStatus.Exited(1));
+      clock.advance(Duration.ofSeconds(31));
+    }
+    assertThat(host.count("slow")).isEqualTo(6);
+    assertThat(state("slow")).isEqualTo(State.Running);
+  }
+
+  private final java.util.Map<String, String> probeAnswers = new java.util.HashMap<>();
+  private final List<String> probed = new ArrayList<>();
+  private final Probes fakeProbes =
+      new Probes() {
+        @Override
+        public CompletableFuture<String> http(String url, Duration timeout) {
+          probed.add(url);
+          return CompletableFuture.completedFuture(probeAnswers.get(url));
+        }
+
+        @Override
+        public CompletableFuture<String> tcp(String hostPort, Duration timeout) {
+          probed.add(hostPort);
+          return CompletableFuture.completedFuture(probeAnswers.get(hostPort));
+        }
+      };
+  private final Lifecycle probing =
+      new Lifecycle(host, clock, sink, configs, Backoff.DEFAULT, Runnable::run, Runnable::run, fakeProbes);
+
+  private static ServiceConfig healthy(String name, HealthCheck.Kind kind, String target, int retries, int startPeriod) {
+    List<String> argv = kind == HealthCheck.Kind.EXEC ? List.of("/bin/check") : List.of();
+    return svc(name).withHealth(new HealthCheck(kind, argv, target, Duration.ofSeconds(10),
+        Duration.ofSeconds(5), retries, Duration.ofSeconds(startPeriod)));
+  }
+
+  private String health(Lifecycle l, String name) {
+    return ModelStatus.of(l.services.get(name)).get("health").toString();
+  }
+
+  @Test
+  void httpCheckFailingRetriesTimesRestartsTheServiceAndStatusSaysWhy() {
+    probing.add(healthy("web", HealthCheck.Kind.HTTP, "http://x/health", 3, 0));
+    assertThat(health(probing, "web")).isEqualTo("starting");
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(probed).containsExactly("http://x/health");
+    assertThat(health(probing, "web")).isEqualTo("ok");
+    probeAnswers.put("http://x/health", "HTTP 503 from http://x/health");
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(health(probing, "web")).isEqualTo("failing (2/3): HTTP 503 from http://x/health");
+    assertThat(host.count("web")).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(host.last("web").signals).contains(Signal.SIGTERM);
+    assertThat(probing.services.get("web").detail).isEqualTo("health check failed 3 times: HTTP 503 from http://x/health");
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(host.count("web")).isEqualTo(2);
+    assertThat(health(probing, "web")).isEqualTo("failing (3/3): HTTP 503 from http://x/health");
+    probeAnswers.clear();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(health(probing, "web")).isEqualTo("ok");
+  }
+
+  @Test
+  void failuresWithinTheStartPeriodDoNotCount() {
+    probeAnswers.put("db:5432", "Connection refused");
+    probing.add(healthy("db", HealthCheck.Kind.TCP, "db:5432", 1, 25));
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(probed).hasSize(2);
+    assertThat(host.last("db").signals).isEmpty();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(host.last("db").signals).contains(Signal.SIGTERM);
+  }
+
+  @Test
+  void execCheckIsSpawnedOneAtATimeAndKilledWhenItOverruns() {
+    probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
+    clock.advance(Duration.ofSeconds(10));
+    FakeHost.FakeProcess check = host.last("app/health");
+    assertThat(check.spec.argv()).containsExactly("/bin/check");
+    check.diesOnSignal = false;
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(host.count("app/health")).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(check.killed).isTrue();
+    assertThat(health(probing, "app")).isEqualTo("failing (1/2): timed out after 5 s");
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(host.count("app/health")).isEqualTo(2);
+    host.last("app/health").exit(new ExitStatus.Exited(0));
+    assertThat(health(probing, "app")).isEqualTo("ok");
+  }
+
+  @Test
+  void stoppingTheServiceKillsItsCheckAndWaitsForIt() {
+    probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
+    clock.advance(Duration.ofSeconds(10));
+    FakeHost.FakeProcess check = host.last("app/health");
+    check.survivesKill = true; // gone only when the test says so
+    CompletableFuture<Void> stopped = probing.stop(probing.services.get("app"));
+    assertThat(check.killed).isTrue();
+    assertThat(stopped).isNotDone();
+    check.exit(new ExitStatus.Killed(9));
+    assertThat(stopped).isDone();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(host.count("app/health")).isEqualTo(1);
+  }
+
+  @Test
+  void limitsWithoutCgroupsAreAWarningAndTheServiceStillRuns() {
+    host.cgroups = false;
+    life.add(svc("web").withLimits(new zinit.config.ResourceLimits(64L << 20, 0, 0, 0, 100)));
+    assertThat(state("web")).isEqualTo(State.Running);
+    assertThat(host.last("web").spec.limits().nofile()).isEqualTo(100);
+    assertThat(messages).contains("web: limits need cgroups, which are off here: memory, cpu and pids not applied");
   }
 }

@@ -38,6 +38,11 @@ class SpawnShortageTest {
       }
 
       @Override
+      public zinit.config.ConfigLoader.LoadResult loadAll() {
+        return new zinit.config.ConfigLoader.LoadResult(Map.of(), List.of());
+      }
+
+      @Override
       public Map<String, String> environment(ServiceConfig config) {
         onEnvironment.run();
         return Map.of();

@@ -1,0 +1,72 @@
+package zinit.os;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import zinit.supervisor.SpawnException;
+import zinit.supervisor.SpawnSpec;
+
+/**
+ * What posix_spawn starts when a service needs steps between fork and its program: a /bin/sh
+ * that enters the unit's cgroups (v2, and the v1 ones that carry limits), sets RLIMIT_NOFILE,
+ * then execs the program, through setpriv (util-linux) when it runs as another user, so that
+ * groups, gid and uid change last, after the cgroup writes that need root. The service's argv is
+ * passed as arguments, never interpolated; the script holds only zinit's own paths and numbers.
+ */
+final class Trampoline {
+  static final String SH = NativeProcessHost.SH;
+  static final String SETPRIV = "/usr/bin/setpriv";
+
+  /** What to hand to posix_spawn. */
+  record Command(String path, List<String> argv) {}
+
+  private Trampoline() {}
+
+  /**
+   * @param cgroup the v2 cgroup to enter ($0 of the script), or null
+   * @param v1 further cgroup directories to enter (limits on v1 hierarchies)
+   * @param nofile RLIMIT_NOFILE to set (soft and hard), or 0 to leave it
+   */
+  static Command build(
+      Path exe, List<String> args, Path cgroup, List<Path> v1, long nofile, SpawnSpec.Credentials who)
+      throws SpawnException {
+    if (cgroup == null && v1.isEmpty() && nofile == 0 && who == null) {
+      List<String> argv = new ArrayList<>();
+      argv.add(args.getFirst());
+      argv.addAll(args.subList(1, args.size()));
+      return new Command(exe.toString(), argv);
+    }
+    StringBuilder script = new StringBuilder();
+    if (cgroup != null) script.append("echo 0 > \"$0/cgroup.procs\" || exit 126; ");
+    for (Path d : v1) script.append("echo 0 > ").append(quote(d.resolve("cgroup.procs").toString())).append(" || exit 126; ");
+    if (nofile > 0) script.append("ulimit -n ").append(nofile).append(" || exit 126; ");
+    script.append("exec \"$@\"");
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", script.toString(), cgroup == null ? "zinit" : cgroup.toString()));
+    if (who != null) {
+      if (!Files.isExecutable(Path.of(SETPRIV))) {
+        throw new SpawnException("user: running as uid " + who.uid() + " needs " + SETPRIV + " (util-linux)");
+      }
+      argv.addAll(setpriv(who));
+    }
+    argv.add(exe.toString());
+    argv.addAll(args.subList(1, args.size()));
+    return new Command(SH, argv);
+  }
+
+  static List<String> setpriv(SpawnSpec.Credentials who) {
+    String groups = who.groups().stream().map(String::valueOf).collect(Collectors.joining(","));
+    return List.of(
+        SETPRIV,
+        "--reuid=" + who.uid(),
+        "--regid=" + who.gid(),
+        groups.isEmpty() ? "--clear-groups" : "--groups=" + groups,
+        "--");
+  }
+
+  /** Single-quoted for sh: only zinit's own paths come here, but a quote must not end it. */
+  static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}
