@@ -80,6 +80,10 @@ public final class Metrics implements Observability {
       Usage u = s.usageOrNull();
       p.sample("zinit_service_processes", u == null ? 0 : u.processes(), "service", s.name());
     }
+    p.family("zinit_service_oom_kills_total", "counter", "Processes of the service killed by the OOM killer at its memory limit (services with limits.memory only).");
+    for (ServiceSample s : samples) {
+      if (s.oomKillsOrNull() != null) p.sample("zinit_service_oom_kills_total", s.oomKillsOrNull(), "service", s.name());
+    }
     logFamilies(p);
     selfFamilies(p);
     return p.toString();

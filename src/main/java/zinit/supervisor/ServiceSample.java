@@ -16,7 +16,8 @@ public record ServiceSample(
     int restarts,
     Instant startedOrNull,
     ExitStatus lastExitOrNull,
-    Usage usageOrNull) {
+    Usage usageOrNull,
+    Long oomKillsOrNull) {
 
   /** Whether the service is where its target wants it: Up and Running (or a finished oneshot). */
   public boolean ready() {

@@ -69,7 +69,7 @@ public interface Services {
         String display = e.getValue();
         int paren = display.indexOf('(');
         State state = State.valueOf(paren < 0 ? display : display.substring(0, paren));
-        out.add(new ServiceSample(e.getKey(), state, st.target(), st.restarts(), null, null, null));
+        out.add(new ServiceSample(e.getKey(), state, st.target(), st.restarts(), null, null, null, null));
       } catch (ZinitException gone) {
         // forgotten between list and status
       }

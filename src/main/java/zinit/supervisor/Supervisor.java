@@ -325,7 +325,7 @@ public final class Supervisor implements Services {
    */
   @Override
   public List<ServiceSample> samples(boolean withUsage) {
-    record Taken(String name, State state, Target target, int restarts, Run liveRun, ExitStatus lastExit) {}
+    record Taken(String name, State state, Target target, int restarts, Run liveRun, ExitStatus lastExit, Long oomKills) {}
     List<Taken> taken =
         call(
             () ->
@@ -334,7 +334,9 @@ public final class Supervisor implements Services {
                         s ->
                             new Taken(
                                 s.name(), s.state, s.target, s.restarts,
-                                s.run != null && s.run.mainAlive() ? s.run : null, s.lastExit))
+                                s.run != null && s.run.mainAlive() ? s.run : null, s.lastExit,
+                                // counted only where a memory limit can cause them
+                                s.config.limits() != null && s.config.limits().memory() > 0 ? s.oomKills : null))
                     .toList());
     List<ServiceSample> out = new java.util.ArrayList<>(taken.size());
     for (Taken t : taken) {
@@ -347,7 +349,8 @@ public final class Supervisor implements Services {
               t.restarts(),
               run == null ? null : run.started,
               t.lastExit(),
-              run == null || !withUsage ? null : run.process.usage()));
+              run == null || !withUsage ? null : run.process.usage(),
+              t.oomKills()));
     }
     return out;
   }

@@ -277,6 +277,8 @@ class ServiceModelIT {
       assertThat(st.get("oom_kills").asLong()).isPositive();
       assertThat(st.get("limits").asText()).isEqualTo("memory=32M");
       assertThat(z.output()).contains("hog: killed by the OOM killer (memory limit 32M)");
+      assertThat(z.call("system_metrics").asText())
+          .containsPattern("(?m)^zinit_service_oom_kills_total\\{service=\"hog\"\\} [1-9]");
       Zinit.waitFor("the unit's v1 memory cgroup removed", Duration.ofSeconds(30),
           () -> unitDirs(z, "memory", "hog").isEmpty());
     }
