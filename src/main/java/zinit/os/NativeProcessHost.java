@@ -204,7 +204,10 @@ public final class NativeProcessHost implements ProcessHost {
           reaper.spawnLocked(
               () -> {
                 int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err);
-                reaper.register(pid, status -> async.execute(() -> exit.complete(status)));
+                // Completed on the reaper thread itself: a hop to another thread would lie on
+                // every stop's critical path, and exit's dependent stages are short and never wait
+                // for the reaper (see ServiceProcess.exit).
+                reaper.register(pid, exit::complete);
                 // Unreaped (we hold the reaper's gate), so neither call can miss or mistake it.
                 try {
                   Pidfd pidfd = Pidfd.open(pid);

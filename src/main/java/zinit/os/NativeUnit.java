@@ -18,8 +18,9 @@ import zinit.supervisor.Usage;
  * after the main process is reaped (on the thread that completes {@link #exit()}: the usual stop,
  * where the main process is the last to go), or later cgroup.events "populated 0" (EPOLLPRI on the
  * I/O loop) when other processes outlive it; in fallback mode, a re-scan on every reaper event once
- * the main process has been reaped. Futures complete on a virtual thread so callers' dependent
- * stages never run on the reaper or I/O thread.
+ * the main process has been reaped. {@link #exit()} completes on the reaper thread (see {@link
+ * ServiceProcess#exit()}); {@link #empty()} there too when the main process was the last, else on a
+ * virtual thread, so that no dependent stage runs on the I/O thread.
  *
  * <p>A main process that writes itself into a cgroup outside the unit ("escapes") leaves the unit
  * empty while it runs. That is reported once ({@link #onTrackingNote}, {@link #trackingNote()});

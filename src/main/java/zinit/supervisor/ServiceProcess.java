@@ -14,7 +14,11 @@ public interface ServiceProcess {
   /** The main process's pid (for display; never signalled by number). */
   int pid();
 
-  /** Completes with the main process's status once zinit's reaper has reaped it. */
+  /**
+   * Completes with the main process's status once zinit's reaper has reaped it, possibly on the
+   * reaper's own thread: dependent stages must be short and must not wait for another exit (hand
+   * anything longer to a loop).
+   */
   CompletableFuture<ExitStatus> exit();
 
   /**
