@@ -22,6 +22,7 @@ public final class ServiceLogs implements AutoCloseable {
   private final LongSupplier clock;
   private final Map<String, FileLog> files = new ConcurrentHashMap<>();
   private final Map<String, LongAdder[]> counts = new ConcurrentHashMap<>();
+  private volatile Counters lastCounters; // the counters count() used last
 
   /** What metrics and status show of one service's file. */
   public record FileStatus(Path path, long written, long lost, String errorOrNull) {}
@@ -93,8 +94,18 @@ public final class ServiceLogs implements AutoCloseable {
   }
 
   private void count(String unit, boolean stderr) {
-    int slash = unit.indexOf('/');
-    String service = slash < 0 ? unit : unit.substring(0, slash);
-    counts.computeIfAbsent(service, k -> new LongAdder[] {new LongAdder(), new LongAdder()})[stderr ? 1 : 0].increment();
+    // A flat-out service sends the same unit String line after line: its counters are looked up
+    // once, not per line. A stale or raced cache only costs a lookup.
+    Counters c = lastCounters;
+    if (c == null || c.unit != unit) {
+      int slash = unit.indexOf('/');
+      String service = slash < 0 ? unit : unit.substring(0, slash);
+      c = new Counters(unit, counts.computeIfAbsent(service, k -> new LongAdder[] {new LongAdder(), new LongAdder()}));
+      lastCounters = c;
+    }
+    c.adders[stderr ? 1 : 0].increment();
   }
+
+  private record Counters(String unit, LongAdder[] adders) {}
+
 }
