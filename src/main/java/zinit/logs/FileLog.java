@@ -45,6 +45,7 @@ public final class FileLog implements AutoCloseable {
   // guarded by this
   private Batch filling = new Batch();
   private boolean writing;
+  private Batch spare; // the last batch written, to be filled again
   private final List<Runnable> waiting = new ArrayList<>();
   private long projected;
   private boolean markerQueued;
@@ -70,6 +71,19 @@ public final class FileLog implements AutoCloseable {
     boolean isEmpty() {
       return bytes == 0 && segments.size() == 1 && !current().rotateAfter;
     }
+
+    /** Empty again, keeping the first segment's array (a writer's batch is refilled, not remade). */
+    Batch reset() {
+      Segment first = segments.getFirst();
+      segments.clear();
+      first.length = 0;
+      first.lines = 0;
+      first.covers = 0;
+      first.rotateAfter = false;
+      segments.add(first);
+      bytes = 0;
+      return this;
+    }
   }
 
   private static final class Segment {
@@ -79,12 +93,12 @@ public final class FileLog implements AutoCloseable {
     long covers;
     boolean rotateAfter;
 
-    void add(byte[] line) {
-      if (length + line.length > data.length) {
-        data = java.util.Arrays.copyOf(data, Math.max(Math.max(4096, 2 * data.length), length + line.length));
+    void add(byte[] bytes, int count) {
+      if (length + count > data.length) {
+        data = java.util.Arrays.copyOf(data, Math.max(Math.max(4096, 2 * data.length), length + count));
       }
-      System.arraycopy(line, 0, data, length, line.length);
-      length += line.length;
+      System.arraycopy(bytes, 0, data, length, count);
+      length += count;
     }
   }
 
@@ -132,9 +146,9 @@ public final class FileLog implements AutoCloseable {
     if (unreported > 0 && !markerQueued) {
       markerQueued = true;
       String marker = unreported + " log lines lost (" + (lossReason == null ? "write error" : lossReason) + ")";
-      append(format(now, service, Stream.ZINIT, marker, null), 0, unreported);
+      appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
     }
-    append(format(now, unit, stream, text, ringLineOrNull), 1, 0);
+    appendEntry(now, unit, stream, text, ringLineOrNull, 1, 0);
     if (!writing && filling.bytes >= BATCH) startWriter();
   }
 
@@ -191,35 +205,71 @@ public final class FileLog implements AutoCloseable {
     }
   }
 
-  private byte[] format(long now, String unit, Stream stream, String text, String ringLineOrNull) {
-    String line =
-        switch (settings.format()) {
-          case TEXT -> LineFormat.text(now, ringLineOrNull != null ? ringLineOrNull : LineFormat.ringLine(unit, stream, text));
-          case JSON -> LineFormat.json(now, unit, stream, text);
-        };
-    return (line + "\n").getBytes(StandardCharsets.UTF_8);
+  // guarded by this. A text line goes into the batch as its parts (the time's bytes, made once per
+  // millisecond, then the ring line's), without building the whole line as a String first: a
+  // flat-out producer's CPU per line is mostly such copies.
+  private void appendEntry(long now, String unit, Stream stream, String text, String ringLineOrNull, int lines, long covers) {
+    switch (settings.format()) {
+      case TEXT -> {
+        byte[] ring = (ringLineOrNull != null ? ringLineOrNull : LineFormat.ringLine(unit, stream, text)).getBytes(StandardCharsets.UTF_8);
+        byte[] time = stamp(now);
+        Segment s = reserve(time.length + ring.length + 1);
+        s.add(time, time.length);
+        s.add(ring, ring.length);
+        s.add(NEWLINE, 1);
+        s.lines += lines;
+        s.covers += covers;
+      }
+      case JSON -> {
+        byte[] line = (LineFormat.json(now, unit, stream, text) + "\n").getBytes(StandardCharsets.UTF_8);
+        Segment s = reserve(line.length);
+        s.add(line, line.length);
+        s.lines += lines;
+        s.covers += covers;
+      }
+    }
   }
 
+  private static final byte[] NEWLINE = {'\n'};
+
+  // guarded by this: the text form's time and its space, for the millisecond stampMillis
+  private long stampMillis = Long.MIN_VALUE;
+  private byte[] stamp;
+
   // guarded by this
-  private void append(byte[] line, int lines, long covers) {
-    if (projected > 0 && projected + line.length > settings.maxBytes()) {
+  private byte[] stamp(long now) {
+    if (now != stampMillis) {
+      stamp = (LineFormat.time(now) + " ").getBytes(StandardCharsets.US_ASCII);
+      stampMillis = now;
+    }
+    return stamp;
+  }
+
+  // guarded by this: the segment that takes the next {@code length} bytes (a new one when they
+  // would make the file larger than its limit), those bytes already counted.
+  private Segment reserve(int length) {
+    if (projected > 0 && projected + length > settings.maxBytes()) {
       filling.current().rotateAfter = true;
       filling.segments.add(new Segment());
       projected = 0;
     }
-    Segment s = filling.current();
-    s.add(line);
-    s.lines += lines;
-    s.covers += covers;
-    filling.bytes += line.length;
-    projected += line.length;
+    filling.bytes += length;
+    projected += length;
+    return filling.current();
+  }
+
+  // guarded by this
+  private Batch next() {
+    Batch b = spare != null ? spare : new Batch();
+    spare = null;
+    return b;
   }
 
   // guarded by this
   private void startWriter() {
     writing = true;
     Batch batch = filling;
-    filling = new Batch();
+    filling = next();
     Thread.ofVirtual().name("zinit-log-" + service).start(() -> drain(batch));
   }
 
@@ -244,9 +294,11 @@ public final class FileLog implements AutoCloseable {
         if (done) {
           writing = false;
           notifyAll();
+          spare = batch.reset();
         } else {
+          Batch written = batch.reset();
           batch = filling;
-          filling = new Batch();
+          filling = written;
         }
       }
       for (Runnable r : wake) {

@@ -22,6 +22,8 @@ public final class ServiceLogs implements AutoCloseable {
   private final LongSupplier clock;
   private final Map<String, FileLog> files = new ConcurrentHashMap<>();
   private final Map<String, LongAdder[]> counts = new ConcurrentHashMap<>();
+  private final Map<String, Unit> units = new ConcurrentHashMap<>();
+  private volatile Unit lastUnit; // the unit counted() gave last
 
   /** What metrics and status show of one service's file. */
   public record FileStatus(Path path, long written, long lost, String errorOrNull) {}
@@ -35,14 +37,12 @@ public final class ServiceLogs implements AutoCloseable {
 
   /** A line of a ring-logged unit ("web" or "web/test"): into the ring, counted. */
   public void line(String unit, boolean stderr, String text) {
-    count(unit, stderr);
-    ring.append(unit, stderr, text);
+    ring.appendLine(counted(unit, stderr).ringLine(stderr, text));
   }
 
   /** A line of a {@code log: file} service: into its file and the ring, counted. */
   public void line(FileLog file, String unit, boolean stderr, String text) {
-    count(unit, stderr);
-    String ringLine = LogRing.format(unit, stderr, text);
+    String ringLine = counted(unit, stderr).ringLine(stderr, text);
     file.write(unit, stderr ? Stream.STDERR : Stream.STDOUT, text, ringLine);
     ring.appendLine(ringLine);
   }
@@ -92,9 +92,32 @@ public final class ServiceLogs implements AutoCloseable {
     files.values().forEach(FileLog::close);
   }
 
-  private void count(String unit, boolean stderr) {
+  /** The unit's counters and ring prefixes, its line counted. */
+  private Unit counted(String unit, boolean stderr) {
+    // A flat-out service sends the same unit String line after line: it is looked up once, not
+    // per line. A stale or raced cache only costs a lookup.
+    Unit u = lastUnit;
+    if (u == null || u.name != unit) {
+      u = units.computeIfAbsent(unit, this::newUnit);
+      lastUnit = u;
+    }
+    u.lines[stderr ? 1 : 0].increment();
+    return u;
+  }
+
+  private Unit newUnit(String unit) {
     int slash = unit.indexOf('/');
     String service = slash < 0 ? unit : unit.substring(0, slash);
-    counts.computeIfAbsent(service, k -> new LongAdder[] {new LongAdder(), new LongAdder()})[stderr ? 1 : 0].increment();
+    LongAdder[] lines = counts.computeIfAbsent(service, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+    return new Unit(unit, lines, LogRing.format(unit, false, ""), LogRing.format(unit, true, ""));
   }
+
+  /** A unit's line counters (its service's) and the ring's prefixes of its lines. */
+  private record Unit(String name, LongAdder[] lines, String outPrefix, String errPrefix) {
+    /** {@link LogRing#format}'s result, from the prefix made once. */
+    String ringLine(boolean stderr, String text) {
+      return (stderr ? errPrefix : outPrefix).concat(text);
+    }
+  }
+
 }

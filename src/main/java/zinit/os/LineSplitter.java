@@ -24,10 +24,13 @@ final class LineSplitter {
     int end = offset + count;
     for (int start = offset; start < end; ) {
       int nl = start;
-      while (nl < end && data[nl] != '\n') nl++;
+      int high = 0; // any byte >= 0x80 seen: the line is not plain ASCII
+      while (nl < end && data[nl] != '\n') high |= data[nl++];
       if (length == 0 && nl < end && nl - start <= MAX_LINE) {
-        // the common case, a whole line inside this read: one String, no copy through `line`
-        consumer.accept(new String(data, start, nl - start, StandardCharsets.UTF_8));
+        // the common case, a whole line inside this read: one String, no copy through `line`.
+        // ASCII reads the same in ISO-8859-1 and UTF-8; the former is a plain copy where UTF-8
+        // decoding scans the bytes again (without the scan intrinsic under C1, zinit's compiler).
+        consumer.accept(new String(data, start, nl - start, high < 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
       } else {
         for (int i = start; i < nl; i++) {
           if (length == MAX_LINE) emit(cutPoint());

@@ -59,4 +59,12 @@ class LineSplitterTest {
     splitter.feed(b, 2, 6);
     assertThat(lines).containsExactly("a", "bc");
   }
+
+  @Test
+  void aHighByteIsDecodedAsUtf8NeverAsLatin1() {
+    // 0xE9 alone is é in ISO-8859-1 but invalid UTF-8; next to plain ASCII lines of the same read
+    byte[] b = {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n', 'z', '\n'};
+    splitter.feed(b, 0, b.length);
+    assertThat(lines).containsExactly("ok", "caf\ufffd", "z");
+  }
 }
