@@ -53,14 +53,6 @@ public final class ConfigLoader {
    * {@link LoadResult#errors()} and never stops the others.
    */
   public static LoadResult loadDir(Path dir, Consumer<String> warnings) {
-    return loadDir(dir, warnings, c -> {});
-  }
-
-  /**
-   * As {@link #loadDir(Path, Consumer)}, handing each valid service to {@code loaded} as soon as
-   * its file is read (in name order), so a daemon starts it while it reads the next file.
-   */
-  public static LoadResult loadDir(Path dir, Consumer<String> warnings, Consumer<ServiceConfig> loaded) {
     List<Path> files = new ArrayList<>();
     List<ConfigException> errors = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
@@ -77,7 +69,6 @@ public final class ConfigLoader {
       try {
         ServiceConfig c = load(p, warnings);
         services.put(c.name(), c);
-        loaded.accept(c);
       } catch (ConfigException e) {
         errors.add(e);
       }
