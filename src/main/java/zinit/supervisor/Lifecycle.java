@@ -29,10 +29,9 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   private final ProcessHost host;
   private final Scheduler loop;
   private final LogSink log;
-  private final ConfigSource configs;
   private final Backoff backoff;
   private final Terminator terminator;
-  private final Executor spawner;
+  private final Spawns spawns;
   private final HealthMonitor health;
   boolean shuttingDown;
   private int spawnsInFlight;
@@ -65,11 +64,10 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       Probes probes) {
     this.health = new HealthMonitor(loop, log, probes, this);
     this.terminator = new Terminator(loop, signaller, log, this);
-    this.spawner = spawner;
+    this.spawns = new Spawns(host, loop, log, configs, spawner);
     this.host = host;
     this.loop = loop;
     this.log = log;
-    this.configs = configs;
     this.backoff = backoff;
   }
 
@@ -203,63 +201,12 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     ServiceConfig c = s.config;
     StartMarked output =
         c.log() == LogMode.RING || c.log() == LogMode.FILE ? new StartMarked(log.output(c)) : null;
-    SpawnSpec main = spec(c.name(), c.exec(), c, output);
+    SpawnSpec main = spawns.spec(c.name(), c.exec(), c, output);
     if (c.limits() != null) {
       main = new SpawnSpec(main.unit(), main.argv(), main.env(), main.dir(), main.stdout(), main.stderr(),
           main.credentials(), c.limits());
     }
-    offLoop(main, p -> markStarted(c, p.pid(), output), (p, f) -> spawned(s, p, f));
-  }
-
-  /** What a spawn off the loop brings back to it: a process, or the failure. */
-  interface SpawnResult {
-    void accept(ServiceProcess process, SpawnException failure);
-  }
-
-  /** Spawns on the spawner's threads; {@code then} runs on the loop with the result. */
-  private void offLoop(SpawnSpec spec, SpawnResult then) {
-    offLoop(spec, p -> {}, then);
-  }
-
-  /**
-   * {@code started} runs on the spawner's thread as soon as the process exists (the start mark,
-   * before any of its output); {@code then} on the loop.
-   */
-  private void offLoop(SpawnSpec spec, Consumer<ServiceProcess> started, SpawnResult then) {
-    try {
-      spawner.execute(
-          () -> {
-            ServiceProcess process = null;
-            SpawnException failure = null;
-            try {
-              process = host.spawn(spec);
-            } catch (SpawnException e) {
-              failure = e;
-            } catch (RuntimeException e) {
-              failure = new SpawnException(e.toString(), e);
-            }
-            if (process != null) started.accept(process);
-            ServiceProcess p = process;
-            SpawnException f = failure;
-            loop.execute(() -> then.accept(p, f));
-          });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      then.accept(null, new SpawnException("spawner is shut down", e));
-    }
-  }
-
-  /** The start mark, before the instance's output when zinit reads it (see {@link StartMarked}). */
-  private void markStarted(ServiceConfig c, int pid, StartMarked output) {
-    Runnable mark =
-        () -> {
-          try {
-            log.mark(c, "started, pid " + pid);
-          } catch (RuntimeException e) {
-            log.zinit(c.name() + ": could not log its start: " + e);
-          }
-        };
-    if (output != null) output.started(mark);
-    else mark.run();
+    spawns.offLoop(main, p -> spawns.markStarted(c, p.pid(), output), (p, f) -> spawned(s, p, f));
   }
 
   private void spawned(Service s, ServiceProcess process, SpawnException failure) {
@@ -290,7 +237,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned
       // until its test passes.
       move(s, !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running, null);
-      watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
+      spawns.watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
       warnUnappliedLimits(s, process);
       // A stop that came while the spawn was in flight ends what it brought, as it would have
       // ended a run spawned just before it.
@@ -311,38 +258,6 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       s.stopping = null;
       stopping.complete(null);
     }
-  }
-
-  private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c) {
-    return spec(unit, argv, c, c.log() == LogMode.RING || c.log() == LogMode.FILE ? log.output(c) : null);
-  }
-
-  /** {@code output}: where zinit writes what it reads from the unit's pipes; null when it reads none. */
-  private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c, LogSink.Output output) {
-    OutputSink out =
-        switch (c.log()) {
-          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, false, line), output::flush);
-          case STDOUT -> new OutputSink.Inherit();
-          case NULL -> new OutputSink.Discard();
-        };
-    OutputSink err =
-        switch (c.log()) {
-          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, true, line), output::flush);
-          case STDOUT, NULL -> out;
-        };
-    SpawnSpec.Credentials who =
-        c.identity() == null
-            ? null
-            : new SpawnSpec.Credentials(c.identity().uid(), c.identity().gid(), c.identity().groups());
-    return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err, who);
-  }
-
-  /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
-  private void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
-    run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
-    run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
-    CompletableFuture.allOf(run.process.exit(), run.process.empty())
-        .whenComplete((ok, failure) -> loop.execute(onGone));
   }
 
   private void onExit(Service s, Run run, ExitStatus status) {
@@ -426,7 +341,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     ServiceConfig c = s.config;
     s.testSpawning = true;
     Run main = s.run;
-    offLoop(spec(c.name() + "/test", c.test(), c), (p, f) -> testSpawned(s, main, p, f));
+    spawns.offLoop(spawns.spec(c.name() + "/test", c.test(), c), (p, f) -> testSpawned(s, main, p, f));
   }
 
   private static boolean testWanted(Service s) {
@@ -444,7 +359,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     }
     Run test = new Run(process, loop.now());
     s.testRun = test;
-    watch(test, status -> onTestExit(s, test, status), () -> onGone(s, test));
+    spawns.watch(test, status -> onTestExit(s, test, status), () -> onGone(s, test));
     // The run it was to test ended (or a stop came) while the test was being spawned.
     if (s.run != main || !testWanted(s) || s.stopping != null || shuttingDown) terminate(s, test);
   }
@@ -509,7 +424,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   @Override
   public void spawnCheck(Service s, ServiceConfig c, Health h, HealthMonitor.CheckSpawned then) {
     String unit = c.name() + "/health";
-    SpawnSpec spec = spec(unit, c.health().command(), c);
+    SpawnSpec spec = spawns.spec(unit, c.health().command(), c);
     if (c.log() == LogMode.RING) {
       // The last line the check printed explains its failure in status.
       var last = h.lastLine;
@@ -520,7 +435,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
     }
     h.spawning = true;
-    offLoop(spec, (process, failure) -> {
+    spawns.offLoop(spec, (process, failure) -> {
       h.spawning = false;
       if (failure != null) {
         then.accept(null, failure);
@@ -529,7 +444,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       }
       Run run = new Run(process, loop.now());
       h.run = run;
-      watch(run, status -> {}, () -> onGone(s, run));
+      spawns.watch(run, status -> {}, () -> onGone(s, run));
       then.accept(run, null);
     });
   }
