@@ -26,10 +26,10 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
   final Map<String, Service> services = new TreeMap<>();
-  private final ProcessHost host;
   private final Scheduler loop;
   private final LogSink log;
-  private final Backoff backoff;
+  private final Restarts restarts;
+  private final Limits limits;
   private final Terminator terminator;
   private final Spawns spawns;
   private final HealthMonitor health;
@@ -65,10 +65,10 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     this.health = new HealthMonitor(loop, log, probes, this);
     this.terminator = new Terminator(loop, signaller, log, this);
     this.spawns = new Spawns(host, loop, log, configs, spawner);
-    this.host = host;
     this.loop = loop;
     this.log = log;
-    this.backoff = backoff;
+    this.restarts = new Restarts(loop, backoff, this::reconcile);
+    this.limits = new Limits(host, log);
   }
 
   void add(ServiceConfig config) {
@@ -222,10 +222,10 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
         // service's restart delays and start_limit (a spawn that never ran is no exit, so the
         // restart mode does not apply). Failure -> Failure when it fails again is a legal stay.
         s.crashes++;
-        Duration delay = restartDelay(s);
+        Duration delay = restarts.restartDelay(s);
         detail = detail + "; retrying in " + delay.toMillis() + " ms";
         move(s, State.Failure, detail);
-        scheduleRestart(s, delay);
+        restarts.scheduleRestart(s, delay);
       } else {
         move(s, State.Failure, detail);
       }
@@ -238,7 +238,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       // until its test passes.
       move(s, !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running, null);
       spawns.watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
-      warnUnappliedLimits(s, process);
+      limits.warnUnapplied(s, process);
       // A stop that came while the spawn was in flight ends what it brought, as it would have
       // ended a run spawned just before it.
       if (stopRequested || shuttingDown) terminate(s, run);
@@ -265,7 +265,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     if (s.run != run) return;
     s.lastPid = run.process.pid();
     s.lastExit = status;
-    String oom = oomKilled(s, run);
+    String oom = limits.oomKilled(s, run);
     move(
         s,
         status.success() ? State.Success : State.Error,
@@ -294,33 +294,10 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       reconcile();
       return;
     }
-    Duration ran = Duration.between(run.started, loop.now());
-    s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
-    Duration delay = restartDelay(s);
+    Duration delay = restarts.afterCrash(s, run);
     log.mark(s.config, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
-    scheduleRestart(s, delay);
+    restarts.scheduleRestart(s, delay);
     reconcile();
-  }
-
-  /** The delay before the next restart, by the service's restart_delay(_max) and its crash count. */
-  private Duration restartDelay(Service s) {
-    RestartPolicy policy = s.config.restart();
-    return new Backoff(policy.delay(), policy.delayMax(), backoff.healthyAfter()).delay(s.crashes);
-  }
-
-  private void scheduleRestart(Service s, Duration delay) {
-    s.restarts++;
-    s.nextRestart = loop.now().plus(delay);
-    s.restartTimer =
-        loop.schedule(
-            delay,
-            () -> {
-              s.restartTimer = null;
-              s.nextRestart = null;
-              if (s.target != Target.Up) return;
-              s.pendingStart = true;
-              reconcile();
-            });
   }
 
   private void onGone(Service s, Run run) {
@@ -455,29 +432,6 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     log.zinit(s.name() + ": " + reason + "; restarting it");
     s.run.endedBecause = reason;
     terminate(s, s.run);
-  }
-
-  /** Limits the host could not apply are a warning, not an error (the contract). */
-  private void warnUnappliedLimits(Service s, ServiceProcess process) {
-    zinit.config.ResourceLimits l = s.config.limits();
-    if (l == null || !l.needsCgroups()) return;
-    if (!host.cgroupsEnabled()) {
-      log.zinit(s.name() + ": limits need cgroups, which are off here: memory, cpu and pids not applied");
-    } else if (!process.unappliedLimits().isEmpty()) {
-      log.zinit(s.name() + ": limits not applied, no such cgroup controller here: " + process.unappliedLimits());
-    }
-  }
-
-  /** The OOM detail when the kernel's OOM killer struck the run (counted and logged), else null. */
-  private String oomKilled(Service s, Run run) {
-    if (s.config.limits() == null || s.config.limits().memory() <= 0) return null;
-    long kills = run.process.oomKills();
-    if (kills <= 0) return null;
-    s.oomKills += kills;
-    String detail =
-        "killed by the OOM killer (memory limit " + zinit.config.ResourceLimits.size(s.config.limits().memory()) + ")";
-    log.zinit(s.name() + ": " + detail);
-    return detail;
   }
 
   static String seconds(Duration d) {
