@@ -29,6 +29,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
   private final Scheduler loop;
   private final LogSink log;
   private final Restarts restarts;
+  private final TestRuns tests;
   private final Limits limits;
   private final Terminator terminator;
   private final Spawns spawns;
@@ -69,6 +70,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     this.log = log;
     this.restarts = new Restarts(loop, backoff, this::reconcile);
     this.limits = new Limits(host, log);
+    this.tests = new TestRuns(this, spawns, loop, log);
   }
 
   void add(ServiceConfig config) {
@@ -242,7 +244,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       // A stop that came while the spawn was in flight ends what it brought, as it would have
       // ended a run spawned just before it.
       if (stopRequested || shuttingDown) terminate(s, run);
-      else if (!c.oneshot() && !c.test().isEmpty()) runTest(s);
+      else if (!c.oneshot() && !c.test().isEmpty()) tests.runTest(s);
     }
     if (--spawnsInFlight == 0 && !settledWaiters.isEmpty()) {
       List<CompletableFuture<Void>> waiters = List.copyOf(settledWaiters);
@@ -252,7 +254,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     reconcile();
   }
 
-  private void completeStopIfIdle(Service s) {
+  void completeStopIfIdle(Service s) {
     if (s.stopping != null && !s.hasProcesses()) {
       CompletableFuture<Void> stopping = s.stopping;
       s.stopping = null;
@@ -300,7 +302,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     reconcile();
   }
 
-  private void onGone(Service s, Run run) {
+  void onGone(Service s, Run run) {
     cancel(run.killTimer);
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
@@ -310,48 +312,6 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
     run.process.close();
     reconcile();
-  }
-
-  private void runTest(Service s) {
-    s.testTimer = null;
-    if (!testWanted(s) || s.testRun != null || s.testSpawning) return;
-    ServiceConfig c = s.config;
-    s.testSpawning = true;
-    Run main = s.run;
-    spawns.offLoop(spawns.spec(c.name() + "/test", c.test(), c), (p, f) -> testSpawned(s, main, p, f));
-  }
-
-  private static boolean testWanted(Service s) {
-    return s.run != null && s.run.mainAlive() && s.state == State.Spawned && s.target == Target.Up;
-  }
-
-  private void testSpawned(Service s, Run main, ServiceProcess process, SpawnException failure) {
-    s.testSpawning = false;
-    if (failure != null) {
-      log.zinit(s.name() + ": failed to spawn test: " + failure.getMessage());
-      if (s.run == main && testWanted(s)) move(s, State.TestFailure, "test: " + failure.getMessage());
-      completeStopIfIdle(s);
-      reconcile();
-      return;
-    }
-    Run test = new Run(process, loop.now());
-    s.testRun = test;
-    spawns.watch(test, status -> onTestExit(s, test, status), () -> onGone(s, test));
-    // The run it was to test ended (or a stop came) while the test was being spawned.
-    if (s.run != main || !testWanted(s) || s.stopping != null || shuttingDown) terminate(s, test);
-  }
-
-  private void onTestExit(Service s, Run test, ExitStatus status) {
-    test.exit = status;
-    if (s.testRun != test || s.run == null || !s.run.mainAlive() || s.state != State.Spawned) {
-      return;
-    }
-    if (status.success()) {
-      move(s, State.Running, null);
-      reconcile();
-    } else if (s.target == Target.Up) {
-      s.testTimer = loop.schedule(TEST_INTERVAL, () -> runTest(s));
-    }
   }
 
   void terminate(Service s, Run run) {
