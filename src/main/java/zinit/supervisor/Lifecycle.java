@@ -21,7 +21,7 @@ import zinit.config.Signal;
  * once. Every state change goes through {@link #move}, which checks it against {@link
  * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}.
  */
-final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
+final class Lifecycle implements Terminator.Events {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
   static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
@@ -63,9 +63,9 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       Executor signaller,
       Executor spawner,
       Probes probes) {
-    this.health = new HealthMonitor(loop, log, probes, this);
-    this.terminator = new Terminator(loop, signaller, log, this);
     this.spawns = new Spawns(host, loop, log, configs, spawner);
+    this.health = new HealthMonitor(loop, log, probes, new HealthChecks(this, spawns, loop, log));
+    this.terminator = new Terminator(loop, signaller, log, this);
     this.loop = loop;
     this.log = log;
     this.restarts = new Restarts(loop, backoff, this::reconcile);
@@ -356,42 +356,6 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       cancelTimers(s);
     }
     return new ShutdownOrder(services, this::stop, loop, log).start();
-  }
-
-  @Override
-  public void spawnCheck(Service s, ServiceConfig c, Health h, HealthMonitor.CheckSpawned then) {
-    String unit = c.name() + "/health";
-    SpawnSpec spec = spawns.spec(unit, c.health().command(), c);
-    if (c.log() == LogMode.RING) {
-      // The last line the check printed explains its failure in status.
-      var last = h.lastLine;
-      OutputSink out = new OutputSink.Lines(line -> {
-        last.set(line);
-        log.line(unit, false, line);
-      });
-      spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
-    }
-    h.spawning = true;
-    spawns.offLoop(spec, (process, failure) -> {
-      h.spawning = false;
-      if (failure != null) {
-        then.accept(null, failure);
-        completeStopIfIdle(s);
-        return;
-      }
-      Run run = new Run(process, loop.now());
-      h.run = run;
-      spawns.watch(run, status -> {}, () -> onGone(s, run));
-      then.accept(run, null);
-    });
-  }
-
-  @Override
-  public void unhealthy(Service s, String reason) {
-    if (s.run == null || !s.run.mainAlive() || s.target != Target.Up) return;
-    log.zinit(s.name() + ": " + reason + "; restarting it");
-    s.run.endedBecause = reason;
-    terminate(s, s.run);
   }
 
   static String seconds(Duration d) {
