@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import zinit.config.ConfigLoader;
@@ -26,6 +25,7 @@ public final class Supervisor implements Services {
   private final LogSink log;
   private final ConfigSource configs;
   private final Lifecycle lifecycle;
+  private final LoopCalls calls;
   /** Serialises start, stop, restart, forget of one service, and reload against all of them. */
   private final OpLocks locks = new OpLocks();
   private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
@@ -83,6 +83,7 @@ public final class Supervisor implements Services {
       Probes probes) {
     this.host = host;
     this.loop = loop;
+    this.calls = new LoopCalls(loop);
     this.log = log;
     this.configs = configs;
     this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner, probes);
@@ -94,8 +95,8 @@ public final class Supervisor implements Services {
    * Returns once the spawns this set off are done, so the first client sees their processes.
    */
   public void load(Iterable<ServiceConfig> configs) {
-    awaitQuietly(
-        call(
+    LoopCalls.awaitQuietly(
+        calls.call(
             () -> {
               lifecycle.addAll(configs);
               return lifecycle.spawnsSettled();
@@ -108,7 +109,7 @@ public final class Supervisor implements Services {
    * #mainExit} then has its exit. Call before {@link #load}.
    */
   public void watchMain(String name) {
-    call(() -> {
+    calls.call(() -> {
       lifecycle.watchMain(name, status -> {
         mainExit.complete(status);
         // shutdown blocks until everything is stopped: not on the loop
@@ -144,7 +145,7 @@ public final class Supervisor implements Services {
 
   @Override
   public Map<String, String> list() {
-    return call(
+    return calls.call(
         () -> {
           Map<String, String> out = new LinkedHashMap<>();
           lifecycle.services.forEach((name, s) -> out.put(name, s.display()));
@@ -154,7 +155,7 @@ public final class Supervisor implements Services {
 
   @Override
   public ServiceStatus status(String name) throws ZinitException {
-    return callChecked(
+    return calls.callChecked(
         () -> {
           Service s = find(name);
           Map<String, String> after = new LinkedHashMap<>();
@@ -193,8 +194,8 @@ public final class Supervisor implements Services {
   }
 
   private void startUnlocked(String name) throws ZinitException {
-    awaitQuietly(
-        callChecked(
+    LoopCalls.awaitQuietly(
+        calls.callChecked(
             () -> {
               refuseWhenShuttingDown();
               lifecycle.start(find(name));
@@ -206,7 +207,7 @@ public final class Supervisor implements Services {
   public void stop(String name) throws ZinitException {
     OpLock held = locks.hold(name);
     try {
-      callUntil(() -> lifecycle.stop(find(name)));
+      calls.callUntil(() -> lifecycle.stop(find(name)));
     } finally {
       held.close();
     }
@@ -217,12 +218,12 @@ public final class Supervisor implements Services {
     // Held across both halves: no other start, stop or reload of this service comes between.
     OpLock held = locks.hold(name);
     try {
-      callChecked(
+      calls.callChecked(
           () -> {
             refuseWhenShuttingDown();
             return find(name);
           });
-      callUntil(() -> lifecycle.stop(find(name)));
+      calls.callUntil(() -> lifecycle.stop(find(name)));
       startUnlocked(name);
     } finally {
       held.close();
@@ -233,15 +234,15 @@ public final class Supervisor implements Services {
   public Map<String, String> reload() throws ZinitException {
     OpLock held = locks.holdAll();
     try {
-      callChecked(
+      calls.callChecked(
           () -> {
             refuseWhenShuttingDown();
             return null;
           });
       // Reading the files happens off the loop; applying them on it.
       ConfigLoader.LoadResult read = configs.loadAll();
-      return await(
-          callChecked(
+      return LoopCalls.await(
+          calls.callChecked(
               () -> {
                 refuseWhenShuttingDown();
                 // A file that failed to load names its error in status/start until it loads.
@@ -259,7 +260,7 @@ public final class Supervisor implements Services {
 
   @Override
   public void monitor(String name) throws ZinitException {
-    callChecked(
+    calls.callChecked(
         () -> {
           refuseWhenShuttingDown();
           if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
@@ -273,8 +274,8 @@ public final class Supervisor implements Services {
       loadErrors.put(name, e.getMessage());
       throw e;
     }
-    awaitQuietly(
-        callChecked(
+    LoopCalls.awaitQuietly(
+        calls.callChecked(
             () -> {
               refuseWhenShuttingDown();
               if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
@@ -295,7 +296,7 @@ public final class Supervisor implements Services {
   }
 
   private void forgetUnlocked(String name) throws ZinitException {
-    callChecked(
+    calls.callChecked(
         () -> {
           Service s = find(name);
           if (s.target == Target.Up) throw new ZinitException.IsUp(name);
@@ -309,7 +310,7 @@ public final class Supervisor implements Services {
   @Override
   public void kill(String name, String signal) throws ZinitException {
     Signal sig = Signal.parse(signal).orElseThrow(() -> new ZinitException.InvalidSignal(signal));
-    callChecked(
+    calls.callChecked(
         () -> {
           Service s = find(name);
           if (s.target == Target.Down || s.run == null || !s.run.process.signalMain(sig)) {
@@ -327,7 +328,7 @@ public final class Supervisor implements Services {
   public List<ServiceSample> samples(boolean withUsage) {
     record Taken(String name, State state, Target target, int restarts, Run liveRun, ExitStatus lastExit, Long oomKills) {}
     List<Taken> taken =
-        call(
+        calls.call(
             () ->
                 lifecycle.services.values().stream()
                     .map(
@@ -358,7 +359,7 @@ public final class Supervisor implements Services {
   @Override
   public ProcessStats stats(String name) throws ZinitException {
     Service service =
-        callChecked(
+        calls.callChecked(
             () -> {
               Service s = find(name);
               if (s.run == null || !s.run.mainAlive()) throw new ZinitException.IsDown(name);
@@ -376,7 +377,7 @@ public final class Supervisor implements Services {
   @Override
   public void shutdown(boolean reboot) throws ZinitException {
     boolean first =
-        call(
+        calls.call(
             () -> {
               if (shuttingDown) return false;
               shuttingDown = true;
@@ -428,88 +429,5 @@ public final class Supervisor implements Services {
 
   private void refuseWhenShuttingDown() throws ZinitException {
     if (shuttingDown) throw new ZinitException.ShuttingDown();
-  }
-
-  @FunctionalInterface
-  private interface LoopTask<T> {
-    T run() throws ZinitException;
-  }
-
-  private <T> T call(java.util.function.Supplier<T> task) {
-    try {
-      return callChecked(task::get);
-    } catch (ZinitException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private <T> T callChecked(LoopTask<T> task) throws ZinitException {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          try {
-            result.complete(task.run());
-          } catch (ZinitException | RuntimeException e) {
-            result.completeExceptionally(e);
-          } catch (Error e) {
-            // the caller must not hang; the loop's guard still reports it
-            result.completeExceptionally(e);
-            throw e;
-          }
-        });
-    return await(result);
-  }
-
-  /**
-   * Runs {@code task} on the loop and waits for the future it returns, waking the caller once,
-   * when that future completes, rather than once for the task and again for its future: a stop's
-   * reply then costs one hand-off from the loop instead of two.
-   */
-  private <T> T callUntil(LoopTask<CompletableFuture<T>> task) throws ZinitException {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          try {
-            task.run()
-                .whenComplete(
-                    (value, failure) -> {
-                      if (failure == null) result.complete(value);
-                      else
-                        result.completeExceptionally(
-                            failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
-                    });
-          } catch (ZinitException | RuntimeException e) {
-            result.completeExceptionally(e);
-          } catch (Error e) {
-            result.completeExceptionally(e);
-            throw e;
-          }
-        });
-    return await(result);
-  }
-
-  /** Waits for a future that never fails with a domain error. */
-  private static void awaitQuietly(CompletableFuture<Void> future) {
-    try {
-      await(future);
-    } catch (ZinitException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) throws ZinitException {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the supervisor", e);
-    } catch (ExecutionException e) {
-      switch (e.getCause()) {
-        case ZinitException z -> throw z;
-        case RuntimeException r -> throw r;
-        case Error err -> throw new IllegalStateException("internal error in the supervisor: " + err, err);
-        default -> throw new IllegalStateException(e.getCause());
-      }
-    }
   }
 }
