@@ -158,29 +158,8 @@ public final class Supervisor implements Services {
     return calls.callChecked(
         () -> {
           Service s = find(name);
-          Map<String, String> after = new LinkedHashMap<>();
-          for (String dep : s.config.after()) {
-            Service d = lifecycle.services.get(dep);
-            after.put(dep, d == null ? State.Unknown.name() : d.display());
-          }
-          String detail = s.detail;
-          if (detail == null && s.run != null) detail = s.run.process.trackingNote().orElse(null);
-          return new ServiceStatus(
-              name,
-              s.pid(),
-              s.display(),
-              s.target,
-              after,
-              s.restarts,
-              s.nextRestart,
-              detail,
-              uptime(s),
-              ModelStatus.of(s));
+          return StatusViews.status(name, s, lifecycle.services, loop.now());
         });
-  }
-
-  private Duration uptime(Service s) {
-    return s.pid() == 0 ? null : Duration.between(s.run.started, loop.now());
   }
 
   @Override
@@ -326,34 +305,8 @@ public final class Supervisor implements Services {
    */
   @Override
   public List<ServiceSample> samples(boolean withUsage) {
-    record Taken(String name, State state, Target target, int restarts, Run liveRun, ExitStatus lastExit, Long oomKills) {}
-    List<Taken> taken =
-        calls.call(
-            () ->
-                lifecycle.services.values().stream()
-                    .map(
-                        s ->
-                            new Taken(
-                                s.name(), s.state, s.target, s.restarts,
-                                s.run != null && s.run.mainAlive() ? s.run : null, s.lastExit,
-                                // counted only where a memory limit can cause them
-                                s.config.limits() != null && s.config.limits().memory() > 0 ? s.oomKills : null))
-                    .toList());
-    List<ServiceSample> out = new java.util.ArrayList<>(taken.size());
-    for (Taken t : taken) {
-      Run run = t.liveRun();
-      out.add(
-          new ServiceSample(
-              t.name(),
-              t.state(),
-              t.target(),
-              t.restarts(),
-              run == null ? null : run.started,
-              t.lastExit(),
-              run == null || !withUsage ? null : run.process.usage(),
-              t.oomKills()));
-    }
-    return out;
+    List<StatusViews.Taken> taken = calls.call(() -> StatusViews.take(lifecycle.services));
+    return StatusViews.samples(taken, withUsage);
   }
 
   @Override
