@@ -19,7 +19,10 @@ import zinit.config.Signal;
  * and events from other threads (exits, empty units, finished spawns) are posted to it. Nothing
  * here blocks: spawns (of services and of their tests) run on the spawner's threads, several at
  * once. Every state change goes through {@link #move}, which checks it against {@link
- * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}.
+ * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}. Helpers that hold
+ * no state of their own: {@link Spawns} (specs, off-loop spawns, watches), {@link Restarts} (crash
+ * count, delay, timer), {@link TestRuns} (the test command), {@link HealthChecks} (the health
+ * monitor's host) and {@link Limits} (resource-limit warnings, OOM kills).
  */
 final class Lifecycle implements Terminator.Events {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
