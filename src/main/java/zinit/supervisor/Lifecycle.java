@@ -19,20 +19,23 @@ import zinit.config.Signal;
  * and events from other threads (exits, empty units, finished spawns) are posted to it. Nothing
  * here blocks: spawns (of services and of their tests) run on the spawner's threads, several at
  * once. Every state change goes through {@link #move}, which checks it against {@link
- * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}.
+ * Transitions}; every timer of a service is cancelled in {@link #cancelTimers}. Helpers that hold
+ * no state of their own: {@link Spawns} (specs, off-loop spawns, watches), {@link Restarts} (crash
+ * count, delay, timer), {@link TestRuns} (the test command), {@link HealthChecks} (the health
+ * monitor's host) and {@link Limits} (resource-limit warnings, OOM kills).
  */
-final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
+final class Lifecycle implements Terminator.Events {
   static final Duration TEST_INTERVAL = Duration.ofSeconds(2);
   static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
   final Map<String, Service> services = new TreeMap<>();
-  private final ProcessHost host;
   private final Scheduler loop;
   private final LogSink log;
-  private final ConfigSource configs;
-  private final Backoff backoff;
+  private final Restarts restarts;
+  private final TestRuns tests;
+  private final Limits limits;
   private final Terminator terminator;
-  private final Executor spawner;
+  private final Spawns spawns;
   private final HealthMonitor health;
   boolean shuttingDown;
   private int spawnsInFlight;
@@ -63,14 +66,14 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       Executor signaller,
       Executor spawner,
       Probes probes) {
-    this.health = new HealthMonitor(loop, log, probes, this);
+    this.spawns = new Spawns(host, loop, log, configs, spawner);
+    this.health = new HealthMonitor(loop, log, probes, new HealthChecks(this, spawns, loop, log));
     this.terminator = new Terminator(loop, signaller, log, this);
-    this.spawner = spawner;
-    this.host = host;
     this.loop = loop;
     this.log = log;
-    this.configs = configs;
-    this.backoff = backoff;
+    this.restarts = new Restarts(loop, backoff, this::reconcile);
+    this.limits = new Limits(host, log);
+    this.tests = new TestRuns(this, spawns, loop, log);
   }
 
   void add(ServiceConfig config) {
@@ -203,63 +206,12 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     ServiceConfig c = s.config;
     StartMarked output =
         c.log() == LogMode.RING || c.log() == LogMode.FILE ? new StartMarked(log.output(c)) : null;
-    SpawnSpec main = spec(c.name(), c.exec(), c, output);
+    SpawnSpec main = spawns.spec(c.name(), c.exec(), c, output);
     if (c.limits() != null) {
       main = new SpawnSpec(main.unit(), main.argv(), main.env(), main.dir(), main.stdout(), main.stderr(),
           main.credentials(), c.limits());
     }
-    offLoop(main, p -> markStarted(c, p.pid(), output), (p, f) -> spawned(s, p, f));
-  }
-
-  /** What a spawn off the loop brings back to it: a process, or the failure. */
-  interface SpawnResult {
-    void accept(ServiceProcess process, SpawnException failure);
-  }
-
-  /** Spawns on the spawner's threads; {@code then} runs on the loop with the result. */
-  private void offLoop(SpawnSpec spec, SpawnResult then) {
-    offLoop(spec, p -> {}, then);
-  }
-
-  /**
-   * {@code started} runs on the spawner's thread as soon as the process exists (the start mark,
-   * before any of its output); {@code then} on the loop.
-   */
-  private void offLoop(SpawnSpec spec, Consumer<ServiceProcess> started, SpawnResult then) {
-    try {
-      spawner.execute(
-          () -> {
-            ServiceProcess process = null;
-            SpawnException failure = null;
-            try {
-              process = host.spawn(spec);
-            } catch (SpawnException e) {
-              failure = e;
-            } catch (RuntimeException e) {
-              failure = new SpawnException(e.toString(), e);
-            }
-            if (process != null) started.accept(process);
-            ServiceProcess p = process;
-            SpawnException f = failure;
-            loop.execute(() -> then.accept(p, f));
-          });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      then.accept(null, new SpawnException("spawner is shut down", e));
-    }
-  }
-
-  /** The start mark, before the instance's output when zinit reads it (see {@link StartMarked}). */
-  private void markStarted(ServiceConfig c, int pid, StartMarked output) {
-    Runnable mark =
-        () -> {
-          try {
-            log.mark(c, "started, pid " + pid);
-          } catch (RuntimeException e) {
-            log.zinit(c.name() + ": could not log its start: " + e);
-          }
-        };
-    if (output != null) output.started(mark);
-    else mark.run();
+    spawns.offLoop(main, p -> spawns.markStarted(c, p.pid(), output), (p, f) -> spawned(s, p, f));
   }
 
   private void spawned(Service s, ServiceProcess process, SpawnException failure) {
@@ -275,10 +227,10 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
         // service's restart delays and start_limit (a spawn that never ran is no exit, so the
         // restart mode does not apply). Failure -> Failure when it fails again is a legal stay.
         s.crashes++;
-        Duration delay = restartDelay(s);
+        Duration delay = restarts.restartDelay(s);
         detail = detail + "; retrying in " + delay.toMillis() + " ms";
         move(s, State.Failure, detail);
-        scheduleRestart(s, delay);
+        restarts.scheduleRestart(s, delay);
       } else {
         move(s, State.Failure, detail);
       }
@@ -290,12 +242,12 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned
       // until its test passes.
       move(s, !c.oneshot() && !c.test().isEmpty() ? State.Spawned : State.Running, null);
-      watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
-      warnUnappliedLimits(s, process);
+      spawns.watch(run, status -> onExit(s, run, status), () -> onGone(s, run));
+      limits.warnUnapplied(s, process);
       // A stop that came while the spawn was in flight ends what it brought, as it would have
       // ended a run spawned just before it.
       if (stopRequested || shuttingDown) terminate(s, run);
-      else if (!c.oneshot() && !c.test().isEmpty()) runTest(s);
+      else if (!c.oneshot() && !c.test().isEmpty()) tests.runTest(s);
     }
     if (--spawnsInFlight == 0 && !settledWaiters.isEmpty()) {
       List<CompletableFuture<Void>> waiters = List.copyOf(settledWaiters);
@@ -305,7 +257,7 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     reconcile();
   }
 
-  private void completeStopIfIdle(Service s) {
+  void completeStopIfIdle(Service s) {
     if (s.stopping != null && !s.hasProcesses()) {
       CompletableFuture<Void> stopping = s.stopping;
       s.stopping = null;
@@ -313,44 +265,12 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     }
   }
 
-  private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c) {
-    return spec(unit, argv, c, c.log() == LogMode.RING || c.log() == LogMode.FILE ? log.output(c) : null);
-  }
-
-  /** {@code output}: where zinit writes what it reads from the unit's pipes; null when it reads none. */
-  private SpawnSpec spec(String unit, List<String> argv, ServiceConfig c, LogSink.Output output) {
-    OutputSink out =
-        switch (c.log()) {
-          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, false, line), output::flush);
-          case STDOUT -> new OutputSink.Inherit();
-          case NULL -> new OutputSink.Discard();
-        };
-    OutputSink err =
-        switch (c.log()) {
-          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, true, line), output::flush);
-          case STDOUT, NULL -> out;
-        };
-    SpawnSpec.Credentials who =
-        c.identity() == null
-            ? null
-            : new SpawnSpec.Credentials(c.identity().uid(), c.identity().gid(), c.identity().groups());
-    return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err, who);
-  }
-
-  /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
-  private void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
-    run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
-    run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
-    CompletableFuture.allOf(run.process.exit(), run.process.empty())
-        .whenComplete((ok, failure) -> loop.execute(onGone));
-  }
-
   private void onExit(Service s, Run run, ExitStatus status) {
     run.exit = status;
     if (s.run != run) return;
     s.lastPid = run.process.pid();
     s.lastExit = status;
-    String oom = oomKilled(s, run);
+    String oom = limits.oomKilled(s, run);
     move(
         s,
         status.success() ? State.Success : State.Error,
@@ -379,36 +299,13 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       reconcile();
       return;
     }
-    Duration ran = Duration.between(run.started, loop.now());
-    s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
-    Duration delay = restartDelay(s);
+    Duration delay = restarts.afterCrash(s, run);
     log.mark(s.config, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
-    scheduleRestart(s, delay);
+    restarts.scheduleRestart(s, delay);
     reconcile();
   }
 
-  /** The delay before the next restart, by the service's restart_delay(_max) and its crash count. */
-  private Duration restartDelay(Service s) {
-    RestartPolicy policy = s.config.restart();
-    return new Backoff(policy.delay(), policy.delayMax(), backoff.healthyAfter()).delay(s.crashes);
-  }
-
-  private void scheduleRestart(Service s, Duration delay) {
-    s.restarts++;
-    s.nextRestart = loop.now().plus(delay);
-    s.restartTimer =
-        loop.schedule(
-            delay,
-            () -> {
-              s.restartTimer = null;
-              s.nextRestart = null;
-              if (s.target != Target.Up) return;
-              s.pendingStart = true;
-              reconcile();
-            });
-  }
-
-  private void onGone(Service s, Run run) {
+  void onGone(Service s, Run run) {
     cancel(run.killTimer);
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;
@@ -418,48 +315,6 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
     // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
     run.process.close();
     reconcile();
-  }
-
-  private void runTest(Service s) {
-    s.testTimer = null;
-    if (!testWanted(s) || s.testRun != null || s.testSpawning) return;
-    ServiceConfig c = s.config;
-    s.testSpawning = true;
-    Run main = s.run;
-    offLoop(spec(c.name() + "/test", c.test(), c), (p, f) -> testSpawned(s, main, p, f));
-  }
-
-  private static boolean testWanted(Service s) {
-    return s.run != null && s.run.mainAlive() && s.state == State.Spawned && s.target == Target.Up;
-  }
-
-  private void testSpawned(Service s, Run main, ServiceProcess process, SpawnException failure) {
-    s.testSpawning = false;
-    if (failure != null) {
-      log.zinit(s.name() + ": failed to spawn test: " + failure.getMessage());
-      if (s.run == main && testWanted(s)) move(s, State.TestFailure, "test: " + failure.getMessage());
-      completeStopIfIdle(s);
-      reconcile();
-      return;
-    }
-    Run test = new Run(process, loop.now());
-    s.testRun = test;
-    watch(test, status -> onTestExit(s, test, status), () -> onGone(s, test));
-    // The run it was to test ended (or a stop came) while the test was being spawned.
-    if (s.run != main || !testWanted(s) || s.stopping != null || shuttingDown) terminate(s, test);
-  }
-
-  private void onTestExit(Service s, Run test, ExitStatus status) {
-    test.exit = status;
-    if (s.testRun != test || s.run == null || !s.run.mainAlive() || s.state != State.Spawned) {
-      return;
-    }
-    if (status.success()) {
-      move(s, State.Running, null);
-      reconcile();
-    } else if (s.target == Target.Up) {
-      s.testTimer = loop.schedule(TEST_INTERVAL, () -> runTest(s));
-    }
   }
 
   void terminate(Service s, Run run) {
@@ -504,65 +359,6 @@ final class Lifecycle implements Terminator.Events, HealthMonitor.Host {
       cancelTimers(s);
     }
     return new ShutdownOrder(services, this::stop, loop, log).start();
-  }
-
-  @Override
-  public void spawnCheck(Service s, ServiceConfig c, Health h, HealthMonitor.CheckSpawned then) {
-    String unit = c.name() + "/health";
-    SpawnSpec spec = spec(unit, c.health().command(), c);
-    if (c.log() == LogMode.RING) {
-      // The last line the check printed explains its failure in status.
-      var last = h.lastLine;
-      OutputSink out = new OutputSink.Lines(line -> {
-        last.set(line);
-        log.line(unit, false, line);
-      });
-      spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
-    }
-    h.spawning = true;
-    offLoop(spec, (process, failure) -> {
-      h.spawning = false;
-      if (failure != null) {
-        then.accept(null, failure);
-        completeStopIfIdle(s);
-        return;
-      }
-      Run run = new Run(process, loop.now());
-      h.run = run;
-      watch(run, status -> {}, () -> onGone(s, run));
-      then.accept(run, null);
-    });
-  }
-
-  @Override
-  public void unhealthy(Service s, String reason) {
-    if (s.run == null || !s.run.mainAlive() || s.target != Target.Up) return;
-    log.zinit(s.name() + ": " + reason + "; restarting it");
-    s.run.endedBecause = reason;
-    terminate(s, s.run);
-  }
-
-  /** Limits the host could not apply are a warning, not an error (the contract). */
-  private void warnUnappliedLimits(Service s, ServiceProcess process) {
-    zinit.config.ResourceLimits l = s.config.limits();
-    if (l == null || !l.needsCgroups()) return;
-    if (!host.cgroupsEnabled()) {
-      log.zinit(s.name() + ": limits need cgroups, which are off here: memory, cpu and pids not applied");
-    } else if (!process.unappliedLimits().isEmpty()) {
-      log.zinit(s.name() + ": limits not applied, no such cgroup controller here: " + process.unappliedLimits());
-    }
-  }
-
-  /** The OOM detail when the kernel's OOM killer struck the run (counted and logged), else null. */
-  private String oomKilled(Service s, Run run) {
-    if (s.config.limits() == null || s.config.limits().memory() <= 0) return null;
-    long kills = run.process.oomKills();
-    if (kills <= 0) return null;
-    s.oomKills += kills;
-    String detail =
-        "killed by the OOM killer (memory limit " + zinit.config.ResourceLimits.size(s.config.limits().memory()) + ")";
-    log.zinit(s.name() + ": " + detail);
-    return detail;
   }
 
   static String seconds(Duration d) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import zinit.config.ConfigLoader;
@@ -26,6 +25,7 @@ public final class Supervisor implements Services {
   private final LogSink log;
   private final ConfigSource configs;
   private final Lifecycle lifecycle;
+  private final LoopCalls calls;
   /** Serialises start, stop, restart, forget of one service, and reload against all of them. */
   private final OpLocks locks = new OpLocks();
   private final CompletableFuture<List<Integer>> terminated = new CompletableFuture<>();
@@ -83,6 +83,7 @@ public final class Supervisor implements Services {
       Probes probes) {
     this.host = host;
     this.loop = loop;
+    this.calls = new LoopCalls(loop);
     this.log = log;
     this.configs = configs;
     this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner, probes);
@@ -94,8 +95,8 @@ public final class Supervisor implements Services {
    * Returns once the spawns this set off are done, so the first client sees their processes.
    */
   public void load(Iterable<ServiceConfig> configs) {
-    awaitQuietly(
-        call(
+    LoopCalls.awaitQuietly(
+        calls.call(
             () -> {
               lifecycle.addAll(configs);
               return lifecycle.spawnsSettled();
@@ -108,7 +109,7 @@ public final class Supervisor implements Services {
    * #mainExit} then has its exit. Call before {@link #load}.
    */
   public void watchMain(String name) {
-    call(() -> {
+    calls.call(() -> {
       lifecycle.watchMain(name, status -> {
         mainExit.complete(status);
         // shutdown blocks until everything is stopped: not on the loop
@@ -144,7 +145,7 @@ public final class Supervisor implements Services {
 
   @Override
   public Map<String, String> list() {
-    return call(
+    return calls.call(
         () -> {
           Map<String, String> out = new LinkedHashMap<>();
           lifecycle.services.forEach((name, s) -> out.put(name, s.display()));
@@ -154,32 +155,11 @@ public final class Supervisor implements Services {
 
   @Override
   public ServiceStatus status(String name) throws ZinitException {
-    return callChecked(
+    return calls.callChecked(
         () -> {
           Service s = find(name);
-          Map<String, String> after = new LinkedHashMap<>();
-          for (String dep : s.config.after()) {
-            Service d = lifecycle.services.get(dep);
-            after.put(dep, d == null ? State.Unknown.name() : d.display());
-          }
-          String detail = s.detail;
-          if (detail == null && s.run != null) detail = s.run.process.trackingNote().orElse(null);
-          return new ServiceStatus(
-              name,
-              s.pid(),
-              s.display(),
-              s.target,
-              after,
-              s.restarts,
-              s.nextRestart,
-              detail,
-              uptime(s),
-              ModelStatus.of(s));
+          return StatusViews.status(name, s, lifecycle.services, loop.now());
         });
-  }
-
-  private Duration uptime(Service s) {
-    return s.pid() == 0 ? null : Duration.between(s.run.started, loop.now());
   }
 
   @Override
@@ -193,8 +173,8 @@ public final class Supervisor implements Services {
   }
 
   private void startUnlocked(String name) throws ZinitException {
-    awaitQuietly(
-        callChecked(
+    LoopCalls.awaitQuietly(
+        calls.callChecked(
             () -> {
               refuseWhenShuttingDown();
               lifecycle.start(find(name));
@@ -206,7 +186,7 @@ public final class Supervisor implements Services {
   public void stop(String name) throws ZinitException {
     OpLock held = locks.hold(name);
     try {
-      callUntil(() -> lifecycle.stop(find(name)));
+      calls.callUntil(() -> lifecycle.stop(find(name)));
     } finally {
       held.close();
     }
@@ -217,12 +197,12 @@ public final class Supervisor implements Services {
     // Held across both halves: no other start, stop or reload of this service comes between.
     OpLock held = locks.hold(name);
     try {
-      callChecked(
+      calls.callChecked(
           () -> {
             refuseWhenShuttingDown();
             return find(name);
           });
-      callUntil(() -> lifecycle.stop(find(name)));
+      calls.callUntil(() -> lifecycle.stop(find(name)));
       startUnlocked(name);
     } finally {
       held.close();
@@ -233,15 +213,15 @@ public final class Supervisor implements Services {
   public Map<String, String> reload() throws ZinitException {
     OpLock held = locks.holdAll();
     try {
-      callChecked(
+      calls.callChecked(
           () -> {
             refuseWhenShuttingDown();
             return null;
           });
       // Reading the files happens off the loop; applying them on it.
       ConfigLoader.LoadResult read = configs.loadAll();
-      return await(
-          callChecked(
+      return LoopCalls.await(
+          calls.callChecked(
               () -> {
                 refuseWhenShuttingDown();
                 // A file that failed to load names its error in status/start until it loads.
@@ -259,7 +239,7 @@ public final class Supervisor implements Services {
 
   @Override
   public void monitor(String name) throws ZinitException {
-    callChecked(
+    calls.callChecked(
         () -> {
           refuseWhenShuttingDown();
           if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
@@ -273,8 +253,8 @@ public final class Supervisor implements Services {
       loadErrors.put(name, e.getMessage());
       throw e;
     }
-    awaitQuietly(
-        callChecked(
+    LoopCalls.awaitQuietly(
+        calls.callChecked(
             () -> {
               refuseWhenShuttingDown();
               if (lifecycle.services.containsKey(name)) throw new ZinitException.AlreadyMonitored(name);
@@ -295,7 +275,7 @@ public final class Supervisor implements Services {
   }
 
   private void forgetUnlocked(String name) throws ZinitException {
-    callChecked(
+    calls.callChecked(
         () -> {
           Service s = find(name);
           if (s.target == Target.Up) throw new ZinitException.IsUp(name);
@@ -309,7 +289,7 @@ public final class Supervisor implements Services {
   @Override
   public void kill(String name, String signal) throws ZinitException {
     Signal sig = Signal.parse(signal).orElseThrow(() -> new ZinitException.InvalidSignal(signal));
-    callChecked(
+    calls.callChecked(
         () -> {
           Service s = find(name);
           if (s.target == Target.Down || s.run == null || !s.run.process.signalMain(sig)) {
@@ -325,40 +305,14 @@ public final class Supervisor implements Services {
    */
   @Override
   public List<ServiceSample> samples(boolean withUsage) {
-    record Taken(String name, State state, Target target, int restarts, Run liveRun, ExitStatus lastExit, Long oomKills) {}
-    List<Taken> taken =
-        call(
-            () ->
-                lifecycle.services.values().stream()
-                    .map(
-                        s ->
-                            new Taken(
-                                s.name(), s.state, s.target, s.restarts,
-                                s.run != null && s.run.mainAlive() ? s.run : null, s.lastExit,
-                                // counted only where a memory limit can cause them
-                                s.config.limits() != null && s.config.limits().memory() > 0 ? s.oomKills : null))
-                    .toList());
-    List<ServiceSample> out = new java.util.ArrayList<>(taken.size());
-    for (Taken t : taken) {
-      Run run = t.liveRun();
-      out.add(
-          new ServiceSample(
-              t.name(),
-              t.state(),
-              t.target(),
-              t.restarts(),
-              run == null ? null : run.started,
-              t.lastExit(),
-              run == null || !withUsage ? null : run.process.usage(),
-              t.oomKills()));
-    }
-    return out;
+    List<StatusViews.Taken> taken = calls.call(() -> StatusViews.take(lifecycle.services));
+    return StatusViews.samples(taken, withUsage);
   }
 
   @Override
   public ProcessStats stats(String name) throws ZinitException {
     Service service =
-        callChecked(
+        calls.callChecked(
             () -> {
               Service s = find(name);
               if (s.run == null || !s.run.mainAlive()) throw new ZinitException.IsDown(name);
@@ -376,7 +330,7 @@ public final class Supervisor implements Services {
   @Override
   public void shutdown(boolean reboot) throws ZinitException {
     boolean first =
-        call(
+        calls.call(
             () -> {
               if (shuttingDown) return false;
               shuttingDown = true;
@@ -428,88 +382,5 @@ public final class Supervisor implements Services {
 
   private void refuseWhenShuttingDown() throws ZinitException {
     if (shuttingDown) throw new ZinitException.ShuttingDown();
-  }
-
-  @FunctionalInterface
-  private interface LoopTask<T> {
-    T run() throws ZinitException;
-  }
-
-  private <T> T call(java.util.function.Supplier<T> task) {
-    try {
-      return callChecked(task::get);
-    } catch (ZinitException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private <T> T callChecked(LoopTask<T> task) throws ZinitException {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          try {
-            result.complete(task.run());
-          } catch (ZinitException | RuntimeException e) {
-            result.completeExceptionally(e);
-          } catch (Error e) {
-            // the caller must not hang; the loop's guard still reports it
-            result.completeExceptionally(e);
-            throw e;
-          }
-        });
-    return await(result);
-  }
-
-  /**
-   * Runs {@code task} on the loop and waits for the future it returns, waking the caller once,
-   * when that future completes, rather than once for the task and again for its future: a stop's
-   * reply then costs one hand-off from the loop instead of two.
-   */
-  private <T> T callUntil(LoopTask<CompletableFuture<T>> task) throws ZinitException {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          try {
-            task.run()
-                .whenComplete(
-                    (value, failure) -> {
-                      if (failure == null) result.complete(value);
-                      else
-                        result.completeExceptionally(
-                            failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
-                    });
-          } catch (ZinitException | RuntimeException e) {
-            result.completeExceptionally(e);
-          } catch (Error e) {
-            result.completeExceptionally(e);
-            throw e;
-          }
-        });
-    return await(result);
-  }
-
-  /** Waits for a future that never fails with a domain error. */
-  private static void awaitQuietly(CompletableFuture<Void> future) {
-    try {
-      await(future);
-    } catch (ZinitException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) throws ZinitException {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the supervisor", e);
-    } catch (ExecutionException e) {
-      switch (e.getCause()) {
-        case ZinitException z -> throw z;
-        case RuntimeException r -> throw r;
-        case Error err -> throw new IllegalStateException("internal error in the supervisor: " + err, err);
-        default -> throw new IllegalStateException(e.getCause());
-      }
-    }
   }
 }

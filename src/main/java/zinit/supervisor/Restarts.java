@@ -1,0 +1,49 @@
+package zinit.supervisor;
+
+import java.time.Duration;
+import zinit.config.RestartPolicy;
+
+/**
+ * When a service that ended (or failed to spawn) starts again: its crash count, the delay by its
+ * restart_delay(_max), and the restart timer. Runs on {@link Lifecycle}'s loop and changes only the
+ * service's restart fields; the service's state stays the loop's.
+ */
+final class Restarts {
+  private final Scheduler loop;
+  private final Backoff backoff;
+  private final Runnable reconcile;
+
+  Restarts(Scheduler loop, Backoff backoff, Runnable reconcile) {
+    this.loop = loop;
+    this.backoff = backoff;
+    this.reconcile = reconcile;
+  }
+
+  /** Counts the crash of {@code run} (a healthy run resets the count) and returns the delay before the restart. */
+  Duration afterCrash(Service s, Run run) {
+    Duration ran = Duration.between(run.started, loop.now());
+    s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
+    return restartDelay(s);
+  }
+
+  /** The delay before the next restart, by the service's restart_delay(_max) and its crash count. */
+  Duration restartDelay(Service s) {
+    RestartPolicy policy = s.config.restart();
+    return new Backoff(policy.delay(), policy.delayMax(), backoff.healthyAfter()).delay(s.crashes);
+  }
+
+  void scheduleRestart(Service s, Duration delay) {
+    s.restarts++;
+    s.nextRestart = loop.now().plus(delay);
+    s.restartTimer =
+        loop.schedule(
+            delay,
+            () -> {
+              s.restartTimer = null;
+              s.nextRestart = null;
+              if (s.target != Target.Up) return;
+              s.pendingStart = true;
+              reconcile.run();
+            });
+  }
+}
