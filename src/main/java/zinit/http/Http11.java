@@ -39,6 +39,9 @@ final class Http11 {
   }
 
   private static final int MAX_HEAD = 16 * 1024;
+  // how long, and how much, a closing connection's unread input is drained (see lingeringClose)
+  private static final Duration LINGER = Duration.ofSeconds(2);
+  private static final long LINGER_BYTES = 2L << 20;
 
   private final ServerSocket server;
   private final HttpProxy.Bounds bounds;
@@ -117,12 +120,38 @@ final class Http11 {
     Thread.ofVirtual().name("zinit-http").start(() -> {
       try {
         new Conn(s).serve();
+        lingeringClose(s);
       } finally {
         sockets.remove(s);
         Exchange.closeQuietly(s);
         open.decrementAndGet();
       }
     });
+  }
+
+  /**
+   * Ends the response, then reads and drops what the client is still sending (an unread body of a
+   * refused request) for a moment before closing. Closing with unread bytes makes the kernel
+   * send a reset, which can destroy the response before the client has read it.
+   */
+  private void lingeringClose(Socket s) {
+    if (s.isClosed()) return;
+    ScheduledFuture<?> deadline = null;
+    try {
+      s.shutdownOutput();
+      deadline = watchdog.schedule(() -> Exchange.closeQuietly(s), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+      byte[] sink = new byte[8192];
+      InputStream in = s.getInputStream();
+      for (long left = LINGER_BYTES; left > 0; ) {
+        int n = in.read(sink);
+        if (n < 0) return;
+        left -= n;
+      }
+    } catch (IOException | RejectedExecutionException e) {
+      // the client left or the linger ran out: closing is all that is left to do
+    } finally {
+      if (deadline != null) deadline.cancel(false);
+    }
   }
 
   /** A fresh socket's send buffer takes this short answer without blocking the accept loop. */
