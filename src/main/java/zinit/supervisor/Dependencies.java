@@ -49,11 +49,4 @@ final class Dependencies {
     }
     return Optional.empty();
   }
-
-  /** Monitored services that list {@code name} in their `after`. */
-  static List<Service> dependents(String name, Map<String, Service> services) {
-    List<Service> out = new ArrayList<>();
-    for (Service s : services.values()) if (s.config.after().contains(name)) out.add(s);
-    return out;
-  }
 }
