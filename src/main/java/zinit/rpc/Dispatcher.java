@@ -92,6 +92,13 @@ final class Dispatcher {
   }
 
   static byte[] encode(JsonNode reply) {
+    byte[] small = SmallReplies.line(reply);
+    if (small != null) return small;
+    return encodeWithJackson(reply);
+  }
+
+  /** What {@link #encode} gives for every reply; {@link SmallReplies} writes the same bytes. */
+  static byte[] encodeWithJackson(JsonNode reply) {
     try {
       byte[] body = JSON.writeValueAsBytes(reply);
       byte[] line = new byte[body.length + 1];
