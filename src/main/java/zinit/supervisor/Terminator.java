@@ -14,6 +14,8 @@ import zinit.config.Signal;
 final class Terminator {
   /** After SIGKILL, how long to wait before reporting that processes could not be removed. */
   static final Duration KILL_GRACE = Duration.ofSeconds(10);
+  /** How long after an at-once stop signal its fork check runs, unless the unit is gone by then. */
+  static final Duration FORK_CHECK_DELAY = Duration.ofMillis(5);
 
   private final Scheduler loop;
   private final Executor signaller;
@@ -55,16 +57,29 @@ final class Terminator {
     // already gone reaches nobody. A unit whose signals can go out at once (one process, nothing
     // to wait for) gets them here, which spares a stop a thread hop; the rest of its pass follows
     // on the signaller.
-    Runnable pass = signalAtOnce(c, run, signals, stop).orElse(() -> run.process.signalAll(signals));
-    signaller.execute(
-        () -> {
-          try {
-            pass.run();
-          } catch (RuntimeException e) {
-            log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage()
-                + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
-          }
-        });
+    java.util.Optional<Runnable> atOnce = signalAtOnce(c, run, signals, stop);
+    Runnable pass = atOnce.orElse(() -> run.process.signalAll(signals));
+    Runnable onSignaller =
+        () ->
+            signaller.execute(
+                () -> {
+                  try {
+                    pass.run();
+                  } catch (RuntimeException e) {
+                    log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage()
+                        + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+                  }
+                });
+    // The rest of an at-once signal is its check for a fork that raced with it, valid whenever it
+    // runs: not while the process dies and the stop is answered (on two CPUs its reads delay both),
+    // and not at all once every process is gone, as after nearly every stop.
+    if (atOnce.isPresent()) {
+      loop.schedule(FORK_CHECK_DELAY, () -> {
+        if (!run.gone.isDone()) onSignaller.run();
+      });
+    } else {
+      onSignaller.run();
+    }
     run.killTimer =
         loop.schedule(
             c.shutdownTimeout(),
