@@ -1,6 +1,8 @@
 package zinit.supervisor;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
@@ -21,6 +23,8 @@ final class Terminator {
   private final Executor signaller;
   private final LogSink log;
   private final Events events;
+  // fork checks of at-once stop signals, due at the next timer (loop thread only)
+  private final List<Runnable> forkChecks = new ArrayList<>();
 
   /** What a termination reports back to the lifecycle, on the loop. */
   interface Events {
@@ -73,13 +77,10 @@ final class Terminator {
     // The rest of an at-once signal is its check for a fork that raced with it, valid whenever it
     // runs: not while the process dies and the stop is answered (on two CPUs its reads delay both),
     // and not at all once every process is gone, as after nearly every stop.
-    if (atOnce.isPresent()) {
-      loop.schedule(FORK_CHECK_DELAY, () -> {
-        if (!run.gone.isDone()) onSignaller.run();
-      });
-    } else {
-      onSignaller.run();
-    }
+    if (atOnce.isPresent()) checkLater(() -> {
+      if (!run.gone.isDone()) onSignaller.run();
+    });
+    else onSignaller.run();
     run.killTimer =
         loop.schedule(
             c.shutdownTimeout(),
@@ -97,6 +98,21 @@ final class Terminator {
               run.process.killAll();
               run.killTimer = loop.schedule(KILL_GRACE, () -> reportUnkillable(s, run));
             });
+  }
+
+  /**
+   * Runs {@code check} within {@link #FORK_CHECK_DELAY}, with the others due by then: one timer for
+   * all the stops of a shutdown, not one each.
+   */
+  private void checkLater(Runnable check) {
+    forkChecks.add(check);
+    if (forkChecks.size() == 1) loop.schedule(FORK_CHECK_DELAY, this::runForkChecks);
+  }
+
+  private void runForkChecks() {
+    List<Runnable> due = List.copyOf(forkChecks);
+    forkChecks.clear();
+    due.forEach(Runnable::run);
   }
 
   private java.util.Optional<Runnable> signalAtOnce(ServiceConfig c, Run run, Signal[] signals, Signal stop) {
