@@ -136,8 +136,9 @@ final class NativeUnit implements ServiceProcess {
       recheckSoon();
       return;
     }
-    empty.complete(null); // first: the stop waits for this, not for the watch to be dropped
-    loop.execute(this::unwatch);
+    // The watch is dropped by close(), which follows once the exit and this are handled: a wake-up
+    // of the I/O thread here would compete with the stop's reply for the CPUs.
+    empty.complete(null);
   }
 
   /** Drops the cgroup.events registration; loop thread only. */

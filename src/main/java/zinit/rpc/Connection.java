@@ -24,7 +24,8 @@ import zinit.logs.LogRing;
 
 /**
  * One client on the socket: a reader thread that frames and dispatches requests in order, a writer
- * thread that owns the socket's output, and one pump thread per log subscription.
+ * thread that owns the socket's output, and one pump thread per log subscription. A reply that
+ * comes later (a stop's) is queued by the thread that completes it, while the reader reads on.
  */
 final class Connection implements Session {
   private static final SecureRandom IDS = new SecureRandom();
@@ -50,6 +51,9 @@ final class Connection implements Session {
   private final List<Runnable> afterReply = new ArrayList<>();
   // drops a client that started a request and stalls (reader thread only)
   private ScheduledFuture<?> unfinished;
+  // the reply of a request answered later (a stop), queued by the thread that completes it; the
+  // next request waits for it, so replies keep the requests' order (reader thread only)
+  private CompletableFuture<Void> pending;
   private final AtomicBoolean dropped = new AtomicBoolean();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -71,9 +75,23 @@ final class Connection implements Session {
     this.outbox = new Outbox(limits.outboxBytes(), limits.budget());
   }
 
+  /**
+   * Reader and writer are platform threads: a blocking read or a condition wait then ends with one
+   * wake-up by the kernel, where a virtual thread is woken through a poller thread and a carrier,
+   * ~0.1-0.2 ms of a stop's reply here (bench/RESULTS.md). When the system has no thread to give
+   * (a process limit reached), they are virtual threads, which need none.
+   */
   void start() {
-    Thread.ofVirtual().name("zinit-rpc-write").start(this::writeLoop);
-    Thread.ofVirtual().name("zinit-rpc-read").start(this::readLoop);
+    start("zinit-rpc-write", this::writeLoop);
+    start("zinit-rpc-read", this::readLoop);
+  }
+
+  private static void start(String name, Runnable task) {
+    try {
+      Thread.ofPlatform().daemon().name(name).start(task);
+    } catch (OutOfMemoryError noThread) {
+      Thread.ofVirtual().name(name).start(task);
+    }
   }
 
   /** Completes when the socket is closed. */
@@ -123,8 +141,15 @@ final class Connection implements Session {
       cancelUnfinished();
       framer.release();
       endSubscriptions();
+      awaitPending(); // a client may close its side right after its request
       outbox.close();
     }
+  }
+
+  private void awaitPending() {
+    if (pending == null) return;
+    pending.join(); // never fails: the dispatcher turns every failure into a reply
+    pending = null;
   }
 
   private void cancelUnfinished() {
@@ -151,6 +176,7 @@ final class Connection implements Session {
   private void onText(byte[] text) {
     // a request came in whole: the time the next one takes counts from the end of this one
     cancelUnfinished();
+    awaitPending();
     if (dropped.get()) return;
     try {
       if (!outbox.awaitRoom(TimeUnit.MILLISECONDS.toNanos(limits.stallMillis()))) {
@@ -162,7 +188,16 @@ final class Connection implements Session {
       drop(null);
       return;
     }
-    JsonNode reply = dispatcher.handle(text, this);
+    CompletableFuture<JsonNode> later = dispatcher.handleLater(text, this);
+    if (!later.isDone()) {
+      // Queued by the thread that ends the call, which wakes the writer directly: this reader
+      // is not woken in between. Such calls subscribe to nothing (afterReply stays empty).
+      pending = later.thenAccept(reply -> {
+        if (reply != null) send(reply);
+      });
+      return;
+    }
+    JsonNode reply = later.join();
     if (reply != null) send(reply);
     afterReply.forEach(Runnable::run);
     afterReply.clear();

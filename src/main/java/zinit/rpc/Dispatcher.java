@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /** JSON-RPC 2.0 framing-independent request handling: validation, batches, notifications. */
@@ -21,7 +24,20 @@ final class Dispatcher {
     JsonNode call(Params params, Session session) throws RpcError;
   }
 
-  record Method(String name, List<Params.Spec> params, Handler handler) {}
+  /**
+   * A method whose result comes later (a stop): the future completes on the thread that ends the
+   * call, with the result or an {@link RpcError}; what depends on it must be short.
+   */
+  interface Later {
+    CompletableFuture<JsonNode> call(Params params, Session session) throws RpcError;
+  }
+
+  record Method(String name, List<Params.Spec> params, Later handler) {
+    /** A method answered on the caller's thread. */
+    static Method now(String name, List<Params.Spec> params, Handler handler) {
+      return new Method(name, params, (p, s) -> CompletableFuture.completedFuture(handler.call(p, s)));
+    }
+  }
 
   static final ObjectMapper JSON =
       new ObjectMapper()
@@ -48,33 +64,48 @@ final class Dispatcher {
 
   /** Handles one JSON text (a request or a batch); returns the reply, or null when none is due. */
   JsonNode handle(byte[] text, Session session) {
-    JsonNode request;
+    return handleLater(text, session).join();
+  }
+
+  /**
+   * {@link #handle} for a caller that need not wait: the reply of a single request to a {@link
+   * Later} method completes on the thread that ends the call; every other reply is complete on
+   * return. Never completes exceptionally.
+   */
+  CompletableFuture<JsonNode> handleLater(byte[] text, Session session) {
+    JsonNode request = PlainRequests.read(text);
+    if (request != null) return one(request, session); // a single object, read without Jackson
     try {
       request = JSON.readTree(text);
     } catch (MismatchedInputException e) {
       // the only mismatch a tree read reports: a duplicate key
       String why = e.getOriginalMessage();
       int cut = why.indexOf(" for `");
-      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "invalid request: " + (cut > 0 ? why.substring(0, cut) : why)));
+      return done(error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "invalid request: " + (cut > 0 ? why.substring(0, cut) : why))));
     } catch (JacksonException e) {
-      return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getOriginalMessage()));
+      return done(error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getOriginalMessage())));
     } catch (IOException e) {
-      return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getMessage()));
+      return done(error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getMessage())));
     }
     if (request.isMissingNode())
-      return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: empty request"));
-    return handle(request, session);
+      return done(error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: empty request")));
+    if (!request.isArray()) return one(request, session);
+    return done(handle(request, session));
+  }
+
+  private static CompletableFuture<JsonNode> done(JsonNode reply) {
+    return CompletableFuture.completedFuture(reply);
   }
 
   JsonNode handle(JsonNode request, Session session) {
-    if (!request.isArray()) return handleOne(request, session);
+    if (!request.isArray()) return one(request, session).join();
     if (request.isEmpty())
       return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "empty batch"));
     ArrayNode replies = NODES.arrayNode();
     long bytes = 0;
     int done = 0;
     for (JsonNode one : request) {
-      JsonNode reply = handleOne(one, session);
+      JsonNode reply = one(one, session).join();
       done++;
       if (reply == null) continue;
       // counted as they come, so a batch of 20 000 large replies fails at the limit, not at OOM
@@ -92,6 +123,13 @@ final class Dispatcher {
   }
 
   static byte[] encode(JsonNode reply) {
+    byte[] small = SmallReplies.line(reply);
+    if (small != null) return small;
+    return encodeWithJackson(reply);
+  }
+
+  /** What {@link #encode} gives for every reply; {@link SmallReplies} writes the same bytes. */
+  static byte[] encodeWithJackson(JsonNode reply) {
     try {
       byte[] body = JSON.writeValueAsBytes(reply);
       byte[] line = new byte[body.length + 1];
@@ -130,46 +168,65 @@ final class Dispatcher {
     return reply;
   }
 
-  private JsonNode handleOne(JsonNode request, Session session) {
+  private CompletableFuture<JsonNode> one(JsonNode request, Session session) {
     if (!request.isObject())
-      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "a request must be an object"));
+      return done(error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "a request must be an object")));
     JsonNode id = request.get("id");
     boolean notification = id == null;
     if (id != null && !(id.isTextual() || id.isNumber() || id.isNull()))
-      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, a number or null"));
+      return done(error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, a number or null")));
     if (id != null && id.isFloatingPointNumber() && !Double.isFinite(id.doubleValue()))
-      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a finite number"));
+      return done(error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "id must be a finite number")));
     JsonNode replyId = notification ? NullNode.instance : id;
     JsonNode version = request.get("jsonrpc");
     if (version == null || !"2.0".equals(version.textValue()))
-      return error(replyId, new RpcError(RpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\""));
+      return done(error(replyId, new RpcError(RpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\"")));
     JsonNode name = request.get("method");
     if (name == null || !name.isTextual())
-      return error(replyId, new RpcError(RpcError.INVALID_REQUEST, "method must be a string"));
+      return done(error(replyId, new RpcError(RpcError.INVALID_REQUEST, "method must be a string")));
+    String method = name.textValue();
+    CompletableFuture<JsonNode> result;
     try {
-      JsonNode result = call(name.textValue(), request.get("params"), session);
-      if (notification) return null;
-      ObjectNode reply = NODES.objectNode();
-      reply.put("jsonrpc", "2.0");
-      reply.set("result", result);
-      reply.set("id", id);
-      return reply;
+      result = call(method, request.get("params"), session);
     } catch (RpcError e) {
-      return notification ? null : error(id, e);
+      return done(notification ? null : error(id, e));
     }
+    if (result.isDone()) return done(reply(method, id, result));
+    return result.handle((value, failure) -> reply(method, id, result));
   }
 
-  private JsonNode call(String name, JsonNode params, Session session) throws RpcError {
+  private CompletableFuture<JsonNode> call(String name, JsonNode params, Session session) throws RpcError {
     Method method = methods.get(name);
     if (method == null) throw new RpcError(RpcError.METHOD_NOT_FOUND, "method '" + name + "' not found");
     Params resolved = Params.resolve(name, method.params(), params);
     try {
-      JsonNode result = method.handler().call(resolved, session);
-      return result == null ? NullNode.instance : result;
+      return method.handler().call(resolved, session);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      // an Error here is this one call's: the client gets an error, zinit and the connection live on
-      log.accept("rpc: " + name + " failed: " + e);
-      throw Errors.internal(name, null, e);
+      throw failed(name, e);
     }
+  }
+
+  /** The reply to a call whose result is complete; null for a notification. */
+  private JsonNode reply(String method, JsonNode id, CompletableFuture<JsonNode> completed) {
+    JsonNode result;
+    try {
+      result = completed.join();
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      RpcError error = cause instanceof RpcError r ? r : failed(method, cause);
+      return id == null ? null : error(id, error);
+    }
+    if (id == null) return null;
+    ObjectNode reply = NODES.objectNode();
+    reply.put("jsonrpc", "2.0");
+    reply.set("result", result == null ? NullNode.instance : result);
+    reply.set("id", id);
+    return reply;
+  }
+
+  private RpcError failed(String name, Throwable e) {
+    // an Error here is this one call's: the client gets an error, zinit and the connection live on
+    log.accept("rpc: " + name + " failed: " + e);
+    return Errors.internal(name, null, e);
   }
 }

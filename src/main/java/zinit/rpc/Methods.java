@@ -20,6 +20,8 @@ import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import zinit.config.ConfigException;
 import zinit.config.Nesting;
 import zinit.config.ServiceFiles;
@@ -66,7 +68,11 @@ final class Methods {
     add(t, "service_list", List.of(), (p, s) -> list());
     add(t, "service_status", name(), (p, s) -> status(name(p, "getting status")));
     add(t, "service_start", name(), (p, s) -> run("starting service", name(p, "starting service"), services::start));
-    add(t, "service_stop", name(), (p, s) -> run("stopping service", name(p, "stopping service"), services::stop));
+    // Answered by the thread that ends the stop: no wake-up of this connection's reader between.
+    t.put(
+        "service_stop",
+        new Dispatcher.Method(
+            "service_stop", name(), (p, s) -> stopping(name(p, "stopping service"))));
     add(t, "service_monitor", name(), (p, s) -> run("monitoring service", name(p, "monitoring service"), services::monitor));
     add(t, "service_forget", name(), (p, s) -> run("forgetting service", name(p, "forgetting service"), services::forget));
     add(t, "service_restart", name(), (p, s) -> run("restarting service", name(p, "restarting service"), services::restart));
@@ -128,7 +134,7 @@ final class Methods {
 
   private static void add(
       Map<String, Dispatcher.Method> t, String name, List<Params.Spec> params, Dispatcher.Handler h) {
-    t.put(name, new Dispatcher.Method(name, params, h));
+    t.put(name, Dispatcher.Method.now(name, params, h));
   }
 
   private static List<Params.Spec> name() {
@@ -168,6 +174,18 @@ final class Methods {
     } catch (ZinitException e) {
       throw Errors.of(e, action, name);
     }
+  }
+
+  private CompletableFuture<JsonNode> stopping(String name) {
+    return services
+        .stopping(name)
+        .handle(
+            (ok, failure) -> {
+              if (failure == null) return null;
+              Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+              if (cause instanceof ZinitException z) throw new CompletionException(Errors.of(z, "stopping service", name));
+              throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            });
   }
 
   private JsonNode openRpc() throws RpcError {

@@ -45,7 +45,7 @@ final class Params {
     } else if (params.isObject()) {
       for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {
         String key = it.next();
-        if (specs.stream().noneMatch(s -> s.name().equals(key)))
+        if (!declared(specs, key))
           throw RpcError.invalidParams(method + ": unknown param '" + key + "'");
         values.put(key, params.get(key));
       }
@@ -71,6 +71,11 @@ final class Params {
             method + ": param '" + spec.name() + "' must be " + describe(spec.kind()) + ", got " + v.getNodeType().name().toLowerCase());
     }
     return new Params(values);
+  }
+
+  private static boolean declared(List<Spec> specs, String name) {
+    for (Spec s : specs) if (s.name().equals(name)) return true;
+    return false;
   }
 
   /** The string param, or null when an optional one was not given. */

@@ -286,6 +286,9 @@ final class Lifecycle implements Terminator.Events {
       return;
     }
     if (s.config.oneshot() || s.target == Target.Down || shuttingDown) {
+      // The usual stop: the unit emptied with its main process, and the stop waits for that
+      // alone. It ends now, before the log line (~0.1 ms), rather than in the task onGone posted.
+      if (s.target == Target.Down && run.process.empty().isDone()) onGone(s, run);
       log.mark(s.config, "exited (" + describe(status) + "), not restarted");
       // A oneshot's leftovers (daemons it started) live on until the service is stopped.
       reconcile();
@@ -306,6 +309,7 @@ final class Lifecycle implements Terminator.Events {
   }
 
   void onGone(Service s, Run run) {
+    if (run.gone.isDone()) return; // ended early, by onExit
     cancel(run.killTimer);
     if (s.run == run) s.run = null;
     if (s.testRun == run) s.testRun = null;

@@ -51,6 +51,15 @@ final class LoopCalls {
    * reply then costs one hand-off from the loop instead of two.
    */
   <T> T callUntil(LoopTask<CompletableFuture<T>> task) throws ZinitException {
+    return await(callThen(task));
+  }
+
+  /**
+   * Runs {@code task} on the loop and returns at once a future of the future it returns; it fails
+   * with the task's exception itself (a domain error as such). Its dependent stages run on the
+   * thread that completes the task's future, usually the loop: they must be short.
+   */
+  <T> CompletableFuture<T> callThen(LoopTask<CompletableFuture<T>> task) {
     CompletableFuture<T> result = new CompletableFuture<>();
     loop.execute(
         () -> {
@@ -70,7 +79,7 @@ final class LoopCalls {
             throw e;
           }
         });
-    return await(result);
+    return result;
   }
 
   /** Waits for a future that never fails with a domain error. */

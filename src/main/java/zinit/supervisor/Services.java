@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The service operations the control plane (JSON-RPC, HTTP, CLI) exposes. Every method is safe to
@@ -23,6 +24,21 @@ public interface Services {
    * the service is gone.
    */
   void stop(String name) throws ZinitException;
+
+  /**
+   * {@link #stop} without waiting for the processes: blocks only while another operation on the
+   * same service holds it, and the future completes, on the thread that ends the stop, once every
+   * process is gone; it fails as {@code stop} throws (a {@link ZinitException} as itself). Its
+   * dependent stages must be short: they may run on the supervisor's loop. This default blocks.
+   */
+  default CompletableFuture<Void> stopping(String name) {
+    try {
+      stop(name);
+      return CompletableFuture.completedFuture(null);
+    } catch (ZinitException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /**
    * stop (blocking, as above) then start; the old and new instance never overlap. Atomic with

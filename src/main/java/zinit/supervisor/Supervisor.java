@@ -184,12 +184,28 @@ public final class Supervisor implements Services {
 
   @Override
   public void stop(String name) throws ZinitException {
+    LoopCalls.await(stopping(name));
+  }
+
+  @Override
+  public CompletableFuture<Void> stopping(String name) {
     OpLock held = locks.hold(name);
+    CompletableFuture<Void> stopped;
     try {
-      calls.callUntil(() -> lifecycle.stop(find(name)));
-    } finally {
+      stopped = calls.callThen(() -> lifecycle.stop(find(name)));
+    } catch (RuntimeException | Error e) {
       held.close();
+      throw e;
     }
+    // Released by the thread that completes the stop (the loop), before the caller hears of it.
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    stopped.whenComplete(
+        (ok, failure) -> {
+          held.close();
+          if (failure == null) done.complete(null);
+          else done.completeExceptionally(failure);
+        });
+    return done;
   }
 
   @Override

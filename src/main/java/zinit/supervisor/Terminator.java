@@ -1,6 +1,8 @@
 package zinit.supervisor;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
@@ -14,11 +16,15 @@ import zinit.config.Signal;
 final class Terminator {
   /** After SIGKILL, how long to wait before reporting that processes could not be removed. */
   static final Duration KILL_GRACE = Duration.ofSeconds(10);
+  /** How long after an at-once stop signal its fork check runs, unless the unit is gone by then. */
+  static final Duration FORK_CHECK_DELAY = Duration.ofMillis(5);
 
   private final Scheduler loop;
   private final Executor signaller;
   private final LogSink log;
   private final Events events;
+  // fork checks of at-once stop signals, due at the next timer (loop thread only)
+  private final List<Runnable> forkChecks = new ArrayList<>();
 
   /** What a termination reports back to the lifecycle, on the loop. */
   interface Events {
@@ -55,16 +61,26 @@ final class Terminator {
     // already gone reaches nobody. A unit whose signals can go out at once (one process, nothing
     // to wait for) gets them here, which spares a stop a thread hop; the rest of its pass follows
     // on the signaller.
-    Runnable pass = signalAtOnce(c, run, signals, stop).orElse(() -> run.process.signalAll(signals));
-    signaller.execute(
-        () -> {
-          try {
-            pass.run();
-          } catch (RuntimeException e) {
-            log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage()
-                + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
-          }
-        });
+    java.util.Optional<Runnable> atOnce = signalAtOnce(c, run, signals, stop);
+    Runnable pass = atOnce.orElse(() -> run.process.signalAll(signals));
+    Runnable onSignaller =
+        () ->
+            signaller.execute(
+                () -> {
+                  try {
+                    pass.run();
+                  } catch (RuntimeException e) {
+                    log.zinit(c.name() + ": sending " + stop + " failed: " + e.getMessage()
+                        + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+                  }
+                });
+    // The rest of an at-once signal is its check for a fork that raced with it, valid whenever it
+    // runs: not while the process dies and the stop is answered (on two CPUs its reads delay both),
+    // and not at all once every process is gone, as after nearly every stop.
+    if (atOnce.isPresent()) checkLater(() -> {
+      if (!run.gone.isDone()) onSignaller.run();
+    });
+    else onSignaller.run();
     run.killTimer =
         loop.schedule(
             c.shutdownTimeout(),
@@ -82,6 +98,21 @@ final class Terminator {
               run.process.killAll();
               run.killTimer = loop.schedule(KILL_GRACE, () -> reportUnkillable(s, run));
             });
+  }
+
+  /**
+   * Runs {@code check} within {@link #FORK_CHECK_DELAY}, with the others due by then: one timer for
+   * all the stops of a shutdown, not one each.
+   */
+  private void checkLater(Runnable check) {
+    forkChecks.add(check);
+    if (forkChecks.size() == 1) loop.schedule(FORK_CHECK_DELAY, this::runForkChecks);
+  }
+
+  private void runForkChecks() {
+    List<Runnable> due = List.copyOf(forkChecks);
+    forkChecks.clear();
+    due.forEach(Runnable::run);
   }
 
   private java.util.Optional<Runnable> signalAtOnce(ServiceConfig c, Run run, Signal[] signals, Signal stop) {

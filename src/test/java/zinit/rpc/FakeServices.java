@@ -3,6 +3,7 @@ package zinit.rpc;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import zinit.supervisor.ProcessStats;
@@ -60,6 +61,16 @@ final class FakeServices implements Services {
     if (s.target() == Target.Down) throw new ZinitException.IsDown(name);
     calls.add("stop " + name);
     services.put(name, new Svc("Success", Target.Down, 0, s.after()));
+  }
+
+  /** When set, a stop over RPC ({@link #stopping}) ends only once this completes, on its thread. */
+  volatile CompletableFuture<Void> stopsEndWith;
+
+  @Override
+  public CompletableFuture<Void> stopping(String name) {
+    CompletableFuture<Void> gate = stopsEndWith;
+    if (gate == null) return Services.super.stopping(name);
+    return gate.thenCompose(ok -> Services.super.stopping(name));
   }
 
   @Override

@@ -73,6 +73,11 @@ final class RawClient implements AutoCloseable {
     return l;
   }
 
+  /** The next line, or null when none comes within the time given. */
+  String pollLine(long time, TimeUnit unit) throws InterruptedException {
+    return lines.poll(time, unit);
+  }
+
   JsonNode reply() throws Exception {
     String l = line();
     if (l.equals(EOF)) fail("the server closed the connection instead of replying");

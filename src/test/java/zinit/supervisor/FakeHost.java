@@ -28,6 +28,10 @@ final class FakeHost implements ProcessHost {
     boolean diesOnSignal = true;
     /** When true, even SIGKILL leaves it (a task stuck in uninterruptible sleep). */
     boolean survivesKill;
+    /** When true, the stop signal goes out at once, as to a lone process; the rest is a fork check. */
+    boolean signalsAtOnce;
+    /** Fork checks run (the rest of an at-once signal). */
+    int forkChecks;
 
     FakeProcess(SpawnSpec spec) {
       this.spec = spec;
@@ -65,6 +69,14 @@ final class FakeHost implements ProcessHost {
         }
       }
       return 1;
+    }
+
+    @Override
+    public java.util.Optional<Runnable> signalAllAtOnce(Signal... sent) {
+      if (!signalsAtOnce) return java.util.Optional.empty();
+      signals.add(sent[0]);
+      events.add(unit() + ":" + sent[0]);
+      return java.util.Optional.of(() -> forkChecks++);
     }
 
     @Override

@@ -215,6 +215,43 @@ class LifecycleTest {
   }
 
   @Test
+  void atOnceStopChecksForForksFiveMillisecondsLaterWhileProcessesRemain() {
+    life.add(withTimeout("lone", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess p = host.last("lone");
+    p.signalsAtOnce = true;
+    CompletableFuture<Void> stopped = life.stop(life.services.get("lone"));
+    assertThat(p.signals).containsExactly(Signal.SIGTERM);
+    clock.advance(Duration.ofMillis(4));
+    assertThat(p.forkChecks).isZero();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(p.forkChecks).isEqualTo(1);
+    p.exit(new ExitStatus.Killed(15));
+    assertThat(stopped).isDone();
+  }
+
+  @Test
+  void atOnceStopSkipsTheForkCheckWhenTheUnitIsGoneByThen() {
+    life.add(withTimeout("lone", Duration.ofSeconds(3)));
+    life.add(withTimeout("other", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess lone = host.last("lone");
+    FakeHost.FakeProcess other = host.last("other");
+    lone.signalsAtOnce = true;
+    other.signalsAtOnce = true;
+    CompletableFuture<Void> loneStopped = life.stop(life.services.get("lone"));
+    clock.advance(Duration.ofMillis(2));
+    CompletableFuture<Void> otherStopped = life.stop(life.services.get("other"));
+    lone.exit(new ExitStatus.Killed(15));
+    assertThat(loneStopped).isDone();
+    assertThat(life.services.get("lone").state).isEqualTo(State.Error);
+    // one timer for both, due 5 ms after the first signal: the gone unit is not checked
+    clock.advance(Duration.ofMillis(3));
+    assertThat(lone.forkChecks).isZero();
+    assertThat(other.forkChecks).isEqualTo(1);
+    other.exit(new ExitStatus.Killed(15));
+    assertThat(otherStopped).isDone();
+  }
+
+  @Test
   void stopFailsWithThePidsWhenProcessesSurviveSigkillInsteadOfHanging() {
     life.add(withTimeout("stuck", Duration.ofSeconds(1)));
     FakeHost.FakeProcess p = host.last("stuck");
