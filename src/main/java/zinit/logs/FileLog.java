@@ -94,11 +94,16 @@ public final class FileLog implements AutoCloseable {
     boolean rotateAfter;
 
     void add(byte[] bytes, int count) {
+      System.arraycopy(bytes, 0, room(count), length, count);
+      length += count;
+    }
+
+    /** The array, with room for {@code count} more bytes. */
+    byte[] room(int count) {
       if (length + count > data.length) {
         data = java.util.Arrays.copyOf(data, Math.max(Math.max(4096, 2 * data.length), length + count));
       }
-      System.arraycopy(bytes, 0, data, length, count);
-      length += count;
+      return data;
     }
   }
 
@@ -150,6 +155,68 @@ public final class FileLog implements AutoCloseable {
     }
     appendEntry(now, unit, stream, text, ringLineOrNull, 1, 0);
     if (!writing && filling.bytes >= BATCH) startWriter();
+  }
+
+  /**
+   * Adds the lines of one read of {@code unit}'s {@code stream}, {@code head} being their ring
+   * prefix's bytes ({@code [+] web: }), under one lock. A text line of plain ASCII is copied into
+   * the batch from the read's bytes as they are, behind the time and the prefix; any other line
+   * (or json) goes through its String as {@link #write(String, Stream, String)} would.
+   */
+  synchronized void write(String unit, Stream stream, byte[] head, LineBatch lines) {
+    if (closed) return;
+    long now = clock.getAsLong();
+    if (unreported > 0 && !markerQueued) {
+      markerQueued = true;
+      String marker = unreported + " log lines lost (" + (lossReason == null ? "write error" : lossReason) + ")";
+      appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
+    }
+    boolean text = settings.format() == LogFile.Format.TEXT;
+    byte[] data = lines.data();
+    byte[] front = text ? front(now, head) : null;
+    for (int i = 0; i < lines.count(); i++) {
+      int start = lines.start(i);
+      int end = lines.end(i);
+      if (text && (lines.ascii() || LineBatch.plain(data, start, end))) {
+        appendText(front, data, start, end);
+      } else {
+        String line = lines.text(i);
+        appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
+      }
+    }
+    if (!writing && filling.bytes >= BATCH) startWriter();
+  }
+
+  // guarded by this: one text line from bytes, behind {@code front} (the time and the prefix)
+  private void appendText(byte[] front, byte[] data, int start, int end) {
+    int length = front.length + (end - start) + 1;
+    Segment s = reserve(length);
+    byte[] d = s.room(length);
+    int at = s.length;
+    System.arraycopy(front, 0, d, at, front.length);
+    at += front.length;
+    System.arraycopy(data, start, d, at, end - start);
+    at += end - start;
+    d[at++] = '\n';
+    s.length = at;
+    s.lines++;
+  }
+
+  // guarded by this: the time and a space, then the prefix; made once per millisecond and prefix
+  private long frontMillis = Long.MIN_VALUE;
+  private byte[] frontHead;
+  private byte[] front;
+
+  // guarded by this
+  private byte[] front(long now, byte[] head) {
+    if (now != frontMillis || head != frontHead) {
+      byte[] time = stamp(now);
+      front = java.util.Arrays.copyOf(time, time.length + head.length);
+      System.arraycopy(head, 0, front, time.length, head.length);
+      frontMillis = now;
+      frontHead = head;
+    }
+    return front;
   }
 
   /**

@@ -2,6 +2,7 @@ package zinit.supervisor;
 
 import java.util.ArrayList;
 import java.util.List;
+import zinit.logs.LineBatch;
 
 /**
  * One instance's output, held back until its start mark is written, so that in the log the
@@ -31,6 +32,16 @@ final class StartMarked implements LogSink.Output {
     }
     release();
     target.line(unit, stderr, text);
+  }
+
+  @Override
+  public synchronized void lines(String unit, boolean stderr, LineBatch batch) {
+    if (held != null && held.size() + batch.count() <= MAX_HELD) {
+      for (int i = 0; i < batch.count(); i++) held.add(new Held(unit, stderr, batch.text(i)));
+      return;
+    }
+    release();
+    target.lines(unit, stderr, batch);
   }
 
   @Override
