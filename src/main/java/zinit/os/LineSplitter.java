@@ -1,5 +1,8 @@
 package zinit.os;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.function.Consumer;
 import zinit.logs.LineBatch;
 
@@ -15,6 +18,13 @@ final class LineSplitter {
   /** Lines per batch at most, so a read of empty lines does not grow the batch without bound. */
   static final int MAX_BATCH = 4096;
 
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+  private static final long LOW_BITS = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  // the bytes before the newline newline() found last, or'ed: a byte >= 0x80 among them sets a high bit
+  private long high;
   private final Consumer<LineBatch> consumer;
   private final LineBatch batch;
   private byte[] carry; // the unterminated end of the last read, at most MAX_LINE bytes
@@ -37,13 +47,8 @@ final class LineSplitter {
     if (carried > 0) System.arraycopy(carry, 0, data, start, carried);
     int end = offset + count;
     batch.reset(data);
-    int i = start;
-    while (true) {
-      int high = 0; // any byte >= 0x80 seen: the line is not plain ASCII
-      while (i < end && data[i] != '\n') high |= data[i++];
-      if (i == end) break;
-      add(data, start, i, high >= 0);
-      start = ++i;
+    for (int nl; (nl = newline(data, start, end)) >= 0; start = nl + 1) {
+      add(data, start, nl, (high & HIGH_BITS) == 0);
     }
     // the unterminated rest: cut while longer than a line may be, the remainder kept for next time
     while (end - start > MAX_LINE) start = addCut(data, start);
@@ -53,6 +58,35 @@ final class LineSplitter {
       if (carry == null) carry = new byte[MAX_LINE];
       System.arraycopy(data, start, carry, 0, carried);
     }
+  }
+
+  /**
+   * The index of the first newline in {@code data[from .. end)}, or -1. Eight bytes at a time (a
+   * flat-out service's CPU per line is mostly this scan, and zinit's compiler, C1, does not
+   * vectorise a loop over bytes).
+   */
+  private int newline(byte[] data, int from, int end) {
+    long seen = 0;
+    int i = from;
+    for (; i + 8 <= end; i += 8) {
+      long w = (long) LONGS.get(data, i);
+      long x = w ^ NEWLINES;
+      long zero = (x - LOW_BITS) & ~x & HIGH_BITS; // lowest set bit: the first 0x0a byte
+      if (zero != 0) {
+        int k = Long.numberOfTrailingZeros(zero) >>> 3;
+        high = seen | (w & ((1L << (8 * k)) - 1));
+        return i + k;
+      }
+      seen |= w;
+    }
+    for (; i < end; i++) {
+      if (data[i] == '\n') {
+        high = seen;
+        return i;
+      }
+      seen |= data[i];
+    }
+    return -1;
   }
 
   /** Delivers the unterminated last line, if any. */

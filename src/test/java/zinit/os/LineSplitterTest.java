@@ -139,6 +139,41 @@ class LineSplitterTest {
   }
 
   @Test
+  void aHighByteAnywhereInALineMakesItsBatchNotAsciiWhereverTheWordBoundariesFall() {
+    for (int before = 0; before < 20; before++) {
+      for (int after = 0; after < 10; after++) {
+        List<Boolean> ascii = new ArrayList<>();
+        List<String> got = new ArrayList<>();
+        LineSplitter s =
+            new LineSplitter(
+                b -> {
+                  ascii.add(b.ascii());
+                  for (int i = 0; i < b.count(); i++) got.add(b.text(i));
+                },
+                new LineBatch());
+        byte[] line = ("a".repeat(before) + "#" + "b".repeat(after) + "\n").getBytes(StandardCharsets.UTF_8);
+        line[before] = (byte) 0xE9;
+        byte[] buf = new byte[LineSplitter.MAX_LINE + line.length];
+        System.arraycopy(line, 0, buf, LineSplitter.MAX_LINE, line.length);
+        s.feed(buf, LineSplitter.MAX_LINE, line.length);
+        assertThat(got).containsExactly("a".repeat(before) + "\ufffd" + "b".repeat(after));
+        assertThat(ascii).containsExactly(false);
+      }
+    }
+  }
+
+  @Test
+  void aHighByteAfterTheNewlineInTheSameWordLeavesTheLineBeforeItAscii() {
+    List<Boolean> ascii = new ArrayList<>();
+    LineSplitter s = new LineSplitter(b -> ascii.add(b.ascii()), new LineBatch());
+    byte[] in = {'a', 'b', '\n', (byte) 0xE9};
+    byte[] buf = new byte[LineSplitter.MAX_LINE + in.length];
+    System.arraycopy(in, 0, buf, LineSplitter.MAX_LINE, in.length);
+    s.feed(buf, LineSplitter.MAX_LINE, in.length);
+    assertThat(ascii).containsExactly(true);
+  }
+
+  @Test
   void manyEmptyLinesComeInBoundedBatches() {
     feed("\n".repeat(LineSplitter.MAX_BATCH * 2 + 1));
     assertThat(batches).containsExactly(LineSplitter.MAX_BATCH, LineSplitter.MAX_BATCH, 1);
