@@ -35,6 +35,8 @@ public final class FileLog implements AutoCloseable {
   private static final int BATCH = 64 * 1024;
   /** How long closing waits for a writer stuck on a disk that does not answer. */
   static final long CLOSE_WAIT_MILLIS = 5000;
+  /** How long the writer thread waits for the next batch before it ends. */
+  static final long LINGER_MILLIS = 2000;
 
   private final Path path;
   private final LogFile settings;
@@ -55,6 +57,8 @@ public final class FileLog implements AutoCloseable {
   private String error;
   private String lossReason; // the error that cost the last lost lines
   private boolean closed;
+  private Thread writer; // while it lives, waiting for batches
+  private Batch handed; // the batch startWriter gave the writer, until it takes it
 
   // the writer's own: one writer runs at a time (writing), and close() waits for it
   private final LogFileWriter file;
@@ -264,6 +268,7 @@ public final class FileLog implements AutoCloseable {
     }
     synchronized (this) {
       closed = true;
+      notifyAll(); // a lingering writer ends now
       if (!done) {
         problems.accept(service + ": " + path + " did not take the last lines within " + CLOSE_WAIT_MILLIS + " ms; left unwritten");
         return; // the writer still owns the channel
@@ -335,9 +340,43 @@ public final class FileLog implements AutoCloseable {
   // guarded by this
   private void startWriter() {
     writing = true;
-    Batch batch = filling;
+    handed = filling;
     filling = next();
-    Thread.ofVirtual().name("zinit-log-" + service).start(() -> drain(batch));
+    if (writer == null) {
+      writer = Thread.ofPlatform().daemon().name("zinit-log-" + service).start(this::writerLoop);
+    } else {
+      notifyAll();
+    }
+  }
+
+  /**
+   * The writer thread: takes each handed batch and {@link #drain}s it, and ends once nothing was
+   * handed for {@link #LINGER_MILLIS} (or at close). One thread that waits for the next batch costs
+   * a flat-out service one wake-up per batch, where a thread started per batch cost a start, its
+   * scheduling and its end (and C1 compiling all of that while the service printed).
+   */
+  private void writerLoop() {
+    while (true) {
+      Batch batch;
+      synchronized (this) {
+        long idleSince = System.nanoTime();
+        while (handed == null) {
+          long left = LINGER_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+          if (left <= 0 || closed) {
+            writer = null;
+            return;
+          }
+          try {
+            wait(left);
+          } catch (InterruptedException e) {
+            // nobody interrupts this thread; a handed batch is still written
+          }
+        }
+        batch = handed;
+        handed = null;
+      }
+      drain(batch);
+    }
   }
 
   /** The writer: writes batches until none is waiting, then wakes whoever waits for it. */
