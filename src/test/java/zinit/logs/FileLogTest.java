@@ -61,15 +61,29 @@ class FileLogTest {
     try (FileLog log = open(fifo, 1 << 20, 1, LogFile.Format.TEXT)) {
       log.write("web", Stream.STDOUT, "one");
       assertThat(log.flush(resumed::countDown)).as("the writer takes the first batch").isTrue();
-      log.write("web", Stream.STDOUT, "two");
-      assertThat(log.flush(resumed::countDown)).as("the writer is stuck: pause the producer").isFalse();
+      assertThat(log.sync(100)).as("the writer took it and is stuck").isFalse();
+      int n = 0;
+      boolean paused = false;
+      while (!paused) {
+        log.write("web", Stream.STDOUT, "two " + n++);
+        paused = !log.flush(resumed::countDown);
+      }
+      assertThat(n).as("lines buffered before the pause: LIMIT bytes").isGreaterThan(FileLog.LIMIT / 64);
       assertThat(resumed.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
       try (var in = Files.newInputStream(fifo)) {
+        var read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
         assertThat(resumed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("resumed once written").isTrue();
         log.sync();
         log.close();
-        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(text).endsWith("[+] web: one\n2025-11-30T21:03:21.123Z [+] web: two\n");
+        String text = read.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(text).startsWith("2025-11-30T21:03:21.123Z [+] web: one\n").endsWith("[+] web: two " + (n - 1) + "\n");
+        assertThat(text.split("\n")).hasSize(n + 1);
       }
     }
   }
