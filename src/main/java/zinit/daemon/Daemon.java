@@ -11,6 +11,7 @@ import zinit.config.Environments;
 import zinit.config.ServiceConfig;
 import zinit.config.ServiceFiles;
 import zinit.logs.FileLog;
+import zinit.logs.LineBatch;
 import zinit.logs.LogRing;
 import zinit.logs.ServiceLogs;
 import zinit.metrics.Metrics;
@@ -173,6 +174,11 @@ public final class Daemon {
     }
 
     @Override
+    public void lines(String unit, boolean stderr, LineBatch batch) {
+      logs.lines(unit, stderr, batch);
+    }
+
+    @Override
     public void zinit(String message) {
       zinitMessage(ring, message);
     }
@@ -191,6 +197,11 @@ public final class Daemon {
         @Override
         public void line(String unit, boolean stderr, String text) {
           logs.line(file, unit, stderr, text);
+        }
+
+        @Override
+        public void lines(String unit, boolean stderr, LineBatch batch) {
+          logs.lines(file, unit, stderr, batch);
         }
 
         @Override

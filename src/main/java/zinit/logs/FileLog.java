@@ -17,10 +17,11 @@ import zinit.logs.LineFormat.Stream;
  * One service's log file, with size rotation and write-error accounting.
  *
  * <p>Producers (the I/O thread with the service's output, the supervisor with its marks) only
- * append to an in-memory batch; a writer thread of this file writes batches out. While it writes
- * one batch the next one fills; when that one is ready too, {@link #flush} answers false and the
- * service's pipe is not read until the writer is done (backpressure: a producer faster than the
- * disk is slowed by its full pipe, never dropped), and zinit's I/O thread never waits for a disk.
+ * append to an in-memory batch; a writer thread of this file takes the batch (the producers go on
+ * with another) and writes it out. Once {@link #LIMIT} bytes wait while it writes, {@link #flush}
+ * answers false and the service's pipe is not read until the writer takes them (backpressure: a
+ * producer faster than the disk is slowed by its full pipe, never dropped), and zinit's I/O thread
+ * never waits for a disk.
  *
  * <p>Rotation: before a line would make the file larger than {@code maxBytes}, {@code
  * name.log.(keep-1)} ... {@code name.log} are renamed one up (each rename atomic, the oldest
@@ -31,10 +32,19 @@ import zinit.logs.LineFormat.Stream;
  * line with the count comes first. The service never notices.
  */
 public final class FileLog implements AutoCloseable {
-  /** A batch this large is handed to the writer without waiting for the end of a read. */
+  /** A batch this large is written at once; a smaller one waits up to GATHER_MILLIS for more. */
   private static final int BATCH = 64 * 1024;
+  /** Bytes buffered at most while the writer is busy; beyond, the producer is paused. */
+  static final int LIMIT = 2 * BATCH;
+  /**
+   * How long the writer lets a small batch grow: a flat-out service then costs one wake-up of the
+   * writer per batch rather than per read of its pipe, and a line waits at most this long.
+   */
+  static final long GATHER_MILLIS = 1;
   /** How long closing waits for a writer stuck on a disk that does not answer. */
   static final long CLOSE_WAIT_MILLIS = 5000;
+  /** How long the writer thread waits for the next batch before it ends. */
+  static final long LINGER_MILLIS = 2000;
 
   private final Path path;
   private final LogFile settings;
@@ -55,6 +65,10 @@ public final class FileLog implements AutoCloseable {
   private String error;
   private String lossReason; // the error that cost the last lost lines
   private boolean closed;
+  private Thread writer; // while it lives
+  private boolean writerIdle; // the writer waits for lines (a producer wakes it)
+  private boolean gathering; // the writer lets a small batch grow for up to GATHER_MILLIS
+  private int syncing; // threads in sync(): no gathering
 
   // the writer's own: one writer runs at a time (writing), and close() waits for it
   private final LogFileWriter file;
@@ -94,11 +108,16 @@ public final class FileLog implements AutoCloseable {
     boolean rotateAfter;
 
     void add(byte[] bytes, int count) {
+      System.arraycopy(bytes, 0, room(count), length, count);
+      length += count;
+    }
+
+    /** The array, with room for {@code count} more bytes. */
+    byte[] room(int count) {
       if (length + count > data.length) {
         data = java.util.Arrays.copyOf(data, Math.max(Math.max(4096, 2 * data.length), length + count));
       }
-      System.arraycopy(bytes, 0, data, length, count);
-      length += count;
+      return data;
     }
   }
 
@@ -149,7 +168,69 @@ public final class FileLog implements AutoCloseable {
       appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
     }
     appendEntry(now, unit, stream, text, ringLineOrNull, 1, 0);
-    if (!writing && filling.bytes >= BATCH) startWriter();
+    if (filling.bytes >= BATCH) wakeWriter();
+  }
+
+  /**
+   * Adds the lines of one read of {@code unit}'s {@code stream}, {@code head} being their ring
+   * prefix's bytes ({@code [+] web: }), under one lock. A text line of plain ASCII is copied into
+   * the batch from the read's bytes as they are, behind the time and the prefix; any other line
+   * (or json) goes through its String as {@link #write(String, Stream, String)} would.
+   */
+  synchronized void write(String unit, Stream stream, byte[] head, LineBatch lines) {
+    if (closed) return;
+    long now = clock.getAsLong();
+    if (unreported > 0 && !markerQueued) {
+      markerQueued = true;
+      String marker = unreported + " log lines lost (" + (lossReason == null ? "write error" : lossReason) + ")";
+      appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
+    }
+    boolean text = settings.format() == LogFile.Format.TEXT;
+    byte[] data = lines.data();
+    byte[] front = text ? front(now, head) : null;
+    for (int i = 0; i < lines.count(); i++) {
+      int start = lines.start(i);
+      int end = lines.end(i);
+      if (text && (lines.ascii() || LineBatch.plain(data, start, end))) {
+        appendText(front, data, start, end);
+      } else {
+        String line = lines.text(i);
+        appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
+      }
+    }
+    if (filling.bytes >= BATCH) wakeWriter();
+  }
+
+  // guarded by this: one text line from bytes, behind {@code front} (the time and the prefix)
+  private void appendText(byte[] front, byte[] data, int start, int end) {
+    int length = front.length + (end - start) + 1;
+    Segment s = reserve(length);
+    byte[] d = s.room(length);
+    int at = s.length;
+    System.arraycopy(front, 0, d, at, front.length);
+    at += front.length;
+    System.arraycopy(data, start, d, at, end - start);
+    at += end - start;
+    d[at++] = '\n';
+    s.length = at;
+    s.lines++;
+  }
+
+  // guarded by this: the time and a space, then the prefix; made once per millisecond and prefix
+  private long frontMillis = Long.MIN_VALUE;
+  private byte[] frontHead;
+  private byte[] front;
+
+  // guarded by this
+  private byte[] front(long now, byte[] head) {
+    if (now != frontMillis || head != frontHead) {
+      byte[] time = stamp(now);
+      front = java.util.Arrays.copyOf(time, time.length + head.length);
+      System.arraycopy(head, 0, front, time.length, head.length);
+      frontMillis = now;
+      frontHead = head;
+    }
+    return front;
   }
 
   /**
@@ -158,10 +239,8 @@ public final class FileLog implements AutoCloseable {
    */
   public synchronized boolean flush(Runnable resumeOrNull) {
     if (filling.isEmpty()) return true;
-    if (!writing) {
-      startWriter();
-      return true;
-    }
+    wakeWriter();
+    if (filling.bytes < LIMIT) return true;
     if (resumeOrNull != null) waiting.add(resumeOrNull);
     return false;
   }
@@ -173,14 +252,20 @@ public final class FileLog implements AutoCloseable {
 
   /** As {@link #sync()}, for at most {@code millis}; false when the writer is still busy then. */
   synchronized boolean sync(long millis) throws InterruptedException {
-    if (!writing && !filling.isEmpty()) startWriter();
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(millis, Long.MAX_VALUE / 2_000_000));
-    while (writing) {
-      long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-      if (left <= 0) return false;
-      wait(left);
+    syncing++;
+    try {
+      while (writing || !filling.isEmpty()) {
+        if (!filling.isEmpty()) wakeWriter();
+        if (gathering) notifyAll(); // no more gathering: write it now
+        long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        if (left <= 0) return false;
+        wait(left);
+      }
+      return true;
+    } finally {
+      syncing--;
     }
-    return true;
   }
 
   /**
@@ -197,6 +282,7 @@ public final class FileLog implements AutoCloseable {
     }
     synchronized (this) {
       closed = true;
+      notifyAll(); // a lingering writer ends now
       if (!done) {
         problems.accept(service + ": " + path + " did not take the last lines within " + CLOSE_WAIT_MILLIS + " ms; left unwritten");
         return; // the writer still owns the channel
@@ -265,41 +351,50 @@ public final class FileLog implements AutoCloseable {
     return b;
   }
 
-  // guarded by this
-  private void startWriter() {
-    writing = true;
-    Batch batch = filling;
-    filling = next();
-    Thread.ofVirtual().name("zinit-log-" + service).start(() -> drain(batch));
+  // guarded by this: the writer thread made to take the batch soon (started when there is none)
+  private void wakeWriter() {
+    if (writer == null) {
+      writer = Thread.ofPlatform().daemon().name("zinit-log-" + service).start(this::writerLoop);
+    } else if (writerIdle || (gathering && filling.bytes >= BATCH)) {
+      writerIdle = false;
+      notifyAll();
+    }
   }
 
-  /** The writer: writes batches until none is waiting, then wakes whoever waits for it. */
-  private void drain(Batch first) {
-    Batch batch = first;
+  /**
+   * The writer thread: takes the batch being filled (the producer goes on with a spare one) and
+   * writes it, while there are lines; a small batch first gets up to {@link #GATHER_MILLIS} to
+   * grow. It ends once nothing came for {@link #LINGER_MILLIS} (or at close). A thread that waits
+   * costs a flat-out service one wake-up per batch, where a thread started per batch cost a start,
+   * its scheduling and its end (and C1 compiling all of that while the service printed).
+   */
+  private void writerLoop() {
     while (true) {
-      file.recheck();
-      for (Segment s : batch.segments) {
-        boolean ok = s.length == 0 || file.append(s.data, s.length);
-        synchronized (this) {
-          account(ok, s.lines, s.covers);
-        }
-        if (s.rotateAfter) file.rotate();
-      }
+      Batch batch;
       List<Runnable> wake;
-      boolean done;
       synchronized (this) {
+        long idleSince = System.nanoTime();
+        while (filling.isEmpty()) {
+          long left = LINGER_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+          if (left <= 0 || closed) {
+            writer = null;
+            writerIdle = false;
+            return;
+          }
+          writerIdle = true;
+          waitQuietly(left);
+        }
+        writerIdle = false;
+        if (filling.bytes < BATCH && syncing == 0 && !closed) {
+          gathering = true;
+          waitQuietly(GATHER_MILLIS);
+          gathering = false;
+        }
+        batch = filling;
+        filling = next();
+        writing = true;
         wake = List.copyOf(waiting);
         waiting.clear();
-        done = filling.isEmpty();
-        if (done) {
-          writing = false;
-          notifyAll();
-          spare = batch.reset();
-        } else {
-          Batch written = batch.reset();
-          batch = filling;
-          filling = written;
-        }
       }
       for (Runnable r : wake) {
         try {
@@ -308,7 +403,33 @@ public final class FileLog implements AutoCloseable {
           problems.accept(service + ": resuming output after a log write failed: " + e);
         }
       }
-      if (done) return;
+      write(batch);
+      synchronized (this) {
+        writing = false;
+        spare = batch.reset();
+        notifyAll(); // sync() waits for this
+      }
+    }
+  }
+
+  // guarded by this
+  private void waitQuietly(long millis) {
+    try {
+      wait(millis);
+    } catch (InterruptedException e) {
+      // nobody interrupts the writer; what it has is still written
+    }
+  }
+
+  /** The writer's: the batch's segments into the file, rotating where a segment says so. */
+  private void write(Batch batch) {
+    file.recheck();
+    for (Segment s : batch.segments) {
+      boolean ok = s.length == 0 || file.append(s.data, s.length);
+      synchronized (this) {
+        account(ok, s.lines, s.covers);
+      }
+      if (s.rotateAfter) file.rotate();
     }
   }
 

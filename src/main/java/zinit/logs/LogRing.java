@@ -1,6 +1,8 @@
 package zinit.logs;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,8 +27,12 @@ public final class LogRing {
   public static final String ZINIT = "zinit";
 
   private final ReentrantLock lock = new ReentrantLock();
-  // guarded by lock
+  // guarded by lock: each slot's line, or for a line kept as bytes (see appendLines) its prefix,
+  // the text being bytes[i][offsets[i] .. offsets[i]+lengths[i]), decoded when read
   private final String[] lines;
+  private final byte[][] bytes;
+  private final int[] offsets;
+  private final int[] lengths;
   // guarded by lock: when each line came, in epoch millis
   private final long[] times;
   private final LongSupplier clock;
@@ -44,6 +50,9 @@ public final class LogRing {
   public LogRing(int capacity, LongSupplier clock) {
     if (capacity < 1) throw new IllegalArgumentException("log buffer capacity must be >= 1, got " + capacity);
     this.lines = new String[capacity];
+    this.bytes = new byte[capacity][];
+    this.offsets = new int[capacity];
+    this.lengths = new int[capacity];
     this.times = new long[capacity];
     this.clock = clock;
   }
@@ -69,13 +78,57 @@ public final class LogRing {
     lock.lock();
     try {
       lines[next] = line;
+      bytes[next] = null;
       times[next] = now;
       next = (next + 1) % lines.length;
       if (size < lines.length) size++;
-      for (Queue q : subscribers) if (q.matches(line)) q.offer(line, now);
+      offer(line, now);
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Adds the lines of {@code batch}, each as {@code prefix} (e.g. {@code "[+] web: "}) and the
+   * line, under one lock. Their bytes are kept as one copy and decoded only when read, so a
+   * flat-out service costs the ring a copy of its bytes rather than a String per line; the copy
+   * is of these lines only, so the ring's lines keep bounding what it holds.
+   */
+  public void appendLines(String prefix, LineBatch batch) {
+    int n = batch.count();
+    if (n == 0) return;
+    int from = batch.start(0);
+    byte[] copy = Arrays.copyOfRange(batch.data(), from, batch.end(n - 1));
+    long now = clock.getAsLong();
+    int capacity = lines.length;
+    lock.lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        int at = next;
+        lines[at] = prefix;
+        bytes[at] = copy;
+        offsets[at] = batch.start(i) - from;
+        lengths[at] = batch.end(i) - batch.start(i);
+        times[at] = now;
+        next = at + 1 == capacity ? 0 : at + 1;
+        if (!subscribers.isEmpty()) offer(lineAt(at), now);
+      }
+      size = Math.min(capacity, size + n);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // guarded by lock
+  private void offer(String line, long now) {
+    for (Queue q : subscribers) if (q.matches(line)) q.offer(line, now);
+  }
+
+  // guarded by lock
+  private String lineAt(int at) {
+    byte[] b = bytes[at];
+    if (b == null) return lines[at];
+    return cut(lines[at].concat(new String(b, offsets[at], lengths[at], StandardCharsets.UTF_8)));
   }
 
   /** Current lines, oldest first; {@code serviceOrNull} keeps only that exact service's lines. */
@@ -167,8 +220,8 @@ public final class LogRing {
     int start = (next - size + lines.length) % lines.length;
     for (int i = 0; i < size; i++) {
       int at = (start + i) % lines.length;
-      String line = lines[at];
-      if (matches(line, serviceOrNull)) out.add(view.apply(times[at], line));
+      // a kept prefix matches as its line would
+      if (matches(lines[at], serviceOrNull)) out.add(view.apply(times[at], lineAt(at)));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package zinit.logs;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,12 +38,28 @@ public final class ServiceLogs implements AutoCloseable {
 
   /** A line of a ring-logged unit ("web" or "web/test"): into the ring, counted. */
   public void line(String unit, boolean stderr, String text) {
-    ring.appendLine(counted(unit, stderr).ringLine(stderr, text));
+    ring.appendLine(counted(unit, stderr, 1).ringLine(stderr, text));
+  }
+
+  /** The lines of one read of a ring-logged unit's pipe: into the ring, counted. */
+  public void lines(String unit, boolean stderr, LineBatch batch) {
+    Unit u = counted(unit, stderr, batch.count());
+    ring.appendLines(stderr ? u.errPrefix : u.outPrefix, batch);
+  }
+
+  /**
+   * The lines of one read of a {@code log: file} service's pipe: into its file and the ring,
+   * counted, each as bytes (one lock of each for the batch, no String per line).
+   */
+  public void lines(FileLog file, String unit, boolean stderr, LineBatch batch) {
+    Unit u = counted(unit, stderr, batch.count());
+    file.write(unit, stderr ? Stream.STDERR : Stream.STDOUT, stderr ? u.errHead : u.outHead, batch);
+    ring.appendLines(stderr ? u.errPrefix : u.outPrefix, batch);
   }
 
   /** A line of a {@code log: file} service: into its file and the ring, counted. */
   public void line(FileLog file, String unit, boolean stderr, String text) {
-    String ringLine = counted(unit, stderr).ringLine(stderr, text);
+    String ringLine = counted(unit, stderr, 1).ringLine(stderr, text);
     file.write(unit, stderr ? Stream.STDERR : Stream.STDOUT, text, ringLine);
     ring.appendLine(ringLine);
   }
@@ -92,8 +109,8 @@ public final class ServiceLogs implements AutoCloseable {
     files.values().forEach(FileLog::close);
   }
 
-  /** The unit's counters and ring prefixes, its line counted. */
-  private Unit counted(String unit, boolean stderr) {
+  /** The unit's counters and ring prefixes, its {@code lines} counted. */
+  private Unit counted(String unit, boolean stderr, int lines) {
     // A flat-out service sends the same unit String line after line: it is looked up once, not
     // per line. A stale or raced cache only costs a lookup.
     Unit u = lastUnit;
@@ -101,7 +118,7 @@ public final class ServiceLogs implements AutoCloseable {
       u = units.computeIfAbsent(unit, this::newUnit);
       lastUnit = u;
     }
-    u.lines[stderr ? 1 : 0].increment();
+    u.lines[stderr ? 1 : 0].add(lines);
     return u;
   }
 
@@ -109,11 +126,13 @@ public final class ServiceLogs implements AutoCloseable {
     int slash = unit.indexOf('/');
     String service = slash < 0 ? unit : unit.substring(0, slash);
     LongAdder[] lines = counts.computeIfAbsent(service, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
-    return new Unit(unit, lines, LogRing.format(unit, false, ""), LogRing.format(unit, true, ""));
+    String out = LogRing.format(unit, false, "");
+    String err = LogRing.format(unit, true, "");
+    return new Unit(unit, lines, out, err, out.getBytes(StandardCharsets.UTF_8), err.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A unit's line counters (its service's) and the ring's prefixes of its lines. */
-  private record Unit(String name, LongAdder[] lines, String outPrefix, String errPrefix) {
+  /** A unit's line counters (its service's) and the ring's prefixes of its lines, also as bytes. */
+  private record Unit(String name, LongAdder[] lines, String outPrefix, String errPrefix, byte[] outHead, byte[] errHead) {
     /** {@link LogRing#format}'s result, from the prefix made once. */
     String ringLine(boolean stderr, String text) {
       return (stderr ? errPrefix : outPrefix).concat(text);

@@ -20,6 +20,7 @@ final class Cgroup {
   final String procsFile;
   final String statFile;
   final String eventsPath;
+  private final String cpuStatPath;
 
   Cgroup(Path dir, String procPath) {
     this.dir = dir;
@@ -28,6 +29,7 @@ final class Cgroup {
     this.procsFile = d + "/cgroup.procs";
     this.statFile = d + "/cgroup.stat";
     this.eventsPath = d + "/cgroup.events";
+    this.cpuStatPath = d + "/cpu.stat";
   }
 
   /** mkdir; false when the name is taken (EEXIST). */
@@ -65,7 +67,7 @@ final class Cgroup {
   /** Pids in this cgroup (not its children); empty once removed. */
   List<Integer> procs() {
     List<Integer> out = new ArrayList<>();
-    ProcFs.read(dir.resolve("cgroup.procs"))
+    ProcFs.read(procsFile, true)
         .ifPresent(
             s -> {
               for (String line : s.split("\n")) if (!line.isBlank()) out.add(Integer.parseInt(line.trim()));
@@ -152,7 +154,7 @@ final class Cgroup {
 
   /** usage_usec from cpu.stat, when the file exists. */
   OptionalLong cpuUsageMicros() {
-    Optional<String> stat = ProcFs.read(dir.resolve("cpu.stat"));
+    Optional<String> stat = ProcFs.read(cpuStatPath, true);
     if (stat.isEmpty()) return OptionalLong.empty();
     for (String line : stat.get().split("\n")) {
       if (line.startsWith("usage_usec ")) return OptionalLong.of(Long.parseLong(line.substring(11).trim()));

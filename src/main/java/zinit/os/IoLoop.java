@@ -42,7 +42,8 @@ final class IoLoop implements AutoCloseable {
   // Loop thread only.
   private final Map<Long, Registration> handlers = new HashMap<>();
   private final MemorySegment scratch = Arena.ofAuto().allocate(SCRATCH_SIZE);
-  private final byte[] heapScratch = new byte[SCRATCH_SIZE];
+  private final byte[] heapScratch = new byte[LineSplitter.MAX_LINE + SCRATCH_SIZE];
+  private final zinit.logs.LineBatch lineBatch = new zinit.logs.LineBatch();
   private volatile boolean stopping;
   private boolean draining; // loop thread only
   private final java.util.Set<Long> paused = new java.util.HashSet<>(); // loop thread only
@@ -119,10 +120,18 @@ final class IoLoop implements AutoCloseable {
     return scratch;
   }
 
-  /** A heap copy target of {@link #scratch()}'s size, so reads allocate nothing; loop thread only. */
+  /**
+   * A heap copy target of {@link #scratch()}'s size plus {@link LineSplitter#MAX_LINE} bytes in
+   * front, so reads allocate nothing; loop thread only.
+   */
   byte[] heapScratch() {
     if (!onLoopThread()) throw new IllegalStateException("scratch buffer off the I/O thread");
     return heapScratch;
+  }
+
+  /** The line batch every pipe's splitter fills (one at a time, on the loop thread). */
+  zinit.logs.LineBatch lineBatch() {
+    return lineBatch;
   }
 
   boolean onLoopThread() {

@@ -163,6 +163,11 @@ final class Libc {
         errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
   }
 
+  private static final class Getdents64 {
+    static final MethodHandle H =
+        errno("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
   private static final class Pread {
     static final MethodHandle H =
         errno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
@@ -309,11 +314,6 @@ final class Libc {
     }
   }
 
-  /** A fresh errno capture segment for one call. */
-  private static MemorySegment capture(Arena arena) {
-    return arena.allocate(CAPTURE);
-  }
-
   private static Ret ret(long value, MemorySegment state) {
     return new Ret(value, value == -1 ? (int) ERRNO.get(state, 0L) : 0);
   }
@@ -324,9 +324,15 @@ final class Libc {
     long invoke(MemorySegment state) throws Throwable;
   }
 
+  // Each thread's capture segment, reused call after call (each call reads its errno as soon as it
+  // returns, and no call re-enters Java): an arena per call was a good part of the cost of a pipe
+  // read on the I/O thread and of a /proc read.
+  private static final ThreadLocal<MemorySegment> CAPTURES =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+
   private static Ret call(Call c) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = capture(arena);
+    MemorySegment state = CAPTURES.get();
+    try {
       return ret(c.invoke(state), state);
     } catch (RuntimeException | Error e) {
       throw e;
@@ -427,6 +433,11 @@ final class Libc {
 
   static Ret read(int fd, MemorySegment buf, long count) {
     return call(s -> (long) Read.H.invokeExact(s, fd, buf, count));
+  }
+
+  /** Directory entries (struct linux_dirent64) into {@code buf}; 0 at the end. */
+  static Ret getdents64(int fd, MemorySegment buf, long count) {
+    return call(s -> (long) Getdents64.H.invokeExact(s, fd, buf, count));
   }
 
   static Ret pread(int fd, MemorySegment buf, long count, long offset) {

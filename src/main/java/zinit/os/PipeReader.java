@@ -3,6 +3,7 @@ package zinit.os;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Consumer;
+import zinit.logs.LineBatch;
 import zinit.supervisor.OutputSink;
 
 /** Reads one output pipe on the I/O loop and hands its lines to the sink's consumer. */
@@ -15,7 +16,7 @@ final class PipeReader implements IoLoop.Handler {
   private final Consumer<String> log;
 
   private PipeReader(
-      IoLoop loop, int fd, String what, Consumer<String> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
+      IoLoop loop, int fd, String what, Consumer<LineBatch> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
     this.loop = loop;
     this.fd = fd;
     this.what = what;
@@ -23,18 +24,19 @@ final class PipeReader implements IoLoop.Handler {
     this.log = log;
     this.lines =
         new LineSplitter(
-            line -> {
+            batch -> {
               try {
-                consumer.accept(line);
+                consumer.accept(batch);
               } catch (RuntimeException e) {
                 log.accept(what + ": output consumer failed: " + e);
               }
-            });
+            },
+            loop.lineBatch());
   }
 
   /** Hands {@code fd} (a pipe's read end) to the loop, which closes it at EOF. */
   static void watch(
-      IoLoop loop, int fd, String what, Consumer<String> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
+      IoLoop loop, int fd, String what, Consumer<LineBatch> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
     loop.add(fd, Flags.EPOLLIN, true, new PipeReader(loop, fd, what, consumer, afterRead, log));
   }
 
@@ -59,9 +61,10 @@ final class PipeReader implements IoLoop.Handler {
       loop.remove(token);
       return;
     }
+    // after LineSplitter.MAX_LINE bytes, where the splitter puts the previous read's unterminated line
     byte[] bytes = loop.heapScratch();
-    MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, n);
-    lines.feed(bytes, 0, n);
+    MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, LineSplitter.MAX_LINE, n);
+    lines.feed(bytes, LineSplitter.MAX_LINE, n);
     // A consumer that cannot take more yet: this pipe is not read (its writer blocks when it is
     // full) until the consumer resumes it. Paused here, on the loop thread, so a resume queued
     // from elsewhere always comes after.

@@ -1,6 +1,7 @@
 package zinit.os;
 
 import java.util.function.Consumer;
+import zinit.logs.LineBatch;
 import zinit.supervisor.OutputSink;
 import zinit.supervisor.SpawnSpec;
 
@@ -14,13 +15,16 @@ final class Pipes {
     return switch (sink) {
       case OutputSink.Discard d -> Spawner.DEV_NULL;
       case OutputSink.Inherit i -> Spawner.INHERIT;
-      case OutputSink.Lines l -> {
-        int[] p = Fds.pipe();
-        read[fdNum] = p[0];
-        write[fdNum] = p[1];
-        yield p[1];
-      }
+      case OutputSink.Lines l -> pipe(fdNum);
+      case OutputSink.LineBatches l -> pipe(fdNum);
     };
+  }
+
+  private int pipe(int fdNum) {
+    int[] p = Fds.pipe();
+    read[fdNum] = p[0];
+    write[fdNum] = p[1];
+    return p[1];
   }
 
   void closeChildEnds() {
@@ -32,14 +36,25 @@ final class Pipes {
 
   /** Hands the read ends to the loop, which owns them from now on. */
   void watch(IoLoop loop, SpawnSpec spec, Consumer<String> log) {
-    if (read[1] >= 0 && spec.stdout() instanceof OutputSink.Lines l) {
-      PipeReader.watch(loop, read[1], spec.unit() + " stdout", l.consumer(), l.afterRead(), log);
-      read[1] = -1;
+    watch(loop, 1, spec.stdout(), spec.unit() + " stdout", log);
+    watch(loop, 2, spec.stderr(), spec.unit() + " stderr", log);
+  }
+
+  private void watch(IoLoop loop, int fdNum, OutputSink sink, String what, Consumer<String> log) {
+    if (read[fdNum] < 0) return; // no pipe: discarded or inherited
+    switch (sink) {
+      case OutputSink.Lines l -> PipeReader.watch(loop, read[fdNum], what, eachLine(l.consumer()), l.afterRead(), log);
+      case OutputSink.LineBatches l -> PipeReader.watch(loop, read[fdNum], what, l.consumer(), l.afterRead(), log);
+      case OutputSink.Discard d -> throw new IllegalStateException("a pipe for a discarded stream");
+      case OutputSink.Inherit i -> throw new IllegalStateException("a pipe for an inherited stream");
     }
-    if (read[2] >= 0 && spec.stderr() instanceof OutputSink.Lines l) {
-      PipeReader.watch(loop, read[2], spec.unit() + " stderr", l.consumer(), l.afterRead(), log);
-      read[2] = -1;
-    }
+    read[fdNum] = -1;
+  }
+
+  private static Consumer<LineBatch> eachLine(Consumer<String> consumer) {
+    return batch -> {
+      for (int i = 0; i < batch.count(); i++) consumer.accept(batch.text(i));
+    };
   }
 
   void closeAll() {

@@ -47,7 +47,7 @@ final class ProcFs {
   record Key(int pid, long starttime) {}
 
   static Optional<Stat> stat(int pid) {
-    return read(PROC.resolve(Integer.toString(pid)).resolve("stat")).map(s -> parseStat(pid, s));
+    return read("/proc/" + pid + "/stat", true).map(s -> parseStat(pid, s));
   }
 
   /**
@@ -79,7 +79,7 @@ final class ProcFs {
 
   /** Resident set size in bytes, or 0 when the process is gone. */
   static long rssBytes(int pid) {
-    return read(PROC.resolve(Integer.toString(pid)).resolve("statm"))
+    return read("/proc/" + pid + "/statm", true)
         .map(s -> Long.parseLong(s.trim().split(" ")[1]) * Units.PAGE_SIZE)
         .orElse(0L);
   }
@@ -231,31 +231,64 @@ final class ProcFs {
    * per scrape, and this costs a fraction of a java.nio channel.
    */
   static Optional<String> read(Path file) {
-    try (Arena arena = Arena.ofConfined()) {
-      int fd = Libc.open(arena.allocateFrom(file.toString()), Flags.O_RDONLY | Flags.O_CLOEXEC, 0).asInt();
-      if (fd < 0) return Optional.empty();
-      try {
-        MemorySegment buf = arena.allocate(READ_CHUNK);
-        byte[] out = new byte[0];
-        int length = 0;
-        for (; ; ) {
-          Libc.Ret r = Libc.read(fd, buf, READ_CHUNK);
-          if (r.failed()) {
-            if (r.errno() == Errno.EINTR) continue;
-            return Optional.empty();
-          }
-          int n = r.asInt();
-          if (n == 0) break;
-          if (length + n > out.length) out = java.util.Arrays.copyOf(out, Math.max(2 * out.length, length + n));
-          MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, out, length, n);
-          length += n;
-        }
-        return Optional.of(new String(out, 0, length, StandardCharsets.UTF_8));
-      } finally {
-        Libc.close(fd);
+    return read(file.toString(), false);
+  }
+
+  /**
+   * As {@link #read(Path)}. {@code shortLines}: the file is made of lines far shorter than 1 KiB
+   * (statm, stat, cpu.stat, cgroup.procs), so a read that leaves more than that of the buffer
+   * unfilled has reached the end (such files fill a read with as many whole lines as fit): one
+   * read call instead of two.
+   */
+  static Optional<String> read(String file, boolean shortLines) {
+    if (3 * file.length() + 1 > PATH_ROOM) {
+      try (Arena arena = Arena.ofConfined()) {
+        return read(arena.allocateFrom(file), arena.allocate(READ_CHUNK), shortLines);
       }
+    }
+    Scratch s = SCRATCH.get();
+    s.path.setString(0, file);
+    return read(s.path, s.buf, shortLines);
+  }
+
+  private static Optional<String> read(MemorySegment path, MemorySegment buf, boolean shortLines) {
+    int fd = Libc.open(path, Flags.O_RDONLY | Flags.O_CLOEXEC, 0).asInt();
+    if (fd < 0) return Optional.empty();
+    try {
+      byte[] out = new byte[0];
+      int length = 0;
+      for (; ; ) {
+        Libc.Ret r = Libc.read(fd, buf, READ_CHUNK);
+        if (r.failed()) {
+          if (r.errno() == Errno.EINTR) continue;
+          return Optional.empty();
+        }
+        int n = r.asInt();
+        if (n == 0) break;
+        if (length + n > out.length) out = java.util.Arrays.copyOf(out, Math.max(2 * out.length, length + n));
+        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, out, length, n);
+        length += n;
+        if (shortLines && n < READ_CHUNK - 1024) break;
+      }
+      return Optional.of(new String(out, 0, length, StandardCharsets.UTF_8));
+    } finally {
+      Libc.close(fd);
     }
   }
 
+  /** A thread's path and read buffers, reused read after read (metrics read hundreds per scrape). */
+  private static final class Scratch {
+    final MemorySegment path;
+    final MemorySegment buf;
+
+    Scratch() {
+      MemorySegment all = Arena.ofAuto().allocate(PATH_ROOM + READ_CHUNK);
+      path = all.asSlice(0, PATH_ROOM);
+      buf = all.asSlice(PATH_ROOM, READ_CHUNK);
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final int PATH_ROOM = 1024;
   private static final int READ_CHUNK = 4096;
 }

@@ -1,9 +1,8 @@
 package zinit.os;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** zinit's own process figures, as Prometheus' standard {@code process_*} metrics want them. */
 public final class SelfStats {
@@ -28,14 +27,43 @@ public final class SelfStats {
         bootTime() + stat.starttime() / tck);
   }
 
-  private static int openFds() {
-    int n = 0;
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(ProcFs.PROC.resolve("self/fd"))) {
-      for (Path ignored : fds) n++;
-    } catch (IOException e) {
-      return -1;
+  /**
+   * Entries of /proc/self/fd, counted from getdents64's records without a Path per entry (with
+   * a few hundred services, listing it through java.nio was a tenth of a scrape); -1 when
+   * unreadable.
+   */
+  static int openFds() {
+    try (Arena arena = Arena.ofConfined()) {
+      int fd = Libc.open(arena.allocateFrom("/proc/self/fd"), Flags.O_RDONLY | Flags.O_CLOEXEC, 0).asInt();
+      if (fd < 0) return -1;
+      try {
+        MemorySegment buf = arena.allocate(DIRENTS);
+        int n = 0;
+        for (; ; ) {
+          Libc.Ret r = Libc.getdents64(fd, buf, DIRENTS);
+          if (r.failed()) {
+            if (r.errno() == Errno.EINTR) continue;
+            return -1;
+          }
+          if (r.value() == 0) break;
+          // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[]
+          for (long at = 0; at < r.value(); at += buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 16) & 0xFFFF) {
+            if (!dotEntry(buf, at + 19)) n++;
+          }
+        }
+        return Math.max(0, n - 1); // the descriptor reading the directory
+      } finally {
+        Libc.close(fd);
+      }
     }
-    return Math.max(0, n - 1); // the directory stream's own descriptor
+  }
+
+  private static final int DIRENTS = 32 * 1024;
+
+  private static boolean dotEntry(MemorySegment buf, long name) {
+    if (buf.get(ValueLayout.JAVA_BYTE, name) != '.') return false;
+    byte second = buf.get(ValueLayout.JAVA_BYTE, name + 1);
+    return second == 0 || (second == '.' && buf.get(ValueLayout.JAVA_BYTE, name + 2) == 0);
   }
 
   /** btime of /proc/stat: the boot time in seconds since the epoch (it never changes). */

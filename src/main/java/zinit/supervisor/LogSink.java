@@ -1,11 +1,17 @@
 package zinit.supervisor;
 
 import zinit.config.ServiceConfig;
+import zinit.logs.LineBatch;
 
 /** Where service output and zinit's own messages go (the log ring, in the daemon). */
 public interface LogSink {
   /** A line of output of a unit ("redis" or "redis/test"). Called on the I/O thread: quick. */
   void line(String unit, boolean stderr, String text);
+
+  /** The lines of one read of a unit's pipe, in order; the batch is valid only during the call. */
+  default void lines(String unit, boolean stderr, LineBatch batch) {
+    for (int i = 0; i < batch.count(); i++) line(unit, stderr, batch.text(i));
+  }
 
   /** zinit's own message about a service, shown as coming from "zinit". */
   void zinit(String message);
@@ -31,6 +37,11 @@ public interface LogSink {
       }
 
       @Override
+      public void lines(String unit, boolean stderr, LineBatch batch) {
+        LogSink.this.lines(unit, stderr, batch);
+      }
+
+      @Override
       public boolean flush(Runnable resume) {
         return true;
       }
@@ -40,6 +51,11 @@ public interface LogSink {
   /** A service's output destination with a flush point. */
   interface Output {
     void line(String unit, boolean stderr, String text);
+
+    /** As {@link LogSink#lines}. */
+    default void lines(String unit, boolean stderr, LineBatch batch) {
+      for (int i = 0; i < batch.count(); i++) line(unit, stderr, batch.text(i));
+    }
 
     /**
      * After the lines of one read of a pipe. False when the destination cannot take more yet:

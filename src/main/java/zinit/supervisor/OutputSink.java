@@ -1,6 +1,7 @@
 package zinit.supervisor;
 
 import java.util.function.Consumer;
+import zinit.logs.LineBatch;
 
 /** Where one output stream (stdout or stderr) of a spawned process goes. */
 public sealed interface OutputSink {
@@ -21,6 +22,12 @@ public sealed interface OutputSink {
       this(consumer, resume -> true);
     }
   }
+
+  /**
+   * As {@link Lines}, the lines of each read as one batch of bytes (the log path: no String per
+   * line). The batch is valid only during the call.
+   */
+  record LineBatches(Consumer<LineBatch> consumer, AfterRead afterRead) implements OutputSink {}
 
   /** What a consumer says after the lines of one read. */
   interface AfterRead {

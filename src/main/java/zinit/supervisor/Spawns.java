@@ -86,13 +86,13 @@ final class Spawns {
   SpawnSpec spec(String unit, List<String> argv, ServiceConfig c, LogSink.Output output) {
     OutputSink out =
         switch (c.log()) {
-          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, false, line), output::flush);
+          case RING, FILE -> new OutputSink.LineBatches(batch -> output.lines(unit, false, batch), output::flush);
           case STDOUT -> new OutputSink.Inherit();
           case NULL -> new OutputSink.Discard();
         };
     OutputSink err =
         switch (c.log()) {
-          case RING, FILE -> new OutputSink.Lines(line -> output.line(unit, true, line), output::flush);
+          case RING, FILE -> new OutputSink.LineBatches(batch -> output.lines(unit, true, batch), output::flush);
           case STDOUT, NULL -> out;
         };
     SpawnSpec.Credentials who =

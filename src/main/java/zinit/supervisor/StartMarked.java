@@ -2,6 +2,7 @@ package zinit.supervisor;
 
 import java.util.ArrayList;
 import java.util.List;
+import zinit.logs.LineBatch;
 
 /**
  * One instance's output, held back until its start mark is written, so that in the log the
@@ -18,24 +19,50 @@ final class StartMarked implements LogSink.Output {
   private final LogSink.Output target;
   // guarded by this; null once released
   private List<Held> held = new ArrayList<>();
+  // set once every held line went to the target: from then on lines pass without this lock (the
+  // I/O thread took it twice per read of a flat-out service)
+  private volatile boolean released;
 
   StartMarked(LogSink.Output target) {
     this.target = target;
   }
 
   @Override
-  public synchronized void line(String unit, boolean stderr, String text) {
-    if (held != null && held.size() < MAX_HELD) {
-      held.add(new Held(unit, stderr, text));
-      return;
+  public void line(String unit, boolean stderr, String text) {
+    if (!released) {
+      synchronized (this) {
+        if (held != null && held.size() < MAX_HELD) {
+          held.add(new Held(unit, stderr, text));
+          return;
+        }
+        release();
+      }
     }
-    release();
     target.line(unit, stderr, text);
   }
 
   @Override
-  public synchronized boolean flush(Runnable resume) {
-    return held != null || target.flush(resume);
+  public void lines(String unit, boolean stderr, LineBatch batch) {
+    if (!released) {
+      synchronized (this) {
+        if (held != null && held.size() + batch.count() <= MAX_HELD) {
+          for (int i = 0; i < batch.count(); i++) held.add(new Held(unit, stderr, batch.text(i)));
+          return;
+        }
+        release();
+      }
+    }
+    target.lines(unit, stderr, batch);
+  }
+
+  @Override
+  public boolean flush(Runnable resume) {
+    if (!released) {
+      synchronized (this) {
+        if (held != null) return true;
+      }
+    }
+    return target.flush(resume);
   }
 
   /** Writes the mark, then every held line, in order; later lines go straight through. */
@@ -52,5 +79,6 @@ final class StartMarked implements LogSink.Output {
     List<Held> lines = held;
     held = null;
     for (Held h : lines) target.line(h.unit(), h.stderr(), h.text());
+    released = true;
   }
 }

@@ -61,15 +61,29 @@ class FileLogTest {
     try (FileLog log = open(fifo, 1 << 20, 1, LogFile.Format.TEXT)) {
       log.write("web", Stream.STDOUT, "one");
       assertThat(log.flush(resumed::countDown)).as("the writer takes the first batch").isTrue();
-      log.write("web", Stream.STDOUT, "two");
-      assertThat(log.flush(resumed::countDown)).as("the writer is stuck: pause the producer").isFalse();
+      assertThat(log.sync(100)).as("the writer took it and is stuck").isFalse();
+      int n = 0;
+      boolean paused = false;
+      while (!paused) {
+        log.write("web", Stream.STDOUT, "two " + n++);
+        paused = !log.flush(resumed::countDown);
+      }
+      assertThat(n).as("lines buffered before the pause: LIMIT bytes").isGreaterThan(FileLog.LIMIT / 64);
       assertThat(resumed.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
       try (var in = Files.newInputStream(fifo)) {
+        var read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
         assertThat(resumed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("resumed once written").isTrue();
         log.sync();
         log.close();
-        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(text).endsWith("[+] web: one\n2025-11-30T21:03:21.123Z [+] web: two\n");
+        String text = read.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(text).startsWith("2025-11-30T21:03:21.123Z [+] web: one\n").endsWith("[+] web: two " + (n - 1) + "\n");
+        assertThat(text.split("\n")).hasSize(n + 1);
       }
     }
   }
@@ -120,6 +134,86 @@ class FileLogTest {
     }
     assertThat(Files.readString(dir.resolve("old.log.1"))).isEqualTo("x".repeat(90) + "\n");
     assertThat(Files.readString(p)).endsWith("[+] old: new line\n");
+  }
+
+  @Test
+  void aGapAmongTheRotatedFilesLosesNoneAndNewFilesAreOwnerReadable() throws IOException {
+    Path p = dir.resolve("gap.log");
+    Files.writeString(dir.resolve("gap.log.1"), "one\n");
+    Files.writeString(dir.resolve("gap.log.3"), "three\n");
+    Files.writeString(p, "x".repeat(90) + "\n");
+    try (FileLog log = open(p, 120, 5, LogFile.Format.TEXT)) {
+      log.write("gap", Stream.STDOUT, "new line");
+    }
+    assertThat(Files.readString(dir.resolve("gap.log.1"))).isEqualTo("x".repeat(90) + "\n");
+    assertThat(Files.readString(dir.resolve("gap.log.2"))).isEqualTo("one\n");
+    assertThat(Files.readString(dir.resolve("gap.log.3"))).isEqualTo("three\n");
+    assertThat(Files.readString(p)).endsWith("[+] gap: new line\n");
+    Path fresh = dir.resolve("fresh.log");
+    try (FileLog log = open(fresh, 1 << 20, 5, LogFile.Format.TEXT)) {
+      log.write("fresh", Stream.STDOUT, "x");
+    }
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-r-----");
+  }
+
+  /** A batch as the pipe reader gives it: {@code text}'s lines (split on \n) in one array. */
+  private static LineBatch batch(byte[] bytes) {
+    LineBatch b = new LineBatch();
+    b.reset(bytes);
+    int start = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        b.add(start, i, LineBatch.plain(bytes, start, i));
+        start = i + 1;
+      }
+    }
+    return b;
+  }
+
+  @Test
+  void aBatchOfBytesIsWrittenAsItsLinesOneByOneWouldBe() throws IOException {
+    byte[] bytes = {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n', 'c', 'r', '\r', '\n', '\n', 'u', (byte) 0xC3, (byte) 0xA9, '\n'};
+    for (LogFile.Format format : LogFile.Format.values()) {
+      Path byBatch = dir.resolve("batch-" + format + ".log");
+      Path byLine = dir.resolve("line-" + format + ".log");
+      LineBatch b = batch(bytes);
+      try (FileLog log = open(byBatch, 1 << 20, 5, format)) {
+        log.write("web", Stream.STDERR, "[-] web: ".getBytes(StandardCharsets.UTF_8), b);
+      }
+      try (FileLog log = open(byLine, 1 << 20, 5, format)) {
+        for (int i = 0; i < b.count(); i++) log.write("web", Stream.STDERR, b.text(i));
+      }
+      assertThat(Files.readAllBytes(byBatch)).isEqualTo(Files.readAllBytes(byLine));
+    }
+    assertThat(Files.readString(dir.resolve("batch-TEXT.log")))
+        .isEqualTo(
+            "2025-11-30T21:03:21.123Z [-] web: ok\n"
+                + "2025-11-30T21:03:21.123Z [-] web: caf\ufffd\n"
+                + "2025-11-30T21:03:21.123Z [-] web: cr\r\n"
+                + "2025-11-30T21:03:21.123Z [-] web: \n"
+                + "2025-11-30T21:03:21.123Z [-] web: u\u00e9\n");
+    for (String line : Files.readAllLines(dir.resolve("batch-JSON.log"))) {
+      assertThat(new ObjectMapper().readTree(line).get("stream").asText()).isEqualTo("stderr");
+    }
+  }
+
+  @Test
+  void aBatchIsCutWhereTheFileRotatesNeverInsideALine() throws IOException {
+    Path p = dir.resolve("rot.log");
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < 400; i++) in.append(i).append('\n');
+    try (FileLog log = open(p, 2048, 20, LogFile.Format.TEXT)) {
+      log.write("rot", Stream.STDOUT, "[+] rot: ".getBytes(StandardCharsets.UTF_8), batch(in.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+    List<Integer> seen = new ArrayList<>();
+    for (int n = 20; n >= 0; n--) {
+      Path f = n == 0 ? p : dir.resolve("rot.log." + n);
+      if (!Files.exists(f)) continue;
+      assertThat(Files.size(f)).isLessThanOrEqualTo(2048);
+      for (String line : Files.readString(f).split("\n")) seen.add(Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)));
+    }
+    assertThat(seen).hasSize(400);
+    for (int i = 0; i < 400; i++) assertThat(seen.get(i)).isEqualTo(i);
   }
 
   @Test

@@ -16,6 +16,40 @@ class LogRingTest {
     assertThat(LogRing.format("redis", true, "oops")).isEqualTo("[-] redis: oops");
   }
 
+  private static LineBatch batch(String text) {
+    byte[] bytes = ("#" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8); // a line need not start at 0
+    LineBatch b = new LineBatch();
+    b.reset(bytes);
+    int start = 1;
+    for (int i = 1; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        b.add(start, i, LineBatch.plain(bytes, start, i));
+        start = i + 1;
+      }
+    }
+    return b;
+  }
+
+  @Test
+  void aBatchReadsBackAsItsLinesWouldWrappedFilteredAndCut() throws InterruptedException {
+    LogRing ring = new LogRing(4);
+    try (LogRing.Subscription sub = ring.subscribe("web", 10)) {
+      LineBatch first = batch("a\nb\n");
+      ring.appendLines("[+] web: ", first);
+      ring.append("db", false, "x");
+      String longLine = "y".repeat(LogRing.MAX_LINE);
+      ring.appendLines("[-] web: ", batch("caf\u00e9\n" + longLine + "\n"));
+      java.util.Arrays.fill(first.data(), (byte) 'Z'); // the producer's array is reused: the ring kept a copy
+      String cut = ("[-] web: " + longLine).substring(0, LogRing.MAX_LINE);
+      assertThat(ring.snapshot(null)).containsExactly("[+] web: b", "[+] db: x", "[-] web: caf\u00e9", cut);
+      assertThat(ring.snapshot("web")).containsExactly("[+] web: b", "[-] web: caf\u00e9", cut);
+      assertThat(ring.snapshot("db", LineView.JSON)).hasSize(1);
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < 4; i++) got.add(sub.poll(5, TimeUnit.SECONDS));
+      assertThat(got).containsExactly("[+] web: a", "[+] web: b", "[-] web: caf\u00e9", cut);
+    }
+  }
+
   @Test
   void snapshotIsOldestFirstAndWrapsAroundAtCapacity() {
     LogRing ring = new LogRing(3);
