@@ -10,7 +10,11 @@ public final class Main {
   public static void main(String[] args) {
     int code = run(args, System.getenv(), System.out, System.err);
     System.out.flush();
-    System.exit(code);
+    System.err.flush();
+    // halt, not exit: System.exit sets up the JDK's System.Logger to log the exit (1.1 ms of every
+    // CLI call, measured interleaved). Nothing is skipped: the only shutdown hook a command
+    // registers is the proxy's, and the proxy returns only once that hook has run.
+    Runtime.getRuntime().halt(code);
   }
 
   /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage error). */
