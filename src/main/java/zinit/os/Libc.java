@@ -143,6 +143,14 @@ final class Libc {
         errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   }
 
+  // int fcntl(int fd, int cmd, ...): here only with one int argument
+  private static final class Fcntl {
+    static final MethodHandle H =
+        errno("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+  }
+
   private static final class Open {
     static final MethodHandle H =
         errno("open",
@@ -161,6 +169,14 @@ final class Libc {
   private static final class Read {
     static final MethodHandle H =
         errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  // read(2) into a Java array, without a native buffer and a copy: a critical call may take heap
+  // memory, and holds off the GC until it returns, so it is only for reads that cannot block (a pipe
+  // epoll reported readable)
+  private static final class ReadCritical {
+    static final MethodHandle H =
+        errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
   }
 
   private static final class Getdents64 {
@@ -419,6 +435,10 @@ final class Libc {
     return call(s -> (int) Pipe2.H.invokeExact(s, fds, flags));
   }
 
+  static Ret fcntl(int fd, int cmd, int arg) {
+    return call(s -> (int) Fcntl.H.invokeExact(s, fd, cmd, arg));
+  }
+
   static Ret open(MemorySegment path, int flags, int mode) {
     return call(s -> (int) Open.H.invokeExact(s, path, flags, mode));
   }
@@ -433,6 +453,22 @@ final class Libc {
 
   static Ret read(int fd, MemorySegment buf, long count) {
     return call(s -> (long) Read.H.invokeExact(s, fd, buf, count));
+  }
+
+  /**
+   * read(2) into {@code buf}, which may be a heap segment, as a critical call (see {@link
+   * ReadCritical}): the count, or -errno. For a read that cannot block only.
+   */
+  static long readNow(int fd, MemorySegment buf, long count) {
+    MemorySegment state = CAPTURES.get();
+    try {
+      long n = (long) ReadCritical.H.invokeExact(state, fd, buf, count);
+      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError("native call failed to link or run", t);
+    }
   }
 
   /** Directory entries (struct linux_dirent64) into {@code buf}; 0 at the end. */
