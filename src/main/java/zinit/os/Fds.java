@@ -24,18 +24,6 @@ final class Fds {
     }
   }
 
-  /**
-   * Asks for a pipe buffer of {@code bytes} (fcntl F_SETPIPE_SZ); the size the pipe has afterwards.
-   * A refused size (above /proc/sys/fs/pipe-max-size, or over the user's pipe-user-pages limit
-   * without CAP_SYS_RESOURCE: EPERM; EBUSY, EINVAL) leaves the pipe as it was: a smaller buffer
-   * only means more, smaller reads.
-   */
-  static int trySetPipeSize(int fd, int bytes) {
-    Libc.Ret r = Libc.fcntl(fd, Flags.F_SETPIPE_SZ, bytes);
-    if (!r.failed()) return r.asInt();
-    return Libc.fcntl(fd, Flags.F_GETPIPE_SZ, 0).asIntOrThrow("fcntl(" + fd + ", F_GETPIPE_SZ)");
-  }
-
   /** open(2) with O_CLOEXEC. */
   static int open(String path, int flags) {
     try (Arena arena = Arena.ofConfined()) {

@@ -10,9 +10,6 @@ final class Flags {
   static final int O_CLOEXEC = 0x80000;
   static final int O_NONBLOCK = 0x800;
 
-  static final int F_SETPIPE_SZ = 1031;
-  static final int F_GETPIPE_SZ = 1032;
-
   static final short POSIX_SPAWN_SETSIGDEF = 0x04;
   static final short POSIX_SPAWN_SETSIGMASK = 0x08;
   static final short POSIX_SPAWN_SETSID = 0x80;

@@ -175,12 +175,12 @@ final class IoLoop implements AutoCloseable {
    * runs interpreted until tens of thousands of back-edges (a flat-out service's whole burst).
    */
   private void round(MemorySegment events, MemorySegment counter) {
-    Libc.Ret r = Libc.epoll_wait(epfd, events, MAX_EVENTS, -1);
-    if (r.failed()) {
-      if (r.errno() == Errno.EINTR) return; // a signal; wait again
-      throw new OsException("epoll_wait", r.errno());
+    int n = Libc.epollWait(epfd, events, MAX_EVENTS, -1);
+    if (n < 0) {
+      if (n == -Errno.EINTR) return; // a signal; wait again
+      throw new OsException("epoll_wait", -n);
     }
-    for (int i = 0; i < r.asInt(); i++) {
+    for (int i = 0; i < n; i++) {
       long base = i * EVENT_SIZE;
       int mask = events.get(ValueLayout.JAVA_INT_UNALIGNED, base);
       long token = events.get(ValueLayout.JAVA_LONG_UNALIGNED, base + DATA_OFFSET);

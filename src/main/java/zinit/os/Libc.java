@@ -143,14 +143,6 @@ final class Libc {
         errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   }
 
-  // int fcntl(int fd, int cmd, ...): here only with one int argument
-  private static final class Fcntl {
-    static final MethodHandle H =
-        errno("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
-  }
-
   private static final class Open {
     static final MethodHandle H =
         errno("open",
@@ -435,10 +427,6 @@ final class Libc {
     return call(s -> (int) Pipe2.H.invokeExact(s, fds, flags));
   }
 
-  static Ret fcntl(int fd, int cmd, int arg) {
-    return call(s -> (int) Fcntl.H.invokeExact(s, fd, cmd, arg));
-  }
-
   static Ret open(MemorySegment path, int flags, int mode) {
     return call(s -> (int) Open.H.invokeExact(s, path, flags, mode));
   }
@@ -527,6 +515,22 @@ final class Libc {
 
   static Ret epoll_wait(int epfd, MemorySegment events, int maxevents, int timeout) {
     return call(s -> (int) EpollWait.H.invokeExact(s, epfd, events, maxevents, timeout));
+  }
+
+  /**
+   * epoll_wait(2) for the I/O loop's every round: the count, or -errno (no lambda and no {@link
+   * Ret} per call, fewer methods to run interpreted until the JIT has them).
+   */
+  static int epollWait(int epfd, MemorySegment events, int maxevents, int timeout) {
+    MemorySegment state = CAPTURES.get();
+    try {
+      int n = (int) EpollWait.H.invokeExact(state, epfd, events, maxevents, timeout);
+      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError("native call failed to link or run", t);
+    }
   }
 
   static Ret eventfd(int initval, int flags) {

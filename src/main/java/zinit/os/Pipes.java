@@ -20,15 +20,8 @@ final class Pipes {
     };
   }
 
-  /**
-   * The buffer asked for each output pipe zinit reads (the kernel's default is 64 KiB). A flat-out
-   * service then fills it faster than zinit reads... TODO measured
-   */
-  static final int PIPE_SIZE = Integer.getInteger("zinit.pipeSize", 0);
-
   private int pipe(int fdNum) {
     int[] p = Fds.pipe();
-    if (PIPE_SIZE > 0) Fds.trySetPipeSize(p[0], PIPE_SIZE);
     read[fdNum] = p[0];
     write[fdNum] = p[1];
     return p[1];
