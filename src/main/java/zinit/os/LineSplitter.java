@@ -47,8 +47,13 @@ final class LineSplitter {
     if (carried > 0) System.arraycopy(carry, 0, data, start, carried);
     int end = offset + count;
     batch.reset(data);
+    LineBatch b = batch;
     for (int nl; (nl = newline(data, start, end)) >= 0; start = nl + 1) {
-      add(data, start, nl, (high & HIGH_BITS) == 0);
+      if (nl - start <= MAX_LINE && b.count() < MAX_BATCH - 1) {
+        b.add(start, nl, (high & HIGH_BITS) == 0); // the common case of add(), one call less
+      } else {
+        add(data, start, nl, (high & HIGH_BITS) == 0);
+      }
     }
     // the unterminated rest: cut while longer than a line may be, the remainder kept for next time
     while (end - start > MAX_LINE) start = addCut(data, start);
