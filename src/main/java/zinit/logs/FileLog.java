@@ -186,34 +186,82 @@ public final class FileLog implements AutoCloseable {
       appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
     }
     boolean text = settings.format() == LogFile.Format.TEXT;
-    byte[] data = lines.data();
-    byte[] front = text ? front(now, head) : null;
-    for (int i = 0; i < lines.count(); i++) {
-      int start = lines.start(i);
-      int end = lines.end(i);
-      if (text && (lines.ascii() || LineBatch.plain(data, start, end))) {
-        appendText(front, data, start, end);
-      } else {
-        String line = lines.text(i);
-        appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
+    if (text && lines.ascii()) {
+      appendTexts(front(now, head), lines);
+    } else {
+      byte[] data = lines.data();
+      byte[] front = text ? front(now, head) : null;
+      for (int i = 0; i < lines.count(); i++) {
+        int start = lines.start(i);
+        int end = lines.end(i);
+        if (text && LineBatch.plain(data, start, end)) {
+          appendTexts(front, data, start, end);
+        } else {
+          String line = lines.text(i);
+          appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
+        }
       }
     }
     if (filling.bytes >= BATCH) wakeWriter();
   }
 
-  // guarded by this: one text line from bytes, behind {@code front} (the time and the prefix)
-  private void appendText(byte[] front, byte[] data, int start, int end) {
-    int length = front.length + (end - start) + 1;
-    Segment s = reserve(length);
-    byte[] d = s.room(length);
+  // guarded by this: every line of {@code lines} (plain ASCII) as text, behind {@code front}
+  private void appendTexts(byte[] front, LineBatch lines) {
+    byte[] data = lines.data();
+    int n = lines.count();
+    for (int i = 0; i < n; ) i = appendTexts(front, data, lines, i, n);
+  }
+
+  // guarded by this: line {@code data[start .. end)} as text, behind {@code front}
+  private void appendTexts(byte[] front, byte[] data, int start, int end) {
+    LineBatch one = single;
+    one.reset(data);
+    one.add(start, end, true);
+    appendTexts(front, data, one, 0, 1);
+  }
+
+  private final LineBatch single = new LineBatch(); // guarded by this
+
+  /**
+   * Lines {@code from ..} of {@code lines} as text into the current segment, up to the first that
+   * would make the file larger than its limit: the index of the next line to add (that one goes
+   * into a new segment). One loop over the lines with the segment's array at hand, rather than a
+   * {@link #reserve} and a growth check of its own per line: a flat-out service's CPU per line is
+   * mostly this loop.
+   */
+  private int appendTexts(byte[] front, byte[] data, LineBatch lines, int from, int n) {
+    int f = front.length;
+    // the first line as reserve() sees it: a new segment when it would not fit, its bytes counted
+    // below with the others
+    int first = f + (lines.end(from) - lines.start(from)) + 1;
+    Segment s = reserve(first);
+    filling.bytes -= first;
+    projected -= first;
+    byte[] d = s.room((n - from) * (f + 1) + Math.max(0, lines.end(n - 1) - lines.start(from)));
     int at = s.length;
-    System.arraycopy(front, 0, d, at, front.length);
-    at += front.length;
-    System.arraycopy(data, start, d, at, end - start);
-    at += end - start;
-    d[at++] = '\n';
+    long limit = settings.maxBytes();
+    long size = projected;
+    int i = from;
+    for (; i < n; i++) {
+      int start = lines.start(i);
+      int len = lines.end(i) - start;
+      int length = f + len + 1;
+      if (size > 0 && size + length > limit) break;
+      if (at + length > d.length) {
+        s.length = at;
+        d = s.room(length);
+      }
+      System.arraycopy(front, 0, d, at, f);
+      System.arraycopy(data, start, d, at + f, len);
+      at += length;
+      d[at - 1] = '\n';
+      size += length;
+    }
+    filling.bytes += (int) (size - projected);
+    projected = size;
     s.length = at;
-    s.lines++;
+    s.lines += i - from;
+    return i;
   }
 
   // guarded by this: the time and a space, then the prefix; made once per millisecond and prefix

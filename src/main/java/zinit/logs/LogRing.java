@@ -103,16 +103,19 @@ public final class LogRing {
     int capacity = lines.length;
     lock.lock();
     try {
+      boolean followed = !subscribers.isEmpty();
+      int at = next;
       for (int i = 0; i < n; i++) {
-        int at = next;
+        int start = batch.start(i);
         lines[at] = prefix;
         bytes[at] = copy;
-        offsets[at] = batch.start(i) - from;
-        lengths[at] = batch.end(i) - batch.start(i);
+        offsets[at] = start - from;
+        lengths[at] = batch.end(i) - start;
         times[at] = now;
-        next = at + 1 == capacity ? 0 : at + 1;
-        if (!subscribers.isEmpty()) offer(lineAt(at), now);
+        if (followed) offer(lineAt(at), now);
+        at = at + 1 == capacity ? 0 : at + 1;
       }
+      next = at;
       size = Math.min(capacity, size + n);
     } finally {
       lock.unlock();

@@ -41,8 +41,8 @@ final class IoLoop implements AutoCloseable {
   private final Thread thread;
   // Loop thread only.
   private final Map<Long, Registration> handlers = new HashMap<>();
-  private final MemorySegment scratch = Arena.ofAuto().allocate(SCRATCH_SIZE);
   private final byte[] heapScratch = new byte[LineSplitter.MAX_LINE + SCRATCH_SIZE];
+  private final MemorySegment readTarget = MemorySegment.ofArray(heapScratch).asSlice(LineSplitter.MAX_LINE);
   private final zinit.logs.LineBatch lineBatch = new zinit.logs.LineBatch();
   private volatile boolean stopping;
   private boolean draining; // loop thread only
@@ -114,19 +114,19 @@ final class IoLoop implements AutoCloseable {
     }
   }
 
-  /** A read buffer for handlers; only valid on the loop thread. */
-  MemorySegment scratch() {
-    if (!onLoopThread()) throw new IllegalStateException("scratch buffer off the I/O thread");
-    return scratch;
-  }
-
   /**
-   * A heap copy target of {@link #scratch()}'s size plus {@link LineSplitter#MAX_LINE} bytes in
-   * front, so reads allocate nothing; loop thread only.
+   * The read buffer of handlers: {@link #SCRATCH_SIZE} bytes with {@link LineSplitter#MAX_LINE}
+   * bytes in front for the splitter, so reads allocate nothing; loop thread only.
    */
   byte[] heapScratch() {
     if (!onLoopThread()) throw new IllegalStateException("scratch buffer off the I/O thread");
     return heapScratch;
+  }
+
+  /** {@link #heapScratch()} from {@link LineSplitter#MAX_LINE} on, as a segment to read into. */
+  MemorySegment readTarget() {
+    if (!onLoopThread()) throw new IllegalStateException("scratch buffer off the I/O thread");
+    return readTarget;
   }
 
   /** The line batch every pipe's splitter fills (one at a time, on the loop thread). */
@@ -160,31 +160,38 @@ final class IoLoop implements AutoCloseable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
       MemorySegment counter = arena.allocate(ValueLayout.JAVA_LONG);
-      while (!stopping) {
-        Libc.Ret r = Libc.epoll_wait(epfd, events, MAX_EVENTS, -1);
-        if (r.failed()) {
-          if (r.errno() == Errno.EINTR) continue; // a signal; wait again
-          throw new OsException("epoll_wait", r.errno());
-        }
-        for (int i = 0; i < r.asInt(); i++) {
-          long base = i * EVENT_SIZE;
-          int mask = events.get(ValueLayout.JAVA_INT_UNALIGNED, base);
-          long token = events.get(ValueLayout.JAVA_LONG_UNALIGNED, base + DATA_OFFSET);
-          if (token == WAKE_TOKEN) {
-            // EAGAIN: already drained by an earlier wake in this batch.
-            Libc.Ret d = Libc.read(wakefd, counter, 8);
-            if (d.failed() && d.errno() != Errno.EAGAIN) throw new OsException("read(eventfd)", d.errno());
-            runTasks();
-          } else {
-            dispatch(token, mask);
-          }
-        }
-      }
+      while (!stopping) round(events, counter);
     } catch (Throwable t) {
       log.accept("I/O loop died: " + t);
       throw t;
     } finally {
       shutdown();
+    }
+  }
+
+  /**
+   * One epoll_wait and the handlers of what it reported. A method of its own so that the JIT
+   * compiles it after a few hundred rounds: the loop in {@link #run} is entered once, and a loop
+   * runs interpreted until tens of thousands of back-edges (a flat-out service's whole burst).
+   */
+  private void round(MemorySegment events, MemorySegment counter) {
+    int n = Libc.epollWait(epfd, events, MAX_EVENTS, -1);
+    if (n < 0) {
+      if (n == -Errno.EINTR) return; // a signal; wait again
+      throw new OsException("epoll_wait", -n);
+    }
+    for (int i = 0; i < n; i++) {
+      long base = i * EVENT_SIZE;
+      int mask = events.get(ValueLayout.JAVA_INT_UNALIGNED, base);
+      long token = events.get(ValueLayout.JAVA_LONG_UNALIGNED, base + DATA_OFFSET);
+      if (token == WAKE_TOKEN) {
+        // EAGAIN: already drained by an earlier wake in this batch.
+        Libc.Ret d = Libc.read(wakefd, counter, 8);
+        if (d.failed() && d.errno() != Errno.EAGAIN) throw new OsException("read(eventfd)", d.errno());
+        runTasks();
+      } else {
+        dispatch(token, mask);
+      }
     }
   }
 

@@ -163,6 +163,14 @@ final class Libc {
         errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
   }
 
+  // read(2) into a Java array, without a native buffer and a copy: a critical call may take heap
+  // memory, and holds off the GC until it returns, so it is only for reads that cannot block (a pipe
+  // epoll reported readable)
+  private static final class ReadCritical {
+    static final MethodHandle H =
+        errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+  }
+
   private static final class Getdents64 {
     static final MethodHandle H =
         errno("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -435,6 +443,22 @@ final class Libc {
     return call(s -> (long) Read.H.invokeExact(s, fd, buf, count));
   }
 
+  /**
+   * read(2) into {@code buf}, which may be a heap segment, as a critical call (see {@link
+   * ReadCritical}): the count, or -errno. For a read that cannot block only.
+   */
+  static long readNow(int fd, MemorySegment buf, long count) {
+    MemorySegment state = CAPTURES.get();
+    try {
+      long n = (long) ReadCritical.H.invokeExact(state, fd, buf, count);
+      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError("native call failed to link or run", t);
+    }
+  }
+
   /** Directory entries (struct linux_dirent64) into {@code buf}; 0 at the end. */
   static Ret getdents64(int fd, MemorySegment buf, long count) {
     return call(s -> (long) Getdents64.H.invokeExact(s, fd, buf, count));
@@ -491,6 +515,22 @@ final class Libc {
 
   static Ret epoll_wait(int epfd, MemorySegment events, int maxevents, int timeout) {
     return call(s -> (int) EpollWait.H.invokeExact(s, epfd, events, maxevents, timeout));
+  }
+
+  /**
+   * epoll_wait(2) for the I/O loop's every round: the count, or -errno (no lambda and no {@link
+   * Ret} per call, fewer methods to run interpreted until the JIT has them).
+   */
+  static int epollWait(int epfd, MemorySegment events, int maxevents, int timeout) {
+    MemorySegment state = CAPTURES.get();
+    try {
+      int n = (int) EpollWait.H.invokeExact(state, epfd, events, maxevents, timeout);
+      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError("native call failed to link or run", t);
+    }
   }
 
   static Ret eventfd(int initval, int flags) {

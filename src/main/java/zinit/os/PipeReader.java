@@ -1,7 +1,5 @@
 package zinit.os;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.function.Consumer;
 import zinit.logs.LineBatch;
 import zinit.supervisor.OutputSink;
@@ -42,33 +40,24 @@ final class PipeReader implements IoLoop.Handler {
 
   @Override
   public void ready(long token, int events) {
-    // Level-triggered readiness means one read of a blocking pipe cannot block; other pipes get
-    // their turn before this one is read again.
-    MemorySegment buf = loop.scratch();
-    Libc.Ret r = Libc.read(fd, buf, buf.byteSize());
-    if (r.failed()) {
-      if (r.errno() == Errno.EINTR || r.errno() == Errno.EAGAIN) return; // try again on next event
-      log.accept(what + ": " + new OsException("read(" + fd + ")", r.errno()).getMessage());
-      lines.finish();
-      afterRead(token);
-      loop.remove(token);
+    // Level-triggered readiness means one read of a blocking pipe cannot block (so it may be a
+    // critical call, straight into the heap buffer); other pipes get their turn before this one is
+    // read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read, where the
+    // splitter puts the previous read's unterminated line.
+    long n = Libc.readNow(fd, loop.readTarget(), IoLoop.SCRATCH_SIZE);
+    if (n > 0) {
+      lines.feed(loop.heapScratch(), LineSplitter.MAX_LINE, (int) n);
+      // A consumer that cannot take more yet: this pipe is not read (its writer blocks when it is
+      // full) until the consumer resumes it. Paused here, on the loop thread, so a resume queued
+      // from elsewhere always comes after.
+      if (!afterRead(token)) loop.pause(token);
       return;
     }
-    int n = r.asInt();
-    if (n == 0) {
-      lines.finish();
-      afterRead(token);
-      loop.remove(token);
-      return;
-    }
-    // after LineSplitter.MAX_LINE bytes, where the splitter puts the previous read's unterminated line
-    byte[] bytes = loop.heapScratch();
-    MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, LineSplitter.MAX_LINE, n);
-    lines.feed(bytes, LineSplitter.MAX_LINE, n);
-    // A consumer that cannot take more yet: this pipe is not read (its writer blocks when it is
-    // full) until the consumer resumes it. Paused here, on the loop thread, so a resume queued
-    // from elsewhere always comes after.
-    if (!afterRead(token)) loop.pause(token);
+    if (n == -Errno.EINTR || n == -Errno.EAGAIN) return; // try again on next event
+    if (n < 0) log.accept(what + ": " + new OsException("read(" + fd + ")", (int) -n).getMessage());
+    lines.finish();
+    afterRead(token);
+    loop.remove(token);
   }
 
   private boolean afterRead(long token) {

@@ -217,6 +217,40 @@ class FileLogTest {
   }
 
   @Test
+  void batchesCutByRotationGiveTheFilesLineByLineWritesGive() throws IOException {
+    // plain and mixed batches of lines of every length up to 60 bytes, rotating every ~300 bytes
+    List<byte[]> reads = new ArrayList<>();
+    java.util.Random random = new java.util.Random(10);
+    for (int r = 0; r < 40; r++) {
+      java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+      for (int l = random.nextInt(12); l >= 0; l--) {
+        int length = random.nextInt(61);
+        for (int i = 0; i < length; i++) read.write(r % 3 == 2 && i == 5 ? 0xE9 : 'a' + random.nextInt(26));
+        read.write('\n');
+      }
+      reads.add(read.toByteArray());
+    }
+    Path byBatch = dir.resolve("b.log");
+    Path byLine = dir.resolve("l.log");
+    try (FileLog log = open(byBatch, 300, 200, LogFile.Format.TEXT)) {
+      for (byte[] read : reads) log.write("web", Stream.STDOUT, "[+] web: ".getBytes(StandardCharsets.UTF_8), batch(read));
+    }
+    try (FileLog log = open(byLine, 300, 200, LogFile.Format.TEXT)) {
+      for (byte[] read : reads) {
+        LineBatch b = batch(read);
+        for (int i = 0; i < b.count(); i++) log.write("web", Stream.STDOUT, b.text(i));
+      }
+    }
+    for (int n = 0; n <= 200; n++) {
+      Path a = n == 0 ? byBatch : dir.resolve("b.log." + n);
+      Path b = n == 0 ? byLine : dir.resolve("l.log." + n);
+      assertThat(Files.exists(a)).as("b.log.%d", n).isEqualTo(Files.exists(b));
+      if (Files.exists(a)) assertThat(Files.readAllBytes(a)).as("b.log.%d", n).isEqualTo(Files.readAllBytes(b));
+    }
+    assertThat(dir.resolve("b.log.3")).exists();
+  }
+
+  @Test
   void keepZeroStartsTheFileOver() throws IOException {
     Path p = dir.resolve("k0.log");
     try (FileLog log = open(p, 100, 0, LogFile.Format.TEXT)) {

@@ -186,4 +186,26 @@ class LineSplitterTest {
     feed(new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n', 'z', '\n'});
     assertThat(lines).containsExactly("ok", "caf\ufffd", "z");
   }
+
+  @Test
+  void firstByteIsTheLowestMarkedByteForEveryMarkSet() {
+    // every one of the 255 non-empty sets of marked bytes (high bit of byte k set)
+    for (int set = 1; set < 256; set++) {
+      long marks = 0;
+      for (int k = 0; k < 8; k++) if ((set & (1 << k)) != 0) marks |= 0x80L << (8 * k);
+      assertThat(LineSplitter.firstByte(marks)).as("marks %016x", marks).isEqualTo(Integer.numberOfTrailingZeros(set));
+    }
+  }
+
+  @Test
+  void newlineInEveryPositionOfAWordIsFound() {
+    for (int at = 0; at < 24; at++) {
+      lines.clear();
+      byte[] b = "abcdefghijklmnopqrstuvwx\n".getBytes(StandardCharsets.US_ASCII);
+      b[at] = '\n';
+      feed(b);
+      String all = new String(b, StandardCharsets.US_ASCII);
+      assertThat(lines).containsExactly(all.substring(0, at), all.substring(at + 1, 24));
+    }
+  }
 }
