@@ -3,8 +3,12 @@ package zinit.daemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import zinit.config.ConfigException;
 import zinit.config.ConfigLoader;
 import zinit.config.Environments;
@@ -38,11 +42,18 @@ public final class Daemon {
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
     NativeProcessHost.prepareSpawns();
+    // On threads of their own while this one raises limits, binds the socket and sets up the host:
+    // the JDK's set-up (Preload) and the service files, each needed only before the first spawn.
+    FutureTask<Void> preload = background("zinit-preload", () -> { Preload.jdk(); return null; });
+    List<String> loadWarnings = new ArrayList<>();
+    FutureTask<ConfigLoader.LoadResult> loading =
+        Files.isDirectory(options.configDir())
+            ? background("zinit-config", () -> ConfigLoader.loadDir(options.configDir(), loadWarnings::add))
+            : null;
     LogRing ring = new LogRing(options.bufferLines());
     ServiceLogs serviceLogs =
         new ServiceLogs(ring, options.logDir(), msg -> zinitMessage(ring, msg), System::currentTimeMillis);
     RingSink sink = new RingSink(ring, serviceLogs);
-    Preload.jdk();
     long fdLimit = FdLimit.raise(sink::zinit);
     SpareFds reserve = SpareFds.hold(FD_RESERVE);
     // The socket first: when zinit cannot serve, no service (nor a oneshot's side effect) starts.
@@ -77,7 +88,13 @@ public final class Daemon {
     boolean pid1 = host.isPid1();
     Signals.install(supervisor, pid1 && !options.container(), sink);
     // Every service is known before the socket answers, so no client sees a partial list.
-    ConfigLoader.LoadResult loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
+    ConfigLoader.LoadResult loaded;
+    if (loading != null) {
+      loaded = join(loading);
+      loadWarnings.forEach(sink::zinit);
+    } else {
+      loaded = ConfigLoader.loadDir(options.configDir(), sink::zinit);
+    }
     for (ConfigException e : loaded.errors()) {
       sink.zinit("not loaded: " + e.getMessage());
       supervisor.loadFailed(serviceOf(e.file()), e.getMessage());
@@ -91,6 +108,7 @@ public final class Daemon {
       }
       supervisor.watchMain(options.mainService());
     }
+    join(preload); // before any service takes fds (see Preload)
     supervisor.load(loaded.services().values());
     host.warmUp();
     loop.schedule(NATIVE_HEAP_TRIM_AFTER, host::trimNativeHeap);
@@ -129,6 +147,27 @@ public final class Daemon {
       return code;
     }
     return left.isEmpty() ? 0 : 1;
+  }
+
+  /** Runs {@code work} on a new daemon thread; {@link #join} gets its result. */
+  private static <T> FutureTask<T> background(String name, Callable<T> work) {
+    FutureTask<T> task = new FutureTask<>(work);
+    Thread.ofPlatform().daemon().name(name).start(task);
+    return task;
+  }
+
+  /** The task's result, or what it threw, rethrown here. */
+  private static <T> T join(FutureTask<T> task) {
+    try {
+      return task.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error r) throw r;
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
   }
 
   /** "/etc/zinit/web.yaml" → "web": the service a file error is about. */
