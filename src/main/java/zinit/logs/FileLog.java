@@ -162,13 +162,17 @@ public final class FileLog implements AutoCloseable {
   synchronized void write(String unit, Stream stream, String text, String ringLineOrNull) {
     if (closed) return;
     long now = clock.getAsLong();
-    if (unreported > 0 && !markerQueued) {
-      markerQueued = true;
-      String marker = unreported + " log lines lost (" + (lossReason == null ? "write error" : lossReason) + ")";
-      appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
-    }
+    queueLossMarker(now);
     appendEntry(now, unit, stream, text, ringLineOrNull, 1, 0);
     if (filling.bytes >= BATCH) wakeWriter();
+  }
+
+  /** Once writing works again after lines were lost, the line that says how many, first. */
+  private void queueLossMarker(long now) {
+    if (unreported <= 0 || markerQueued) return;
+    markerQueued = true;
+    String marker = unreported + " log lines lost (" + (lossReason == null ? "write error" : lossReason) + ")";
+    appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
   }
 
   /**
@@ -180,11 +184,7 @@ public final class FileLog implements AutoCloseable {
   synchronized void write(String unit, Stream stream, byte[] head, LineBatch lines) {
     if (closed) return;
     long now = clock.getAsLong();
-    if (unreported > 0 && !markerQueued) {
-      markerQueued = true;
-      String marker = unreported + " log lines lost (" + (lossReason == null ? "write error" : lossReason) + ")";
-      appendEntry(now, service, Stream.ZINIT, marker, null, 0, unreported);
-    }
+    queueLossMarker(now);
     boolean text = settings.format() == LogFile.Format.TEXT;
     if (text && lines.ascii()) {
       appendTexts(front(now, head), lines);
