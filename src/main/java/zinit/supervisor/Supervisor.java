@@ -164,11 +164,8 @@ public final class Supervisor implements Services {
 
   @Override
   public void start(String name) throws ZinitException {
-    OpLock held = locks.hold(name);
-    try {
+    try (OpLock _ = locks.hold(name)) {
       startUnlocked(name);
-    } finally {
-      held.close();
     }
   }
 
@@ -211,8 +208,7 @@ public final class Supervisor implements Services {
   @Override
   public void restart(String name) throws ZinitException {
     // Held across both halves: no other start, stop or reload of this service comes between.
-    OpLock held = locks.hold(name);
-    try {
+    try (OpLock _ = locks.hold(name)) {
       calls.callChecked(
           () -> {
             refuseWhenShuttingDown();
@@ -220,15 +216,12 @@ public final class Supervisor implements Services {
           });
       calls.callUntil(() -> lifecycle.stop(find(name)));
       startUnlocked(name);
-    } finally {
-      held.close();
     }
   }
 
   @Override
   public Map<String, String> reload() throws ZinitException {
-    OpLock held = locks.holdAll();
-    try {
+    try (OpLock _ = locks.holdAll()) {
       calls.callChecked(
           () -> {
             refuseWhenShuttingDown();
@@ -248,8 +241,6 @@ public final class Supervisor implements Services {
                 }
                 return new Reload(lifecycle, loop, log).apply(read);
               }));
-    } finally {
-      held.close();
     }
   }
 
@@ -282,11 +273,8 @@ public final class Supervisor implements Services {
 
   @Override
   public void forget(String name) throws ZinitException {
-    OpLock held = locks.hold(name);
-    try {
+    try (OpLock _ = locks.hold(name)) {
       forgetUnlocked(name);
-    } finally {
-      held.close();
     }
   }
 
