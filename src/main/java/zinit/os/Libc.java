@@ -3,11 +3,11 @@ package zinit.os;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
@@ -15,15 +15,41 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * Raw libc bindings, one handle per function, mirroring C exactly. Calls that report failure
- * through errno return a {@link Ret} holding the errno captured for that very call (never a shared
- * buffer). The posix_spawn family returns its error number directly, as in C. No policy here:
- * callers decide what a failure means.
+ * Raw libc bindings, one handle per function, each wrapper named and typed as its C function (its C
+ * signature in the comment above it). Calls that report failure through errno return a {@link Ret}
+ * holding the errno captured for that very call (never a shared buffer). The posix_spawn family
+ * returns its error number directly, as in C. No policy here: callers decide what a failure means.
  *
- * <p>Each handle lives in its own holder class, so it is built on the first call of its function:
- * building a downcall handle costs milliseconds (the JDK generates code for it, and its AOT cache
- * does not keep that), and a run binds only what it uses (the CLI nothing, a daemon's start-up
- * not reboot, sync, sysconf, poll, kill or the strerror functions).
+ * <p>The handles are bound through a few canonical shapes, not one C signature each: the JDK
+ * generates a stub (a hidden class, with its method-handle adapters, compiled by C1) for every
+ * distinct function descriptor, a few milliseconds each, and these stubs were most of a daemon's
+ * start-up before its first spawn (bench/RESULTS.md, 2026-12-01, branch launch2). Every function
+ * here takes only integers and pointers and returns an integer, a pointer or nothing, and on
+ * linux-x64 (the System V ABI, the only platform zinit ships for) each of those travels in one
+ * 64-bit general-purpose register: arguments in rdi, rsi, rdx, rcx, r8, r9, the result in rax. So
+ * each function is bound as "n longs in, a long out, errno captured" ({@link #shape}), and its
+ * wrapper does the C typing explicitly:
+ *
+ * <ul>
+ *   <li>an {@code int} (or {@code short}, {@code pid_t}, {@code unsigned}) argument is widened to a
+ *       long; the callee reads only the register's low 32 (16) bits, which the widening keeps;
+ *   <li>a pointer argument is passed as its address ({@link #address}: native memory only, checked
+ *       as the JDK would have). The caller keeps the segment reachable and its arena open for the
+ *       call, as every caller here does (a confined arena closed after the call, the global arena,
+ *       or a thread's own scratch);
+ *   <li>an {@code int} result is the low 32 bits of rax ({@code (int)}, sign-extending, so -1 stays
+ *       -1): the upper half is undefined; a {@code long}, {@code ssize_t} or pointer result is all
+ *       of rax; a {@code void} function's rax is ignored;
+ *   <li>errno is captured for every call, also of functions that do not set it (getpid, the
+ *       posix_spawn family): one shape per arity instead of two, and those callers never read it;
+ *   <li>the two variadic functions (open, prctl) keep their variadic option, which also sets al
+ *       (the count of vector registers used, 0) as the ABI asks of a variadic call.
+ * </ul>
+ *
+ * <p>Each handle lives in its own holder class, so it is built on the first call of its function
+ * and a run binds only what it uses (the CLI nothing, a daemon's start-up not reboot, sync,
+ * sysconf, poll or kill). The first handle of a shape costs milliseconds (the JDK generates code
+ * for it, and its AOT cache does not keep that); a handle of a shape already built, about 0.1 ms.
  */
 @SuppressWarnings("restricted") // this class is the one door to native code, by design
 final class Libc {
@@ -58,244 +84,269 @@ final class Libc {
       CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
   private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-  private static MethodHandle plain(String name, FunctionDescriptor fd, Linker.Option... options) {
+  private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
     MemorySegment symbol =
         LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
     return LINKER.downcallHandle(symbol, fd, options);
   }
 
-  private static MethodHandle errno(String name, FunctionDescriptor fd, Linker.Option... more) {
-    Linker.Option[] options = new Linker.Option[more.length + 1];
-    options[0] = CAPTURE_ERRNO;
-    System.arraycopy(more, 0, options, 1, more.length);
-    return plain(name, fd, options);
+  /** {@code long f(long, ... n times)}, errno captured: the shape of every binding here. */
+  private static FunctionDescriptor shape(int n) {
+    MemoryLayout[] args = new MemoryLayout[n];
+    java.util.Arrays.fill(args, JAVA_LONG);
+    return FunctionDescriptor.of(JAVA_LONG, args);
   }
 
-  private static final FunctionDescriptor INT_PTR = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-  private static final FunctionDescriptor INT_PTR_PTR =
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+  /** {@code name} bound as n longs in, a long out, errno captured (see the class comment). */
+  private static MethodHandle longs(String name, int n) {
+    return bind(name, shape(n), CAPTURE_ERRNO);
+  }
 
-  // posix_spawn family: return an error number, do not set errno.
+  /** As {@link #longs}, for a variadic function whose variadic arguments start at {@code first}. */
+  private static MethodHandle variadic(String name, int n, int first) {
+    return bind(name, shape(n), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(first));
+  }
+
+  // Each handle in its own holder class (see above). The C signature is on the wrapper below.
   private static final class PosixSpawn {
-    static final MethodHandle H =
-        plain("posix_spawn",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle H = longs("posix_spawn", 6);
   }
 
   private static final class PosixSpawnattrInit {
-    static final MethodHandle H = plain("posix_spawnattr_init", INT_PTR);
+    static final MethodHandle H = longs("posix_spawnattr_init", 1);
   }
 
   private static final class PosixSpawnattrDestroy {
-    static final MethodHandle H = plain("posix_spawnattr_destroy", INT_PTR);
+    static final MethodHandle H = longs("posix_spawnattr_destroy", 1);
   }
 
   private static final class PosixSpawnattrSetflags {
-    static final MethodHandle H =
-        plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    static final MethodHandle H = longs("posix_spawnattr_setflags", 2);
   }
 
   private static final class PosixSpawnattrSetsigmask {
-    static final MethodHandle H = plain("posix_spawnattr_setsigmask", INT_PTR_PTR);
+    static final MethodHandle H = longs("posix_spawnattr_setsigmask", 2);
   }
 
   private static final class PosixSpawnattrSetsigdefault {
-    static final MethodHandle H = plain("posix_spawnattr_setsigdefault", INT_PTR_PTR);
+    static final MethodHandle H = longs("posix_spawnattr_setsigdefault", 2);
   }
 
   private static final class PosixSpawnFileActionsInit {
-    static final MethodHandle H = plain("posix_spawn_file_actions_init", INT_PTR);
+    static final MethodHandle H = longs("posix_spawn_file_actions_init", 1);
   }
 
   private static final class PosixSpawnFileActionsDestroy {
-    static final MethodHandle H = plain("posix_spawn_file_actions_destroy", INT_PTR);
+    static final MethodHandle H = longs("posix_spawn_file_actions_destroy", 1);
   }
 
   private static final class PosixSpawnFileActionsAddopen {
-    static final MethodHandle H =
-        plain("posix_spawn_file_actions_addopen",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("posix_spawn_file_actions_addopen", 5);
   }
 
   private static final class PosixSpawnFileActionsAdddup2 {
-    static final MethodHandle H =
-        plain("posix_spawn_file_actions_adddup2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("posix_spawn_file_actions_adddup2", 3);
   }
 
   private static final class PosixSpawnFileActionsAddclosefromNp {
-    static final MethodHandle H =
-        plain("posix_spawn_file_actions_addclosefrom_np",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle H = longs("posix_spawn_file_actions_addclosefrom_np", 2);
   }
 
   private static final class PosixSpawnFileActionsAddchdirNp {
-    static final MethodHandle H = plain("posix_spawn_file_actions_addchdir_np", INT_PTR_PTR);
+    static final MethodHandle H = longs("posix_spawn_file_actions_addchdir_np", 2);
   }
 
-  // Signal sets are plain memory; these report EINVAL for bad signal numbers only.
   private static final class Sigemptyset {
-    static final MethodHandle H = errno("sigemptyset", INT_PTR);
+    static final MethodHandle H = longs("sigemptyset", 1);
   }
 
   private static final class Pipe2 {
-    static final MethodHandle H =
-        errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle H = longs("pipe2", 2);
   }
 
   private static final class Open {
-    static final MethodHandle H =
-        errno("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
+    static final MethodHandle H = variadic("open", 3, 2);
   }
 
   private static final class Rmdir {
-    static final MethodHandle H = errno("rmdir", INT_PTR);
+    static final MethodHandle H = longs("rmdir", 1);
   }
 
   private static final class Close {
-    static final MethodHandle H = errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("close", 1);
   }
 
   private static final class Read {
-    static final MethodHandle H =
-        errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    static final MethodHandle H = longs("read", 3);
   }
 
   // read(2) into a Java array, without a native buffer and a copy: a critical call may take heap
   // memory, and holds off the GC until it returns, so it is only for reads that cannot block (a pipe
-  // epoll reported readable)
+  // epoll reported readable). Its own descriptor: a heap segment has no address to pass as a long.
   private static final class ReadCritical {
     static final MethodHandle H =
-        errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+        bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO,
+            Linker.Option.critical(true));
   }
 
   private static final class Getdents64 {
-    static final MethodHandle H =
-        errno("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    static final MethodHandle H = longs("getdents64", 3);
   }
 
   private static final class Pread {
-    static final MethodHandle H =
-        errno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle H = longs("pread", 4);
   }
 
   private static final class Write {
-    static final MethodHandle H =
-        errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    static final MethodHandle H = longs("write", 3);
   }
 
   private static final class Waitid {
-    static final MethodHandle H =
-        errno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle H = longs("waitid", 4);
   }
 
   private static final class PidfdOpen {
-    static final MethodHandle H =
-        errno("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("pidfd_open", 2);
   }
 
   private static final class PidfdSendSignal {
-    static final MethodHandle H =
-        errno("pidfd_send_signal",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle H = longs("pidfd_send_signal", 4);
   }
 
   private static final class Kill {
-    static final MethodHandle H =
-        errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("kill", 2);
   }
 
   private static final class Prctl {
-    static final MethodHandle H =
-        errno("prctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
+    static final MethodHandle H = variadic("prctl", 5, 1);
   }
 
   private static final class Sigaction {
-    static final MethodHandle H =
-        errno("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle H = longs("sigaction", 3);
   }
 
   private static final class SignalFn {
-    static final MethodHandle H = errno("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    static final MethodHandle H = longs("signal", 2);
   }
 
   private static final class Getpid {
-    static final MethodHandle H = plain("getpid", FunctionDescriptor.of(JAVA_INT));
+    static final MethodHandle H = longs("getpid", 0);
   }
 
   private static final class EpollCreate1 {
-    static final MethodHandle H = errno("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("epoll_create1", 1);
   }
 
   private static final class EpollCtl {
-    static final MethodHandle H =
-        errno("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle H = longs("epoll_ctl", 4);
   }
 
   private static final class EpollWait {
-    static final MethodHandle H =
-        errno("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("epoll_wait", 4);
   }
 
   private static final class Eventfd {
-    static final MethodHandle H =
-        errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("eventfd", 2);
   }
 
   private static final class Poll {
-    static final MethodHandle H =
-        errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    static final MethodHandle H = longs("poll", 3);
   }
 
   private static final class Reboot {
-    static final MethodHandle H = errno("reboot", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle H = longs("reboot", 1);
   }
 
   private static final class Sync {
-    static final MethodHandle H = plain("sync", FunctionDescriptor.ofVoid());
+    static final MethodHandle H = longs("sync", 0);
   }
 
   private static final class Sysconf {
-    static final MethodHandle H = errno("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    static final MethodHandle H = longs("sysconf", 1);
   }
 
   private static final class Getrlimit {
-    static final MethodHandle H = errno("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle H = longs("getrlimit", 2);
   }
 
   private static final class Setrlimit {
-    static final MethodHandle H = errno("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle H = longs("setrlimit", 2);
   }
 
   private static final class Geteuid {
-    static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    static final MethodHandle H = longs("geteuid", 0);
   }
 
-  // int malloc_trim(size_t pad): 1 when memory was given back, 0 when none could be.
   private static final class MallocTrim {
-    static final MethodHandle H = plain("malloc_trim", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle H = longs("malloc_trim", 1);
   }
 
   private static final class StrerrornameNp {
-    static final MethodHandle H =
-        plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle H = longs("strerrorname_np", 1);
   }
 
   private static final class StrerrordescNp {
-    static final MethodHandle H =
-        plain("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle H = longs("strerrordesc_np", 1);
   }
 
+  // Each thread's capture segment, reused call after call (each call reads its errno as soon as it
+  // returns, and no call re-enters Java): an arena per call was a good part of the cost of a pipe
+  // read on the I/O thread and of a /proc read.
+  private static final ThreadLocal<MemorySegment> CAPTURES =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+
+  /** Invokes a handle whose first parameter is the capture segment; returns rax. */
+  @FunctionalInterface
+  private interface Call {
+    long invoke(MemorySegment state) throws Throwable;
+  }
+
+  private static long invoke(Call c, MemorySegment state) {
+    try {
+      return c.invoke(state);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError("native call failed to link or run", t);
+    }
+  }
+
+  /** A C function returning int that sets errno: eax, and errno when it is -1. */
+  private static Ret cint(Call c) {
+    MemorySegment state = CAPTURES.get();
+    int value = (int) invoke(c, state); // eax: rax's upper half is undefined
+    return new Ret(value, value == -1 ? (int) ERRNO.get(state, 0L) : 0);
+  }
+
+  /** A C function returning long, ssize_t or a pointer that sets errno: rax, and errno when -1. */
+  private static Ret clong(Call c) {
+    MemorySegment state = CAPTURES.get();
+    long value = invoke(c, state);
+    return new Ret(value, value == -1 ? (int) ERRNO.get(state, 0L) : 0);
+  }
+
+  /** A C function returning int that does not set errno (the posix_spawn family returns one). */
+  private static int plainInt(Call c) {
+    return (int) invoke(c, CAPTURES.get()); // eax
+  }
+
+  /**
+   * The address of native memory, to pass as a long. Checks what passing the segment itself would
+   * have: native, its arena open and this thread allowed to use it.
+   */
+  private static long address(MemorySegment s) {
+    if (!s.isNative()) throw new IllegalArgumentException("heap segment passed to native code: " + s);
+    if (!s.scope().isAlive()) throw new IllegalStateException("segment's arena is closed: " + s);
+    if (!s.isAccessibleBy(Thread.currentThread())) throw new WrongThreadException("segment of another thread: " + s);
+    return s.address();
+  }
 
   /**
    * Builds the handles that spawning services needs, in the order the spawners first need them:
-   * run on a thread of its own at start-up, this overlaps their binding (several milliseconds
-   * each) with what the daemon does before its first spawn (its own bindings, reading the service
-   * files). A handle a spawner needs while this thread builds it waits for it; none is built twice.
+   * run on a thread of its own at start-up, this overlaps their binding (milliseconds for the first
+   * handle of each shape) with what the daemon does before its first spawn (its own bindings,
+   * reading the service files). A handle a spawner needs while this thread builds it waits for it;
+   * none is built twice.
    */
   static void bindSpawnCalls() {
     for (MethodHandle h :
@@ -322,48 +373,10 @@ final class Libc {
     }
   }
 
-  private static Ret ret(long value, MemorySegment state) {
-    return new Ret(value, value == -1 ? (int) ERRNO.get(state, 0L) : 0);
-  }
-
-  /** Invokes a handle whose first parameter is the capture segment; wraps Throwable. */
-  @FunctionalInterface
-  private interface Call {
-    long invoke(MemorySegment state) throws Throwable;
-  }
-
-  // Each thread's capture segment, reused call after call (each call reads its errno as soon as it
-  // returns, and no call re-enters Java): an arena per call was a good part of the cost of a pipe
-  // read on the I/O thread and of a /proc read.
-  private static final ThreadLocal<MemorySegment> CAPTURES =
-      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
-
-  private static Ret call(Call c) {
-    MemorySegment state = CAPTURES.get();
-    try {
-      return ret(c.invoke(state), state);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError("native call failed to link or run", t);
-    }
-  }
-
-  @FunctionalInterface
-  private interface RawCall {
-    int invoke() throws Throwable;
-  }
-
-  private static int raw(RawCall c) {
-    try {
-      return c.invoke();
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError("native call failed to link or run", t);
-    }
-  }
-
+  /**
+   * {@code int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t
+   * *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[])}
+   */
   static int posix_spawn(
       MemorySegment pid,
       MemorySegment path,
@@ -371,76 +384,108 @@ final class Libc {
       MemorySegment attr,
       MemorySegment argv,
       MemorySegment envp) {
-    return raw(() -> (int) PosixSpawn.H.invokeExact(pid, path, fileActions, attr, argv, envp));
+    return plainInt(
+        s ->
+            (long)
+                PosixSpawn.H.invokeExact(
+                    s, address(pid), address(path), address(fileActions), address(attr), address(argv), address(envp)));
   }
 
+  /** {@code int posix_spawnattr_init(posix_spawnattr_t *attr)} */
   static int posix_spawnattr_init(MemorySegment attr) {
-    return raw(() -> (int) PosixSpawnattrInit.H.invokeExact(attr));
+    return plainInt(s -> (long) PosixSpawnattrInit.H.invokeExact(s, address(attr)));
   }
 
+  /** {@code int posix_spawnattr_destroy(posix_spawnattr_t *attr)} */
   static int posix_spawnattr_destroy(MemorySegment attr) {
-    return raw(() -> (int) PosixSpawnattrDestroy.H.invokeExact(attr));
+    return plainInt(s -> (long) PosixSpawnattrDestroy.H.invokeExact(s, address(attr)));
   }
 
+  /** {@code int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)} */
   static int posix_spawnattr_setflags(MemorySegment attr, short flags) {
-    return raw(() -> (int) PosixSpawnattrSetflags.H.invokeExact(attr, flags));
+    return plainInt(s -> (long) PosixSpawnattrSetflags.H.invokeExact(s, address(attr), (long) flags));
   }
 
+  /** {@code int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask)} */
   static int posix_spawnattr_setsigmask(MemorySegment attr, MemorySegment sigset) {
-    return raw(() -> (int) PosixSpawnattrSetsigmask.H.invokeExact(attr, sigset));
+    return plainInt(s -> (long) PosixSpawnattrSetsigmask.H.invokeExact(s, address(attr), address(sigset)));
   }
 
+  /** {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault)} */
   static int posix_spawnattr_setsigdefault(MemorySegment attr, MemorySegment sigset) {
-    return raw(() -> (int) PosixSpawnattrSetsigdefault.H.invokeExact(attr, sigset));
+    return plainInt(s -> (long) PosixSpawnattrSetsigdefault.H.invokeExact(s, address(attr), address(sigset)));
   }
 
+  /** {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions)} */
   static int posix_spawn_file_actions_init(MemorySegment fa) {
-    return raw(() -> (int) PosixSpawnFileActionsInit.H.invokeExact(fa));
+    return plainInt(s -> (long) PosixSpawnFileActionsInit.H.invokeExact(s, address(fa)));
   }
 
+  /** {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions)} */
   static int posix_spawn_file_actions_destroy(MemorySegment fa) {
-    return raw(() -> (int) PosixSpawnFileActionsDestroy.H.invokeExact(fa));
+    return plainInt(s -> (long) PosixSpawnFileActionsDestroy.H.invokeExact(s, address(fa)));
   }
 
+  /**
+   * {@code int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *file_actions, int
+   * fildes, const char *path, int oflag, mode_t mode)}
+   */
   static int posix_spawn_file_actions_addopen(
       MemorySegment fa, int fd, MemorySegment path, int oflag, int mode) {
-    return raw(() -> (int) PosixSpawnFileActionsAddopen.H.invokeExact(fa, fd, path, oflag, mode));
+    return plainInt(
+        s ->
+            (long)
+                PosixSpawnFileActionsAddopen.H.invokeExact(
+                    s, address(fa), (long) fd, address(path), (long) oflag, (long) mode));
   }
 
+  /**
+   * {@code int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *file_actions, int
+   * fildes, int newfildes)}
+   */
   static int posix_spawn_file_actions_adddup2(MemorySegment fa, int fd, int newfd) {
-    return raw(() -> (int) PosixSpawnFileActionsAdddup2.H.invokeExact(fa, fd, newfd));
+    return plainInt(
+        s -> (long) PosixSpawnFileActionsAdddup2.H.invokeExact(s, address(fa), (long) fd, (long) newfd));
   }
 
+  /** {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int from)} */
   static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fa, int from) {
-    return raw(() -> (int) PosixSpawnFileActionsAddclosefromNp.H.invokeExact(fa, from));
+    return plainInt(s -> (long) PosixSpawnFileActionsAddclosefromNp.H.invokeExact(s, address(fa), (long) from));
   }
 
+  /** {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *, const char *path)} */
   static int posix_spawn_file_actions_addchdir_np(MemorySegment fa, MemorySegment path) {
-    return raw(() -> (int) PosixSpawnFileActionsAddchdirNp.H.invokeExact(fa, path));
+    return plainInt(s -> (long) PosixSpawnFileActionsAddchdirNp.H.invokeExact(s, address(fa), address(path)));
   }
 
+  /** {@code int sigemptyset(sigset_t *set)}: a signal set is plain memory (EINVAL only for bad numbers) */
   static Ret sigemptyset(MemorySegment set) {
-    return call(s -> (int) Sigemptyset.H.invokeExact(s, set));
+    return cint(s -> (long) Sigemptyset.H.invokeExact(s, address(set)));
   }
 
+  /** {@code int pipe2(int pipefd[2], int flags)} */
   static Ret pipe2(MemorySegment fds, int flags) {
-    return call(s -> (int) Pipe2.H.invokeExact(s, fds, flags));
+    return cint(s -> (long) Pipe2.H.invokeExact(s, address(fds), (long) flags));
   }
 
+  /** {@code int open(const char *pathname, int flags, ... mode_t mode)} */
   static Ret open(MemorySegment path, int flags, int mode) {
-    return call(s -> (int) Open.H.invokeExact(s, path, flags, mode));
+    return cint(s -> (long) Open.H.invokeExact(s, address(path), (long) flags, (long) mode));
   }
 
+  /** {@code int rmdir(const char *pathname)} */
   static Ret rmdir(MemorySegment path) {
-    return call(s -> (int) Rmdir.H.invokeExact(s, path));
+    return cint(s -> (long) Rmdir.H.invokeExact(s, address(path)));
   }
 
+  /** {@code int close(int fd)} */
   static Ret close(int fd) {
-    return call(s -> (int) Close.H.invokeExact(s, fd));
+    return cint(s -> (long) Close.H.invokeExact(s, (long) fd));
   }
 
+  /** {@code ssize_t read(int fd, void *buf, size_t count)} */
   static Ret read(int fd, MemorySegment buf, long count) {
-    return call(s -> (long) Read.H.invokeExact(s, fd, buf, count));
+    return clong(s -> (long) Read.H.invokeExact(s, (long) fd, address(buf), count));
   }
 
   /**
@@ -459,62 +504,81 @@ final class Libc {
     }
   }
 
-  /** Directory entries (struct linux_dirent64) into {@code buf}; 0 at the end. */
+  /**
+   * {@code ssize_t getdents64(int fd, void *dirp, size_t count)}: directory entries (struct
+   * linux_dirent64) into {@code buf}; 0 at the end.
+   */
   static Ret getdents64(int fd, MemorySegment buf, long count) {
-    return call(s -> (long) Getdents64.H.invokeExact(s, fd, buf, count));
+    return clong(s -> (long) Getdents64.H.invokeExact(s, (long) fd, address(buf), count));
   }
 
+  /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)} */
   static Ret pread(int fd, MemorySegment buf, long count, long offset) {
-    return call(s -> (long) Pread.H.invokeExact(s, fd, buf, count, offset));
+    return clong(s -> (long) Pread.H.invokeExact(s, (long) fd, address(buf), count, offset));
   }
 
+  /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
   static Ret write(int fd, MemorySegment buf, long count) {
-    return call(s -> (long) Write.H.invokeExact(s, fd, buf, count));
+    return clong(s -> (long) Write.H.invokeExact(s, (long) fd, address(buf), count));
   }
 
+  /** {@code int waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)} */
   static Ret waitid(int idtype, int id, MemorySegment infop, int options) {
-    return call(s -> (int) Waitid.H.invokeExact(s, idtype, id, infop, options));
+    return cint(s -> (long) Waitid.H.invokeExact(s, (long) idtype, (long) id, address(infop), (long) options));
   }
 
+  /** {@code int pidfd_open(pid_t pid, unsigned int flags)} */
   static Ret pidfd_open(int pid, int flags) {
-    return call(s -> (int) PidfdOpen.H.invokeExact(s, pid, flags));
+    return cint(s -> (long) PidfdOpen.H.invokeExact(s, (long) pid, (long) flags));
   }
 
+  /** {@code int pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)} */
   static Ret pidfd_send_signal(int pidfd, int sig, MemorySegment info, int flags) {
-    return call(s -> (int) PidfdSendSignal.H.invokeExact(s, pidfd, sig, info, flags));
+    return cint(s -> (long) PidfdSendSignal.H.invokeExact(s, (long) pidfd, (long) sig, address(info), (long) flags));
   }
 
+  /** {@code int kill(pid_t pid, int sig)} */
   static Ret kill(int pid, int sig) {
-    return call(s -> (int) Kill.H.invokeExact(s, pid, sig));
+    return cint(s -> (long) Kill.H.invokeExact(s, (long) pid, (long) sig));
   }
 
+  /** {@code int prctl(int option, ... unsigned long arg2, arg3, arg4, arg5)} */
   static Ret prctl(int option, long arg2, long arg3, long arg4, long arg5) {
-    return call(s -> (int) Prctl.H.invokeExact(s, option, arg2, arg3, arg4, arg5));
+    return cint(s -> (long) Prctl.H.invokeExact(s, (long) option, arg2, arg3, arg4, arg5));
   }
 
+  /** {@code int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact)} */
   static Ret sigaction(int sig, MemorySegment act, MemorySegment oldact) {
-    return call(s -> (int) Sigaction.H.invokeExact(s, sig, act, oldact));
+    return cint(s -> (long) Sigaction.H.invokeExact(s, (long) sig, address(act), address(oldact)));
   }
 
-  /** signal(2); the previous handler as an address, or -1 (SIG_ERR). */
+  /**
+   * {@code sighandler_t signal(int signum, sighandler_t handler)}: the previous handler as an
+   * address, or -1 (SIG_ERR).
+   */
   static Ret signal(int sig, MemorySegment handler) {
-    return call(s -> ((MemorySegment) SignalFn.H.invokeExact(s, sig, handler)).address());
+    return clong(s -> (long) SignalFn.H.invokeExact(s, (long) sig, address(handler)));
   }
 
+  /** {@code pid_t getpid(void)} */
   static int getpid() {
-    return raw(() -> (int) Getpid.H.invokeExact());
+    return plainInt(s -> (long) Getpid.H.invokeExact(s));
   }
 
+  /** {@code int epoll_create1(int flags)} */
   static Ret epoll_create1(int flags) {
-    return call(s -> (int) EpollCreate1.H.invokeExact(s, flags));
+    return cint(s -> (long) EpollCreate1.H.invokeExact(s, (long) flags));
   }
 
+  /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
   static Ret epoll_ctl(int epfd, int op, int fd, MemorySegment event) {
-    return call(s -> (int) EpollCtl.H.invokeExact(s, epfd, op, fd, event));
+    return cint(s -> (long) EpollCtl.H.invokeExact(s, (long) epfd, (long) op, (long) fd, address(event)));
   }
 
+  /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
   static Ret epoll_wait(int epfd, MemorySegment events, int maxevents, int timeout) {
-    return call(s -> (int) EpollWait.H.invokeExact(s, epfd, events, maxevents, timeout));
+    return cint(
+        s -> (long) EpollWait.H.invokeExact(s, (long) epfd, address(events), (long) maxevents, (long) timeout));
   }
 
   /**
@@ -524,7 +588,8 @@ final class Libc {
   static int epollWait(int epfd, MemorySegment events, int maxevents, int timeout) {
     MemorySegment state = CAPTURES.get();
     try {
-      int n = (int) EpollWait.H.invokeExact(state, epfd, events, maxevents, timeout);
+      long rax = (long) EpollWait.H.invokeExact(state, (long) epfd, address(events), (long) maxevents, (long) timeout);
+      int n = (int) rax; // eax: the C function returns int
       return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
     } catch (RuntimeException | Error e) {
       throw e;
@@ -533,63 +598,65 @@ final class Libc {
     }
   }
 
+  /** {@code int eventfd(unsigned int initval, int flags)} */
   static Ret eventfd(int initval, int flags) {
-    return call(s -> (int) Eventfd.H.invokeExact(s, initval, flags));
+    return cint(s -> (long) Eventfd.H.invokeExact(s, (long) initval, (long) flags));
   }
 
+  /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
   static Ret poll(MemorySegment fds, long nfds, int timeout) {
-    return call(s -> (int) Poll.H.invokeExact(s, fds, nfds, timeout));
+    return cint(s -> (long) Poll.H.invokeExact(s, address(fds), nfds, (long) timeout));
   }
 
+  /** {@code int reboot(int cmd)} */
   static Ret reboot(int cmd) {
-    return call(s -> (int) Reboot.H.invokeExact(s, cmd));
+    return cint(s -> (long) Reboot.H.invokeExact(s, (long) cmd));
   }
 
+  /** {@code void sync(void)} */
   static void sync() {
-    raw(
-        () -> {
-          Sync.H.invokeExact();
-          return 0;
-        });
+    invoke(s -> (long) Sync.H.invokeExact(s), CAPTURES.get()); // rax means nothing here
   }
 
-  /** {@code rlim} points to a struct rlimit: two unsigned longs, cur and max. */
+  /** {@code int getrlimit(int resource, struct rlimit *rlim)}: two unsigned longs, cur and max. */
   static Ret getrlimit(int resource, MemorySegment rlim) {
-    return call(s -> (int) Getrlimit.H.invokeExact(s, resource, rlim));
+    return cint(s -> (long) Getrlimit.H.invokeExact(s, (long) resource, address(rlim)));
   }
 
+  /** {@code int setrlimit(int resource, const struct rlimit *rlim)} */
   static Ret setrlimit(int resource, MemorySegment rlim) {
-    return call(s -> (int) Setrlimit.H.invokeExact(s, resource, rlim));
+    return cint(s -> (long) Setrlimit.H.invokeExact(s, (long) resource, address(rlim)));
   }
 
+  /** {@code uid_t geteuid(void)} */
   static int geteuid() {
-    return raw(() -> (int) Geteuid.H.invokeExact());
+    return plainInt(s -> (long) Geteuid.H.invokeExact(s));
   }
 
+  /** {@code long sysconf(int name)} */
   static Ret sysconf(int name) {
-    return call(s -> (long) Sysconf.H.invokeExact(s, name));
+    return clong(s -> (long) Sysconf.H.invokeExact(s, (long) name));
   }
 
+  /**
+   * {@code int malloc_trim(size_t pad)}: 1 when memory was given back, 0 when none could be.
+   */
   static int malloc_trim(long pad) {
-    return raw(() -> (int) MallocTrim.H.invokeExact(pad));
+    return plainInt(s -> (long) MallocTrim.H.invokeExact(s, pad));
   }
 
-  /** "ESRCH" for 3; null for an unknown number. */
+  /** {@code const char *strerrorname_np(int errnum)}: "ESRCH" for 3; null for an unknown number. */
   static String strerrorname_np(int errnum) {
-    return cString(StrerrornameNp.H, errnum);
+    return cString(invoke(s -> (long) StrerrornameNp.H.invokeExact(s, (long) errnum), CAPTURES.get()));
   }
 
-  /** "No such process" for 3; null for an unknown number. */
+  /** {@code const char *strerrordesc_np(int errnum)}: "No such process" for 3; null for unknown. */
   static String strerrordesc_np(int errnum) {
-    return cString(StrerrordescNp.H, errnum);
+    return cString(invoke(s -> (long) StrerrordescNp.H.invokeExact(s, (long) errnum), CAPTURES.get()));
   }
 
-  private static String cString(MethodHandle h, int errnum) {
-    try {
-      MemorySegment p = (MemorySegment) h.invokeExact(errnum);
-      return p.equals(MemorySegment.NULL) ? null : p.reinterpret(256).getString(0);
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
+  /** A static C string (libc's own, never freed) at {@code address}, or null for NULL. */
+  private static String cString(long address) {
+    return address == 0 ? null : MemorySegment.ofAddress(address).reinterpret(256).getString(0);
   }
 }
