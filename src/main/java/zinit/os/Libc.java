@@ -20,15 +20,15 @@ import java.lang.invoke.VarHandle;
  * holding the errno captured for that very call (never a shared buffer). The posix_spawn family
  * returns its error number directly, as in C. No policy here: callers decide what a failure means.
  *
- * <p>The handles are bound through a few canonical shapes, not one C signature each: the JDK
- * generates a stub (a hidden class, with its method-handle adapters, compiled by C1) for every
- * distinct function descriptor, a few milliseconds each, and these stubs were most of a daemon's
- * start-up before its first spawn (bench/RESULTS.md, 2026-12-01, branch launch2). Every function
- * here takes only integers and pointers and returns an integer, a pointer or nothing, and on
- * linux-x64 (the System V ABI, the only platform zinit ships for) each of those travels in one
- * 64-bit general-purpose register: arguments in rdi, rsi, rdx, rcx, r8, r9, the result in rax. So
- * each function is bound as "n longs in, a long out, errno captured" ({@link #shape}), and its
- * wrapper does the C typing explicitly:
+ * <p>The handles share one function descriptor, not one C signature each: the JDK generates a stub
+ * (a hidden class, its method-handle adapters, all compiled by C1) for every distinct descriptor, a
+ * few milliseconds each, and those 22 stubs were most of a daemon's start-up before its first spawn
+ * (bench/RESULTS.md, 2026-12-01, branch launch2). Every function here takes at most six integers
+ * and pointers and returns an integer, a pointer or nothing, and on linux-x64 (the System V ABI, the
+ * only platform zinit ships for) each of those travels in one 64-bit general-purpose register:
+ * arguments in rdi, rsi, rdx, rcx, r8, r9, the result in rax. So every function is bound as
+ * {@code long f(long, long, long, long, long, long)} with errno captured ({@link #SIX_LONGS}), and
+ * its wrapper does the C typing explicitly:
  *
  * <ul>
  *   <li>an {@code int} (or {@code short}, {@code pid_t}, {@code unsigned}) argument is widened to a
@@ -37,19 +37,23 @@ import java.lang.invoke.VarHandle;
  *       as the JDK would have). The caller keeps the segment reachable and its arena open for the
  *       call, as every caller here does (a confined arena closed after the call, the global arena,
  *       or a thread's own scratch);
+ *   <li>a function taking fewer than six arguments gets 0 in the registers it does not read (the
+ *       caller owns those registers in this ABI; {@link #call});
  *   <li>an {@code int} result is the low 32 bits of rax ({@code (int)}, sign-extending, so -1 stays
  *       -1): the upper half is undefined; a {@code long}, {@code ssize_t} or pointer result is all
  *       of rax; a {@code void} function's rax is ignored;
  *   <li>errno is captured for every call, also of functions that do not set it (getpid, the
- *       posix_spawn family): one shape per arity instead of two, and those callers never read it;
- *   <li>the two variadic functions (open, prctl) keep their variadic option, which also sets al
- *       (the count of vector registers used, 0) as the ABI asks of a variadic call.
+ *       posix_spawn family), whose callers never read it;
+ *   <li>the two variadic functions (open, prctl) are bound with their variadic option, which also
+ *       sets al (the count of vector registers used, 0) as the ABI asks of a variadic call; the
+ *       zeros after their last argument are surplus variadic arguments, which C allows. Each is a
+ *       descriptor (a stub) of its own, as is the critical read of a heap array ({@link #readNow}).
  * </ul>
  *
  * <p>Each handle lives in its own holder class, so it is built on the first call of its function
  * and a run binds only what it uses (the CLI nothing, a daemon's start-up not reboot, sync,
- * sysconf, poll or kill). The first handle of a shape costs milliseconds (the JDK generates code
- * for it, and its AOT cache does not keep that); a handle of a shape already built, about 0.1 ms.
+ * sysconf, poll or kill). The first handle of a descriptor costs milliseconds (the JDK generates
+ * code for it, and its AOT cache does not keep that); another of the same descriptor, about 0.1 ms.
  */
 @SuppressWarnings("restricted") // this class is the one door to native code, by design
 final class Libc {
@@ -90,94 +94,91 @@ final class Libc {
     return LINKER.downcallHandle(symbol, fd, options);
   }
 
-  /** {@code long f(long, ... n times)}, errno captured: the shape of every binding here. */
-  private static FunctionDescriptor shape(int n) {
-    MemoryLayout[] args = new MemoryLayout[n];
-    java.util.Arrays.fill(args, JAVA_LONG);
-    return FunctionDescriptor.of(JAVA_LONG, args);
-  }
+  /** {@code long f(long, long, long, long, long, long)}: the shape of every binding here. */
+  private static final FunctionDescriptor SIX_LONGS =
+      FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
-  /** {@code name} bound as n longs in, a long out, errno captured (see the class comment). */
-  private static MethodHandle longs(String name, int n) {
-    return bind(name, shape(n), CAPTURE_ERRNO);
+  /** {@code name} bound as six longs in, a long out, errno captured (see the class comment). */
+  private static MethodHandle longs(String name) {
+    return bind(name, SIX_LONGS, CAPTURE_ERRNO);
   }
 
   /** As {@link #longs}, for a variadic function whose variadic arguments start at {@code first}. */
-  private static MethodHandle variadic(String name, int n, int first) {
-    return bind(name, shape(n), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(first));
+  private static MethodHandle variadic(String name, int first) {
+    return bind(name, SIX_LONGS, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(first));
   }
 
   // Each handle in its own holder class (see above). The C signature is on the wrapper below.
   private static final class PosixSpawn {
-    static final MethodHandle H = longs("posix_spawn", 6);
+    static final MethodHandle H = longs("posix_spawn");
   }
 
   private static final class PosixSpawnattrInit {
-    static final MethodHandle H = longs("posix_spawnattr_init", 1);
+    static final MethodHandle H = longs("posix_spawnattr_init");
   }
 
   private static final class PosixSpawnattrDestroy {
-    static final MethodHandle H = longs("posix_spawnattr_destroy", 1);
+    static final MethodHandle H = longs("posix_spawnattr_destroy");
   }
 
   private static final class PosixSpawnattrSetflags {
-    static final MethodHandle H = longs("posix_spawnattr_setflags", 2);
+    static final MethodHandle H = longs("posix_spawnattr_setflags");
   }
 
   private static final class PosixSpawnattrSetsigmask {
-    static final MethodHandle H = longs("posix_spawnattr_setsigmask", 2);
+    static final MethodHandle H = longs("posix_spawnattr_setsigmask");
   }
 
   private static final class PosixSpawnattrSetsigdefault {
-    static final MethodHandle H = longs("posix_spawnattr_setsigdefault", 2);
+    static final MethodHandle H = longs("posix_spawnattr_setsigdefault");
   }
 
   private static final class PosixSpawnFileActionsInit {
-    static final MethodHandle H = longs("posix_spawn_file_actions_init", 1);
+    static final MethodHandle H = longs("posix_spawn_file_actions_init");
   }
 
   private static final class PosixSpawnFileActionsDestroy {
-    static final MethodHandle H = longs("posix_spawn_file_actions_destroy", 1);
+    static final MethodHandle H = longs("posix_spawn_file_actions_destroy");
   }
 
   private static final class PosixSpawnFileActionsAddopen {
-    static final MethodHandle H = longs("posix_spawn_file_actions_addopen", 5);
+    static final MethodHandle H = longs("posix_spawn_file_actions_addopen");
   }
 
   private static final class PosixSpawnFileActionsAdddup2 {
-    static final MethodHandle H = longs("posix_spawn_file_actions_adddup2", 3);
+    static final MethodHandle H = longs("posix_spawn_file_actions_adddup2");
   }
 
   private static final class PosixSpawnFileActionsAddclosefromNp {
-    static final MethodHandle H = longs("posix_spawn_file_actions_addclosefrom_np", 2);
+    static final MethodHandle H = longs("posix_spawn_file_actions_addclosefrom_np");
   }
 
   private static final class PosixSpawnFileActionsAddchdirNp {
-    static final MethodHandle H = longs("posix_spawn_file_actions_addchdir_np", 2);
+    static final MethodHandle H = longs("posix_spawn_file_actions_addchdir_np");
   }
 
   private static final class Sigemptyset {
-    static final MethodHandle H = longs("sigemptyset", 1);
+    static final MethodHandle H = longs("sigemptyset");
   }
 
   private static final class Pipe2 {
-    static final MethodHandle H = longs("pipe2", 2);
+    static final MethodHandle H = longs("pipe2");
   }
 
   private static final class Open {
-    static final MethodHandle H = variadic("open", 3, 2);
+    static final MethodHandle H = variadic("open", 2);
   }
 
   private static final class Rmdir {
-    static final MethodHandle H = longs("rmdir", 1);
+    static final MethodHandle H = longs("rmdir");
   }
 
   private static final class Close {
-    static final MethodHandle H = longs("close", 1);
+    static final MethodHandle H = longs("close");
   }
 
   private static final class Read {
-    static final MethodHandle H = longs("read", 3);
+    static final MethodHandle H = longs("read");
   }
 
   // read(2) into a Java array, without a native buffer and a copy: a critical call may take heap
@@ -190,103 +191,103 @@ final class Libc {
   }
 
   private static final class Getdents64 {
-    static final MethodHandle H = longs("getdents64", 3);
+    static final MethodHandle H = longs("getdents64");
   }
 
   private static final class Pread {
-    static final MethodHandle H = longs("pread", 4);
+    static final MethodHandle H = longs("pread");
   }
 
   private static final class Write {
-    static final MethodHandle H = longs("write", 3);
+    static final MethodHandle H = longs("write");
   }
 
   private static final class Waitid {
-    static final MethodHandle H = longs("waitid", 4);
+    static final MethodHandle H = longs("waitid");
   }
 
   private static final class PidfdOpen {
-    static final MethodHandle H = longs("pidfd_open", 2);
+    static final MethodHandle H = longs("pidfd_open");
   }
 
   private static final class PidfdSendSignal {
-    static final MethodHandle H = longs("pidfd_send_signal", 4);
+    static final MethodHandle H = longs("pidfd_send_signal");
   }
 
   private static final class Kill {
-    static final MethodHandle H = longs("kill", 2);
+    static final MethodHandle H = longs("kill");
   }
 
   private static final class Prctl {
-    static final MethodHandle H = variadic("prctl", 5, 1);
+    static final MethodHandle H = variadic("prctl", 1);
   }
 
   private static final class Sigaction {
-    static final MethodHandle H = longs("sigaction", 3);
+    static final MethodHandle H = longs("sigaction");
   }
 
   private static final class SignalFn {
-    static final MethodHandle H = longs("signal", 2);
+    static final MethodHandle H = longs("signal");
   }
 
   private static final class Getpid {
-    static final MethodHandle H = longs("getpid", 0);
+    static final MethodHandle H = longs("getpid");
   }
 
   private static final class EpollCreate1 {
-    static final MethodHandle H = longs("epoll_create1", 1);
+    static final MethodHandle H = longs("epoll_create1");
   }
 
   private static final class EpollCtl {
-    static final MethodHandle H = longs("epoll_ctl", 4);
+    static final MethodHandle H = longs("epoll_ctl");
   }
 
   private static final class EpollWait {
-    static final MethodHandle H = longs("epoll_wait", 4);
+    static final MethodHandle H = longs("epoll_wait");
   }
 
   private static final class Eventfd {
-    static final MethodHandle H = longs("eventfd", 2);
+    static final MethodHandle H = longs("eventfd");
   }
 
   private static final class Poll {
-    static final MethodHandle H = longs("poll", 3);
+    static final MethodHandle H = longs("poll");
   }
 
   private static final class Reboot {
-    static final MethodHandle H = longs("reboot", 1);
+    static final MethodHandle H = longs("reboot");
   }
 
   private static final class Sync {
-    static final MethodHandle H = longs("sync", 0);
+    static final MethodHandle H = longs("sync");
   }
 
   private static final class Sysconf {
-    static final MethodHandle H = longs("sysconf", 1);
+    static final MethodHandle H = longs("sysconf");
   }
 
   private static final class Getrlimit {
-    static final MethodHandle H = longs("getrlimit", 2);
+    static final MethodHandle H = longs("getrlimit");
   }
 
   private static final class Setrlimit {
-    static final MethodHandle H = longs("setrlimit", 2);
+    static final MethodHandle H = longs("setrlimit");
   }
 
   private static final class Geteuid {
-    static final MethodHandle H = longs("geteuid", 0);
+    static final MethodHandle H = longs("geteuid");
   }
 
   private static final class MallocTrim {
-    static final MethodHandle H = longs("malloc_trim", 1);
+    static final MethodHandle H = longs("malloc_trim");
   }
 
   private static final class StrerrornameNp {
-    static final MethodHandle H = longs("strerrorname_np", 1);
+    static final MethodHandle H = longs("strerrorname_np");
   }
 
   private static final class StrerrordescNp {
-    static final MethodHandle H = longs("strerrordesc_np", 1);
+    static final MethodHandle H = longs("strerrordesc_np");
   }
 
   // Each thread's capture segment, reused call after call (each call reads its errno as soon as it
@@ -295,39 +296,59 @@ final class Libc {
   private static final ThreadLocal<MemorySegment> CAPTURES =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
-  /** Invokes a handle whose first parameter is the capture segment; returns rax. */
-  @FunctionalInterface
-  private interface Call {
-    long invoke(MemorySegment state) throws Throwable;
-  }
-
-  private static long invoke(Call c, MemorySegment state) {
+  /**
+   * Calls {@code h} (bound by {@link #longs} or {@link #variadic}) with this thread's capture
+   * segment and six arguments; returns rax. A function taking fewer gets 0 for the rest, which it
+   * never reads (see the class comment).
+   */
+  private static long call(MethodHandle h, long a, long b, long c, long d, long e, long f) {
     try {
-      return c.invoke(state);
-    } catch (RuntimeException | Error e) {
-      throw e;
+      return (long) h.invokeExact(CAPTURES.get(), a, b, c, d, e, f);
+    } catch (RuntimeException | Error x) {
+      throw x;
     } catch (Throwable t) {
       throw new AssertionError("native call failed to link or run", t);
     }
   }
 
-  /** A C function returning int that sets errno: eax, and errno when it is -1. */
-  private static Ret cint(Call c) {
-    MemorySegment state = CAPTURES.get();
-    int value = (int) invoke(c, state); // eax: rax's upper half is undefined
-    return new Ret(value, value == -1 ? (int) ERRNO.get(state, 0L) : 0);
+  private static long call(MethodHandle h) {
+    return call(h, 0, 0, 0, 0, 0, 0);
   }
 
-  /** A C function returning long, ssize_t or a pointer that sets errno: rax, and errno when -1. */
-  private static Ret clong(Call c) {
-    MemorySegment state = CAPTURES.get();
-    long value = invoke(c, state);
-    return new Ret(value, value == -1 ? (int) ERRNO.get(state, 0L) : 0);
+  private static long call(MethodHandle h, long a) {
+    return call(h, a, 0, 0, 0, 0, 0);
   }
 
-  /** A C function returning int that does not set errno (the posix_spawn family returns one). */
-  private static int plainInt(Call c) {
-    return (int) invoke(c, CAPTURES.get()); // eax
+  private static long call(MethodHandle h, long a, long b) {
+    return call(h, a, b, 0, 0, 0, 0);
+  }
+
+  private static long call(MethodHandle h, long a, long b, long c) {
+    return call(h, a, b, c, 0, 0, 0);
+  }
+
+  private static long call(MethodHandle h, long a, long b, long c, long d) {
+    return call(h, a, b, c, d, 0, 0);
+  }
+
+  private static long call(MethodHandle h, long a, long b, long c, long d, long e) {
+    return call(h, a, b, c, d, e, 0);
+  }
+
+  /** The result of a C function returning int that sets errno: eax, and errno when it is -1. */
+  private static Ret cint(long rax) {
+    int value = (int) rax; // eax: rax's upper half is undefined
+    return new Ret(value, value == -1 ? errno() : 0);
+  }
+
+  /** The result of a C function returning long, ssize_t or a pointer that sets errno. */
+  private static Ret clong(long rax) {
+    return new Ret(rax, rax == -1 ? errno() : 0);
+  }
+
+  /** The errno of this thread's last call here (each call reads it before the thread calls again). */
+  private static int errno() {
+    return (int) ERRNO.get(CAPTURES.get(), 0L);
   }
 
   /**
@@ -337,7 +358,9 @@ final class Libc {
   private static long address(MemorySegment s) {
     if (!s.isNative()) throw new IllegalArgumentException("heap segment passed to native code: " + s);
     if (!s.scope().isAlive()) throw new IllegalStateException("segment's arena is closed: " + s);
-    if (!s.isAccessibleBy(Thread.currentThread())) throw new WrongThreadException("segment of another thread: " + s);
+    if (!s.isAccessibleBy(Thread.currentThread())) {
+      throw new WrongThreadException("segment of another thread: " + s);
+    }
     return s.address();
   }
 
@@ -384,46 +407,50 @@ final class Libc {
       MemorySegment attr,
       MemorySegment argv,
       MemorySegment envp) {
-    return plainInt(
-        s ->
-            (long)
-                PosixSpawn.H.invokeExact(
-                    s, address(pid), address(path), address(fileActions), address(attr), address(argv), address(envp)));
+    return (int)
+        call(
+            PosixSpawn.H,
+            address(pid),
+            address(path),
+            address(fileActions),
+            address(attr),
+            address(argv),
+            address(envp));
   }
 
   /** {@code int posix_spawnattr_init(posix_spawnattr_t *attr)} */
   static int posix_spawnattr_init(MemorySegment attr) {
-    return plainInt(s -> (long) PosixSpawnattrInit.H.invokeExact(s, address(attr)));
+    return (int) call(PosixSpawnattrInit.H, address(attr));
   }
 
   /** {@code int posix_spawnattr_destroy(posix_spawnattr_t *attr)} */
   static int posix_spawnattr_destroy(MemorySegment attr) {
-    return plainInt(s -> (long) PosixSpawnattrDestroy.H.invokeExact(s, address(attr)));
+    return (int) call(PosixSpawnattrDestroy.H, address(attr));
   }
 
   /** {@code int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)} */
   static int posix_spawnattr_setflags(MemorySegment attr, short flags) {
-    return plainInt(s -> (long) PosixSpawnattrSetflags.H.invokeExact(s, address(attr), (long) flags));
+    return (int) call(PosixSpawnattrSetflags.H, address(attr), flags);
   }
 
   /** {@code int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask)} */
   static int posix_spawnattr_setsigmask(MemorySegment attr, MemorySegment sigset) {
-    return plainInt(s -> (long) PosixSpawnattrSetsigmask.H.invokeExact(s, address(attr), address(sigset)));
+    return (int) call(PosixSpawnattrSetsigmask.H, address(attr), address(sigset));
   }
 
   /** {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault)} */
   static int posix_spawnattr_setsigdefault(MemorySegment attr, MemorySegment sigset) {
-    return plainInt(s -> (long) PosixSpawnattrSetsigdefault.H.invokeExact(s, address(attr), address(sigset)));
+    return (int) call(PosixSpawnattrSetsigdefault.H, address(attr), address(sigset));
   }
 
   /** {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions)} */
   static int posix_spawn_file_actions_init(MemorySegment fa) {
-    return plainInt(s -> (long) PosixSpawnFileActionsInit.H.invokeExact(s, address(fa)));
+    return (int) call(PosixSpawnFileActionsInit.H, address(fa));
   }
 
   /** {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions)} */
   static int posix_spawn_file_actions_destroy(MemorySegment fa) {
-    return plainInt(s -> (long) PosixSpawnFileActionsDestroy.H.invokeExact(s, address(fa)));
+    return (int) call(PosixSpawnFileActionsDestroy.H, address(fa));
   }
 
   /**
@@ -432,11 +459,7 @@ final class Libc {
    */
   static int posix_spawn_file_actions_addopen(
       MemorySegment fa, int fd, MemorySegment path, int oflag, int mode) {
-    return plainInt(
-        s ->
-            (long)
-                PosixSpawnFileActionsAddopen.H.invokeExact(
-                    s, address(fa), (long) fd, address(path), (long) oflag, (long) mode));
+    return (int) call(PosixSpawnFileActionsAddopen.H, address(fa), fd, address(path), oflag, mode);
   }
 
   /**
@@ -444,48 +467,47 @@ final class Libc {
    * fildes, int newfildes)}
    */
   static int posix_spawn_file_actions_adddup2(MemorySegment fa, int fd, int newfd) {
-    return plainInt(
-        s -> (long) PosixSpawnFileActionsAdddup2.H.invokeExact(s, address(fa), (long) fd, (long) newfd));
+    return (int) call(PosixSpawnFileActionsAdddup2.H, address(fa), fd, newfd);
   }
 
   /** {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int from)} */
   static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fa, int from) {
-    return plainInt(s -> (long) PosixSpawnFileActionsAddclosefromNp.H.invokeExact(s, address(fa), (long) from));
+    return (int) call(PosixSpawnFileActionsAddclosefromNp.H, address(fa), from);
   }
 
   /** {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *, const char *path)} */
   static int posix_spawn_file_actions_addchdir_np(MemorySegment fa, MemorySegment path) {
-    return plainInt(s -> (long) PosixSpawnFileActionsAddchdirNp.H.invokeExact(s, address(fa), address(path)));
+    return (int) call(PosixSpawnFileActionsAddchdirNp.H, address(fa), address(path));
   }
 
   /** {@code int sigemptyset(sigset_t *set)}: a signal set is plain memory (EINVAL only for bad numbers) */
   static Ret sigemptyset(MemorySegment set) {
-    return cint(s -> (long) Sigemptyset.H.invokeExact(s, address(set)));
+    return cint(call(Sigemptyset.H, address(set)));
   }
 
   /** {@code int pipe2(int pipefd[2], int flags)} */
   static Ret pipe2(MemorySegment fds, int flags) {
-    return cint(s -> (long) Pipe2.H.invokeExact(s, address(fds), (long) flags));
+    return cint(call(Pipe2.H, address(fds), flags));
   }
 
   /** {@code int open(const char *pathname, int flags, ... mode_t mode)} */
   static Ret open(MemorySegment path, int flags, int mode) {
-    return cint(s -> (long) Open.H.invokeExact(s, address(path), (long) flags, (long) mode));
+    return cint(call(Open.H, address(path), flags, mode));
   }
 
   /** {@code int rmdir(const char *pathname)} */
   static Ret rmdir(MemorySegment path) {
-    return cint(s -> (long) Rmdir.H.invokeExact(s, address(path)));
+    return cint(call(Rmdir.H, address(path)));
   }
 
   /** {@code int close(int fd)} */
   static Ret close(int fd) {
-    return cint(s -> (long) Close.H.invokeExact(s, (long) fd));
+    return cint(call(Close.H, fd));
   }
 
   /** {@code ssize_t read(int fd, void *buf, size_t count)} */
   static Ret read(int fd, MemorySegment buf, long count) {
-    return clong(s -> (long) Read.H.invokeExact(s, (long) fd, address(buf), count));
+    return clong(call(Read.H, fd, address(buf), count));
   }
 
   /**
@@ -509,47 +531,47 @@ final class Libc {
    * linux_dirent64) into {@code buf}; 0 at the end.
    */
   static Ret getdents64(int fd, MemorySegment buf, long count) {
-    return clong(s -> (long) Getdents64.H.invokeExact(s, (long) fd, address(buf), count));
+    return clong(call(Getdents64.H, fd, address(buf), count));
   }
 
   /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)} */
   static Ret pread(int fd, MemorySegment buf, long count, long offset) {
-    return clong(s -> (long) Pread.H.invokeExact(s, (long) fd, address(buf), count, offset));
+    return clong(call(Pread.H, fd, address(buf), count, offset));
   }
 
   /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
   static Ret write(int fd, MemorySegment buf, long count) {
-    return clong(s -> (long) Write.H.invokeExact(s, (long) fd, address(buf), count));
+    return clong(call(Write.H, fd, address(buf), count));
   }
 
   /** {@code int waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)} */
   static Ret waitid(int idtype, int id, MemorySegment infop, int options) {
-    return cint(s -> (long) Waitid.H.invokeExact(s, (long) idtype, (long) id, address(infop), (long) options));
+    return cint(call(Waitid.H, idtype, id, address(infop), options));
   }
 
   /** {@code int pidfd_open(pid_t pid, unsigned int flags)} */
   static Ret pidfd_open(int pid, int flags) {
-    return cint(s -> (long) PidfdOpen.H.invokeExact(s, (long) pid, (long) flags));
+    return cint(call(PidfdOpen.H, pid, flags));
   }
 
   /** {@code int pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)} */
   static Ret pidfd_send_signal(int pidfd, int sig, MemorySegment info, int flags) {
-    return cint(s -> (long) PidfdSendSignal.H.invokeExact(s, (long) pidfd, (long) sig, address(info), (long) flags));
+    return cint(call(PidfdSendSignal.H, pidfd, sig, address(info), flags));
   }
 
   /** {@code int kill(pid_t pid, int sig)} */
   static Ret kill(int pid, int sig) {
-    return cint(s -> (long) Kill.H.invokeExact(s, (long) pid, (long) sig));
+    return cint(call(Kill.H, pid, sig));
   }
 
   /** {@code int prctl(int option, ... unsigned long arg2, arg3, arg4, arg5)} */
   static Ret prctl(int option, long arg2, long arg3, long arg4, long arg5) {
-    return cint(s -> (long) Prctl.H.invokeExact(s, (long) option, arg2, arg3, arg4, arg5));
+    return cint(call(Prctl.H, option, arg2, arg3, arg4, arg5));
   }
 
   /** {@code int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact)} */
   static Ret sigaction(int sig, MemorySegment act, MemorySegment oldact) {
-    return cint(s -> (long) Sigaction.H.invokeExact(s, (long) sig, address(act), address(oldact)));
+    return cint(call(Sigaction.H, sig, address(act), address(oldact)));
   }
 
   /**
@@ -557,28 +579,27 @@ final class Libc {
    * address, or -1 (SIG_ERR).
    */
   static Ret signal(int sig, MemorySegment handler) {
-    return clong(s -> (long) SignalFn.H.invokeExact(s, (long) sig, address(handler)));
+    return clong(call(SignalFn.H, sig, address(handler)));
   }
 
   /** {@code pid_t getpid(void)} */
   static int getpid() {
-    return plainInt(s -> (long) Getpid.H.invokeExact(s));
+    return (int) call(Getpid.H);
   }
 
   /** {@code int epoll_create1(int flags)} */
   static Ret epoll_create1(int flags) {
-    return cint(s -> (long) EpollCreate1.H.invokeExact(s, (long) flags));
+    return cint(call(EpollCreate1.H, flags));
   }
 
   /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
   static Ret epoll_ctl(int epfd, int op, int fd, MemorySegment event) {
-    return cint(s -> (long) EpollCtl.H.invokeExact(s, (long) epfd, (long) op, (long) fd, address(event)));
+    return cint(call(EpollCtl.H, epfd, op, fd, address(event)));
   }
 
   /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
   static Ret epoll_wait(int epfd, MemorySegment events, int maxevents, int timeout) {
-    return cint(
-        s -> (long) EpollWait.H.invokeExact(s, (long) epfd, address(events), (long) maxevents, (long) timeout));
+    return cint(call(EpollWait.H, epfd, address(events), maxevents, timeout));
   }
 
   /**
@@ -588,7 +609,10 @@ final class Libc {
   static int epollWait(int epfd, MemorySegment events, int maxevents, int timeout) {
     MemorySegment state = CAPTURES.get();
     try {
-      long rax = (long) EpollWait.H.invokeExact(state, (long) epfd, address(events), (long) maxevents, (long) timeout);
+      long rax =
+          (long)
+              EpollWait.H.invokeExact(
+                  state, (long) epfd, address(events), (long) maxevents, (long) timeout, 0L, 0L);
       int n = (int) rax; // eax: the C function returns int
       return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
     } catch (RuntimeException | Error e) {
@@ -600,59 +624,59 @@ final class Libc {
 
   /** {@code int eventfd(unsigned int initval, int flags)} */
   static Ret eventfd(int initval, int flags) {
-    return cint(s -> (long) Eventfd.H.invokeExact(s, (long) initval, (long) flags));
+    return cint(call(Eventfd.H, initval, flags));
   }
 
   /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
   static Ret poll(MemorySegment fds, long nfds, int timeout) {
-    return cint(s -> (long) Poll.H.invokeExact(s, address(fds), nfds, (long) timeout));
+    return cint(call(Poll.H, address(fds), nfds, timeout));
   }
 
   /** {@code int reboot(int cmd)} */
   static Ret reboot(int cmd) {
-    return cint(s -> (long) Reboot.H.invokeExact(s, (long) cmd));
+    return cint(call(Reboot.H, cmd));
   }
 
   /** {@code void sync(void)} */
   static void sync() {
-    invoke(s -> (long) Sync.H.invokeExact(s), CAPTURES.get()); // rax means nothing here
+    call(Sync.H); // rax means nothing here
   }
 
   /** {@code int getrlimit(int resource, struct rlimit *rlim)}: two unsigned longs, cur and max. */
   static Ret getrlimit(int resource, MemorySegment rlim) {
-    return cint(s -> (long) Getrlimit.H.invokeExact(s, (long) resource, address(rlim)));
+    return cint(call(Getrlimit.H, resource, address(rlim)));
   }
 
   /** {@code int setrlimit(int resource, const struct rlimit *rlim)} */
   static Ret setrlimit(int resource, MemorySegment rlim) {
-    return cint(s -> (long) Setrlimit.H.invokeExact(s, (long) resource, address(rlim)));
+    return cint(call(Setrlimit.H, resource, address(rlim)));
   }
 
   /** {@code uid_t geteuid(void)} */
   static int geteuid() {
-    return plainInt(s -> (long) Geteuid.H.invokeExact(s));
+    return (int) call(Geteuid.H);
   }
 
   /** {@code long sysconf(int name)} */
   static Ret sysconf(int name) {
-    return clong(s -> (long) Sysconf.H.invokeExact(s, (long) name));
+    return clong(call(Sysconf.H, name));
   }
 
   /**
    * {@code int malloc_trim(size_t pad)}: 1 when memory was given back, 0 when none could be.
    */
   static int malloc_trim(long pad) {
-    return plainInt(s -> (long) MallocTrim.H.invokeExact(s, pad));
+    return (int) call(MallocTrim.H, pad);
   }
 
   /** {@code const char *strerrorname_np(int errnum)}: "ESRCH" for 3; null for an unknown number. */
   static String strerrorname_np(int errnum) {
-    return cString(invoke(s -> (long) StrerrornameNp.H.invokeExact(s, (long) errnum), CAPTURES.get()));
+    return cString(call(StrerrornameNp.H, errnum));
   }
 
   /** {@code const char *strerrordesc_np(int errnum)}: "No such process" for 3; null for unknown. */
   static String strerrordesc_np(int errnum) {
-    return cString(invoke(s -> (long) StrerrordescNp.H.invokeExact(s, (long) errnum), CAPTURES.get()));
+    return cString(call(StrerrordescNp.H, errnum));
   }
 
   /** A static C string (libc's own, never freed) at {@code address}, or null for NULL. */
