@@ -258,6 +258,10 @@ final class Libc {
     static final MethodHandle H = longs("reboot");
   }
 
+  private static final class Exit {
+    static final MethodHandle H = longs("_exit");
+  }
+
   private static final class Sync {
     static final MethodHandle H = longs("sync");
   }
@@ -635,6 +639,16 @@ final class Libc {
   /** {@code int reboot(int cmd)} */
   static Ret reboot(int cmd) {
     return cint(call(Reboot.H, cmd));
+  }
+
+  /** Builds _exit's handle ahead of time, so that the exit itself does not pay for it. */
+  static void bindExit() {
+    java.util.Objects.requireNonNull(Exit.H);
+  }
+
+  /** {@code void _exit(int status)}: does not return. */
+  static void _exit(int status) {
+    call(Exit.H, status);
   }
 
   /** {@code void sync(void)} */
