@@ -371,7 +371,7 @@ final class Libc {
   /**
    * Builds the handles that spawning services needs, in the order the spawners first need them:
    * run on a thread of its own at start-up, this overlaps their binding (milliseconds for the first
-   * handle of each shape) with what the daemon does before its first spawn (its own bindings,
+   * handle of a descriptor) with what the daemon does before its first spawn (its own bindings,
    * reading the service files). A handle a spawner needs while this thread builds it waits for it;
    * none is built twice.
    */
