@@ -12,8 +12,10 @@ import java.util.function.LongSupplier;
  * The log buffer shared by all services: the last {@code capacity} lines, plus live subscribers.
  *
  * <p>Lines look like {@code "[+] name: text"} (stdout) or {@code "[-] name: text"} (stderr). Memory
- * is bounded: at most {@code capacity} lines of at most {@link #MAX_LINE} chars, and per subscriber
- * at most its own {@code maxQueued} lines. A slow subscriber loses its oldest queued lines (counted
+ * is bounded: at most {@code capacity} lines of at most {@link #MAX_LINE} chars (lines kept as
+ * bytes sit in chunks of {@link #CHUNK} bytes or more, which hold at most about twice the bytes of
+ * the ring's lines, plus the oldest chunk's lines already gone), and per subscriber at most its own
+ * {@code maxQueued} lines. A slow subscriber loses its oldest queued lines (counted
  * in {@link Subscription#dropped()}); it never slows {@link #append} down.
  *
  * <p>Thread-safe. Appending and subscribing hold one short lock, so a subscriber that asks for the
