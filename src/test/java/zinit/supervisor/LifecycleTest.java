@@ -359,6 +359,29 @@ class LifecycleTest {
   }
 
   @Test
+  void shutdownStopsADependencyWhoseDependentEndedOnItsOwnOnceTheBranchBelowIsGone() {
+    life.add(svc("base"));
+    life.add(svc("middle", "base"));
+    life.add(svc("top", "middle"));
+    life.add(svc("other"));
+    for (String n : List.of("base", "middle", "top", "other")) host.last(n).diesOnSignal = false;
+    host.events.clear();
+    CompletableFuture<Void> done = life.stopAll();
+    assertThat(host.events).containsExactlyInAnyOrder(
+        "top:SIGTERM", "top:SIGCONT", "other:SIGTERM", "other:SIGCONT");
+    // middle ends by itself while top still runs: nothing below it is signalled early for that.
+    host.last("middle").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).doesNotContain("middle:SIGTERM", "base:SIGTERM");
+    // top gone: base has no dependent with processes left, while the other branch still runs.
+    host.last("top").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).contains("base:SIGTERM").doesNotContain("middle:SIGTERM");
+    host.last("base").exit(new ExitStatus.Exited(0));
+    assertThat(done).isNotDone();
+    host.last("other").exit(new ExitStatus.Exited(0));
+    assertThat(done).isDone();
+  }
+
+  @Test
   void shutdownOfDependencyCycleStillStopsEverything() {
     life.add(svc("p", "q"));
     life.add(svc("q", "p"));
