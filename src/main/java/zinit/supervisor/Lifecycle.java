@@ -338,7 +338,7 @@ final class Lifecycle implements Terminator.Events {
   }
 
   void terminate(Service s, Run run) {
-    terminator.terminate(s, run);
+    terminator.terminate(s, run, shuttingDown);
   }
 
   /** Target Down, timers off, every process of the service terminated; completes when gone. */

@@ -230,6 +230,28 @@ class LifecycleTest {
   }
 
   @Test
+  void shutdownChecksForForksOnlyAHundredMillisecondsAfterTheSignals() {
+    life.add(withTimeout("gone", Duration.ofSeconds(3)));
+    life.add(withTimeout("lingering", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess gone = host.last("gone");
+    FakeHost.FakeProcess lingering = host.last("lingering");
+    gone.signalsAtOnce = true;
+    lingering.signalsAtOnce = true;
+    CompletableFuture<Void> done = life.stopAll();
+    assertThat(gone.signals).containsExactly(Signal.SIGTERM);
+    assertThat(lingering.signals).containsExactly(Signal.SIGTERM);
+    clock.advance(Duration.ofMillis(20));
+    gone.exit(new ExitStatus.Killed(15));
+    clock.advance(Duration.ofMillis(79));
+    assertThat(lingering.forkChecks).isZero();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(gone.forkChecks).isZero();
+    assertThat(lingering.forkChecks).isEqualTo(1);
+    lingering.exit(new ExitStatus.Killed(15));
+    assertThat(done).isDone();
+  }
+
+  @Test
   void atOnceStopSkipsTheForkCheckWhenTheUnitIsGoneByThen() {
     life.add(withTimeout("lone", Duration.ofSeconds(3)));
     life.add(withTimeout("other", Duration.ofSeconds(3)));
