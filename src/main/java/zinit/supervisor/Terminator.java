@@ -1,9 +1,11 @@
 package zinit.supervisor;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -67,8 +69,18 @@ final class Terminator {
     // already gone reaches nobody. A unit whose signals can go out at once (one process, nothing
     // to wait for) gets them here, which spares a stop a thread hop; the rest of its pass follows
     // on the signaller.
-    java.util.Optional<Runnable> atOnce = signalAtOnce(c, run, signals, stop);
-    Runnable pass = atOnce.orElse(() -> run.process.signalAll(signals));
+    // A process the signals reach later than now (a fork the at-once signal raced with, found by
+    // its check; or every process, when the pass must first freeze the unit) gets its full timeout
+    // from then: the kill timer below waits for the latest of them (Run#signalledLate).
+    java.util.Optional<BooleanSupplier> atOnce = signalAtOnce(c, run, signals, stop);
+    Runnable pass =
+        atOnce.isPresent()
+            ? () -> {
+              if (atOnce.get().getAsBoolean()) run.signalledLate = loop.now();
+            }
+            : () -> {
+              if (run.process.signalAll(signals) > 0) run.signalledLate = loop.now();
+            };
     Runnable onSignaller =
         () ->
             signaller.execute(
@@ -87,11 +99,29 @@ final class Terminator {
       if (!run.gone.isDone()) onSignaller.run();
     });
     else onSignaller.run();
+    armKillTimer(s, run, c.shutdownTimeout());
+  }
+
+  /**
+   * SIGKILL to whatever is left once {@code delay} has passed, and the stop timeout also since the
+   * latest late signal: no process is killed before its grace.
+   */
+  private void armKillTimer(Service s, Run run, Duration delay) {
+    ServiceConfig c = s.config;
+    Signal stop = c.stopSignal();
     run.killTimer =
         loop.schedule(
-            c.shutdownTimeout(),
+            delay,
             () -> {
               if (run.gone.isDone()) return;
+              Instant late = run.signalledLate;
+              if (late != null) {
+                Duration left = Duration.between(loop.now(), late.plus(c.shutdownTimeout()));
+                if (left.isPositive()) {
+                  armKillTimer(s, run, left);
+                  return;
+                }
+              }
               events.killed(s, run);
               log.zinit(
                   c.name()
@@ -121,7 +151,7 @@ final class Terminator {
     due.forEach(Runnable::run);
   }
 
-  private java.util.Optional<Runnable> signalAtOnce(ServiceConfig c, Run run, Signal[] signals, Signal stop) {
+  private java.util.Optional<BooleanSupplier> signalAtOnce(ServiceConfig c, Run run, Signal[] signals, Signal stop) {
     try {
       return run.process.signalAllAtOnce(signals);
     } catch (RuntimeException e) {

@@ -230,6 +230,38 @@ class LifecycleTest {
   }
 
   @Test
+  void aForkFoundByTheCheckGetsTheWholeTimeoutBeforeSigkill() {
+    life.add(withTimeout("forker", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess p = host.last("forker");
+    p.signalsAtOnce = true;
+    p.diesOnSignal = false;
+    p.forkFound = true; // the check at 5 ms finds a child the first signal missed, and signals it
+    CompletableFuture<Void> stopped = life.stop(life.services.get("forker"));
+    clock.advance(Duration.ofMillis(5));
+    assertThat(p.forkChecks).isEqualTo(1);
+    clock.advance(Duration.ofMillis(2999)); // 3 s after the first signal, 2995 ms after the child's
+    assertThat(p.killed).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(p.killed).isTrue();
+    assertThat(stopped).isDone();
+  }
+
+  @Test
+  void aCheckThatFindsNoForkLeavesTheKillTimerAsItWas() {
+    life.add(withTimeout("lone", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess p = host.last("lone");
+    p.signalsAtOnce = true;
+    p.diesOnSignal = false;
+    CompletableFuture<Void> stopped = life.stop(life.services.get("lone"));
+    clock.advance(Duration.ofMillis(2999));
+    assertThat(p.forkChecks).isEqualTo(1);
+    assertThat(p.killed).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(p.killed).isTrue();
+    assertThat(stopped).isDone();
+  }
+
+  @Test
   void shutdownChecksForForksOnlyAHundredMillisecondsAfterTheSignals() {
     life.add(withTimeout("gone", Duration.ofSeconds(3)));
     life.add(withTimeout("lingering", Duration.ofSeconds(3)));
