@@ -30,17 +30,14 @@ final class Signals {
             }
             boolean reboot = systemPid1;
             log.zinit("SIG" + name + " received: " + (reboot ? "rebooting" : "shutting down"));
-            // The handler thread must return promptly; shutdown blocks until done.
-            Thread.ofPlatform()
-                .name("zinit-signal-shutdown")
-                .start(
-                    () -> {
-                      try {
-                        supervisor.shutdown(reboot);
-                      } catch (ZinitException e) {
-                        log.zinit("shutdown failed: " + e.getMessage());
-                      }
-                    });
+            // The JDK runs each signal's handler on a thread of its own (jdk.internal.misc.Signal
+            // .dispatch), so this one may block until shutdown is done; a second signal meanwhile
+            // gets its own thread and hears "already in progress".
+            try {
+              supervisor.shutdown(reboot);
+            } catch (ZinitException e) {
+              log.zinit("shutdown failed: " + e.getMessage());
+            }
           });
     }
   }

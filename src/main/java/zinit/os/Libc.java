@@ -36,7 +36,7 @@ import java.lang.invoke.VarHandle;
  *   <li>a pointer argument is passed as its address ({@link #address}: native memory only, checked
  *       as the JDK would have). The caller keeps the segment reachable and its arena open for the
  *       call, as every caller here does (a confined arena closed after the call, the global arena,
- *       or a thread's own scratch);
+ *       or memory a live object or a thread holds in a field);
  *   <li>a function taking fewer than six arguments gets 0 in the registers it does not read (the
  *       caller owns those registers in this ABI; {@link #call});
  *   <li>an {@code int} result is the low 32 bits of rax ({@code (int)}, sign-extending, so -1 stays

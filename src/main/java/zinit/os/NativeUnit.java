@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import zinit.config.Signal;
 import zinit.supervisor.ExitStatus;
@@ -234,13 +235,15 @@ final class NativeUnit implements ServiceProcess {
   }
 
   @Override
-  public Optional<Runnable> signalAllAtOnce(Signal... signals) {
+  public Optional<BooleanSupplier> signalAllAtOnce(Signal... signals) {
     if (cgroup == null) return Optional.empty();
     int[] numbers = numbers(signals);
     if (!SoleProcess.send(cgroup, main, mainKey, exit.isDone(), numbers)) return Optional.empty();
     return Optional.of(
         () -> {
-          if (SoleProcess.othersAppeared(cgroup, mainKey)) signalAll(signals);
+          if (!SoleProcess.othersAppeared(cgroup, mainKey)) return false;
+          signalAll(signals);
+          return true;
         });
   }
 

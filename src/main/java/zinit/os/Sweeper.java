@@ -38,6 +38,9 @@ final class Sweeper {
     try {
       long termDeadline = System.nanoTime() + grace.toNanos();
       collect(Flags.SIGTERM);
+      // Nothing in zinit's tree, the usual end of a shutdown: nothing can appear in it either (zinit
+      // spawns no more, and only a process in the tree could fork into it).
+      if (targets.isEmpty()) return List.of();
       awaitGone(termDeadline, Flags.SIGTERM);
       if (base != null) base.tryKill();
       for (Pidfd p : targets.values()) p.trySignal(Flags.SIGKILL);

@@ -35,6 +35,10 @@ final class Lifecycle implements Terminator.Events {
   private final TestRuns tests;
   private final Limits limits;
   private final Terminator terminator;
+  /** Where a shutdown's units are closed (see {@link #onGone}); the signallers, idle by then. */
+  private final Executor closer;
+  /** A shutdown's closes under way: it ends only once each unit's cgroup is removed. */
+  private final List<CompletableFuture<Void>> closes = new ArrayList<>();
   private final Spawns spawns;
   private final HealthMonitor health;
   boolean shuttingDown;
@@ -69,6 +73,7 @@ final class Lifecycle implements Terminator.Events {
     this.spawns = new Spawns(host, loop, log, configs, spawner);
     this.health = new HealthMonitor(loop, log, probes, new HealthChecks(this, spawns, loop, log));
     this.terminator = new Terminator(loop, signaller, log, this);
+    this.closer = signaller;
     this.loop = loop;
     this.log = log;
     this.restarts = new Restarts(loop, backoff, this::reconcile);
@@ -317,12 +322,23 @@ final class Lifecycle implements Terminator.Events {
     run.gone.complete(null);
     completeStopIfIdle(s);
     // After the reply is on its way: every process is gone; the cgroup's rmdir need not delay it.
-    run.process.close();
+    // A shutdown closes many units while the next ones exit: off the loop, which has their exits.
+    if (shuttingDown) closes.add(CompletableFuture.runAsync(() -> close(s, run), closer));
+    else run.process.close();
     reconcile();
   }
 
+  /** A failed close is logged, not thrown: a shutdown waits for it and must go on to its sweep. */
+  private void close(Service s, Run run) {
+    try {
+      run.process.close();
+    } catch (RuntimeException e) {
+      log.zinit(s.name() + ": closing its unit failed: " + e);
+    }
+  }
+
   void terminate(Service s, Run run) {
-    terminator.terminate(s, run);
+    terminator.terminate(s, run, shuttingDown);
   }
 
   /** Target Down, timers off, every process of the service terminated; completes when gone. */
@@ -354,7 +370,10 @@ final class Lifecycle implements Terminator.Events {
     reconcile();
   }
 
-  /** Target Down for every service, timers off; then {@link ShutdownOrder} stops them. */
+  /**
+   * Target Down for every service, timers off; then {@link ShutdownOrder} stops them. Completes
+   * once every unit is also closed (its cgroup removed).
+   */
   CompletableFuture<Void> stopAll() {
     shuttingDown = true;
     for (Service s : services.values()) {
@@ -362,7 +381,10 @@ final class Lifecycle implements Terminator.Events {
       s.pendingStart = false;
       cancelTimers(s);
     }
-    return new ShutdownOrder(services, this::stop, loop, log).start();
+    // The order completes on the loop after the last unit's onGone: every close is listed by then.
+    return new ShutdownOrder(services, this::stop, loop, log)
+        .start()
+        .thenCompose(stopped -> CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)));
   }
 
   static String seconds(Duration d) {

@@ -17,6 +17,11 @@ final class Run {
   /** True when the timeout ran out and everything was SIGKILLed. */
   boolean killed;
   Scheduler.Cancellable killTimer;
+  /**
+   * When the stop signals last reached a process after the stop began (written off the loop by the
+   * signal pass, read by the kill timer); null when they all went out with the stop.
+   */
+  volatile Instant signalledLate;
   /** Why zinit ended this run on its own (a failed health check), for the exit's detail. */
   String endedBecause;
 

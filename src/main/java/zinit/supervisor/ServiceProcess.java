@@ -33,10 +33,11 @@ public interface ServiceProcess {
   /**
    * {@link #signalAll} begun at once where the signals can go out without waiting for anything
    * (e.g. a unit whose only process is its main one). Returns the rest of the pass, a check that
-   * may block and belongs off the caller's thread, or empty when nothing was sent and
+   * may block and belongs off the caller's thread and answers true when it found processes the
+   * first signals may have missed (and sent them the signals), or empty when nothing was sent and
    * {@link #signalAll} must be used instead.
    */
-  default java.util.Optional<Runnable> signalAllAtOnce(Signal... signals) {
+  default java.util.Optional<java.util.function.BooleanSupplier> signalAllAtOnce(Signal... signals) {
     return java.util.Optional.empty();
   }
 

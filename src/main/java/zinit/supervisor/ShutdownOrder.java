@@ -14,6 +14,11 @@ import java.util.function.Function;
  * service that lists it in `after` has processes left. Independent branches go in parallel, each
  * under its own timeout, so the whole takes the critical path. A dependency cycle cannot be
  * ordered: what is left when nothing is in flight is stopped together. Runs on the loop.
+ *
+ * <p>A finished stop re-checks only the services it could have been holding back (its own
+ * dependencies, and theirs through any that have no process left), not every service: a shutdown
+ * of n services costs n checks, not n². The full pass runs at the start and whenever no stop is in
+ * flight (leftovers, a cycle, or the end).
  */
 final class ShutdownOrder {
   private final Map<String, Service> services;
@@ -21,10 +26,10 @@ final class ShutdownOrder {
   private final Scheduler loop;
   private final LogSink log;
   private final Set<Service> started = new HashSet<>();
-  // Who lists each service in `after`, computed once: services cannot be added while shutting
-  // down, and each completed stop re-checks every service, so a scan per check would cost n^2.
+  // Who lists each service in `after`, computed once: services cannot be added while shutting down.
   private final Map<String, List<Service>> dependents = new HashMap<>();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private int inFlight; // stops started and not yet completed
 
   ShutdownOrder(
       Map<String, Service> services,
@@ -46,21 +51,20 @@ final class ShutdownOrder {
     return done;
   }
 
+  /** The full pass: every service that may stop now; then a cycle's members, or the end. */
   private void advance() {
-    boolean inFlight = false;
+    boolean busy = false;
     List<Service> waiting = new ArrayList<>();
     for (Service s : services.values()) {
       if (!s.hasProcesses()) continue;
-      boolean dependentsGone =
-          dependents.getOrDefault(s.name(), List.of()).stream().noneMatch(Service::hasProcesses);
-      if (s.stopping != null || dependentsGone) {
-        inFlight = true;
+      if (s.stopping != null || dependentsGone(s)) {
+        busy = true;
         stop(s);
       } else {
         waiting.add(s);
       }
     }
-    if (!inFlight && !waiting.isEmpty()) {
+    if (!busy && !waiting.isEmpty()) {
       log.zinit(
           "dependency cycle among "
               + waiting.stream().map(Service::name).toList()
@@ -68,11 +72,36 @@ final class ShutdownOrder {
       for (Service s : waiting) stop(s);
       return;
     }
-    if (!inFlight) done.complete(null);
+    if (!busy) done.complete(null);
+  }
+
+  private boolean dependentsGone(Service s) {
+    for (Service d : dependents.getOrDefault(s.name(), List.of())) if (d.hasProcesses()) return false;
+    return true;
   }
 
   private void stop(Service s) {
     if (!started.add(s)) return;
-    stop.apply(s).whenComplete((ok, e) -> loop.execute(this::advance));
+    inFlight++;
+    stop.apply(s).whenComplete((ok, e) -> loop.execute(() -> stopped(s)));
+  }
+
+  private void stopped(Service s) {
+    inFlight--;
+    releaseDependencies(s, new HashSet<>());
+    if (inFlight == 0) advance();
+  }
+
+  /**
+   * Stops each dependency of {@code s} whose dependents are all gone now. One that has no process
+   * left (it ended on its own) holds nothing back itself: its dependencies are released in turn.
+   */
+  private void releaseDependencies(Service s, Set<Service> seen) {
+    for (String name : s.config.after()) {
+      Service dep = services.get(name);
+      if (dep == null || !seen.add(dep) || started.contains(dep) || !dependentsGone(dep)) continue;
+      if (dep.hasProcesses()) stop(dep);
+      else releaseDependencies(dep, seen);
+    }
   }
 }

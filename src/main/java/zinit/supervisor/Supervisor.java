@@ -355,6 +355,10 @@ public final class Supervisor implements Services {
   }
 
   private void sweep() {
+    // Every service is gone: what they wrote starts going to disk now, beside the sweep and the
+    // closing of sockets and logs, rather than all in the final sync, which then has little left.
+    // That final sync, after the last write (zinit's own log files), is the one §4 asks for.
+    Thread.ofPlatform().daemon().name("zinit-early-sync").start(host::sync);
     try {
       List<Integer> left = host.sweep(SWEEP_GRACE);
       if (!left.isEmpty()) log.zinit("could not remove processes " + left);

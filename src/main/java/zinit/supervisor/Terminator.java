@@ -1,9 +1,11 @@
 package zinit.supervisor;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
 
@@ -18,6 +20,12 @@ final class Terminator {
   static final Duration KILL_GRACE = Duration.ofSeconds(10);
   /** How long after an at-once stop signal its fork check runs, unless the unit is gone by then. */
   static final Duration FORK_CHECK_DELAY = Duration.ofMillis(5);
+  /**
+   * The same in a shutdown, where the signalled processes queue for the CPUs to die (100 on two
+   * CPUs: the last some 20 ms after its signal); checks 5 ms after each signal would read the files
+   * of nearly every unit for nothing, on the CPUs the dying need.
+   */
+  static final Duration SHUTDOWN_FORK_CHECK_DELAY = Duration.ofMillis(100);
 
   private final Scheduler loop;
   private final Executor signaller;
@@ -45,9 +53,9 @@ final class Terminator {
   /**
    * The stop signal (and SIGCONT, so a stopped process can act on it) to
    * every process of the unit; SIGKILL to whatever is left when the timeout passes. Completion
-   * is {@link Run#gone}, driven by events.
+   * is {@link Run#gone}, driven by events. {@code inShutdown}: one of many units stopped at once.
    */
-  void terminate(Service s, Run run) {
+  void terminate(Service s, Run run, boolean inShutdown) {
     ServiceConfig c = s.config;
     if (run.terminating || run.gone.isDone()) return;
     run.terminating = true;
@@ -61,8 +69,18 @@ final class Terminator {
     // already gone reaches nobody. A unit whose signals can go out at once (one process, nothing
     // to wait for) gets them here, which spares a stop a thread hop; the rest of its pass follows
     // on the signaller.
-    java.util.Optional<Runnable> atOnce = signalAtOnce(c, run, signals, stop);
-    Runnable pass = atOnce.orElse(() -> run.process.signalAll(signals));
+    // A process the signals reach later than now (a fork the at-once signal raced with, found by
+    // its check; or every process, when the pass must first freeze the unit) gets its full timeout
+    // from then: the kill timer below waits for the latest of them (Run#signalledLate).
+    java.util.Optional<BooleanSupplier> atOnce = signalAtOnce(c, run, signals, stop);
+    Runnable pass =
+        atOnce.isPresent()
+            ? () -> {
+              if (atOnce.get().getAsBoolean()) run.signalledLate = loop.now();
+            }
+            : () -> {
+              if (run.process.signalAll(signals) > 0) run.signalledLate = loop.now();
+            };
     Runnable onSignaller =
         () ->
             signaller.execute(
@@ -77,15 +95,33 @@ final class Terminator {
     // The rest of an at-once signal is its check for a fork that raced with it, valid whenever it
     // runs: not while the process dies and the stop is answered (on two CPUs its reads delay both),
     // and not at all once every process is gone, as after nearly every stop.
-    if (atOnce.isPresent()) checkLater(() -> {
+    if (atOnce.isPresent()) checkLater(inShutdown ? SHUTDOWN_FORK_CHECK_DELAY : FORK_CHECK_DELAY, () -> {
       if (!run.gone.isDone()) onSignaller.run();
     });
     else onSignaller.run();
+    armKillTimer(s, run, c.shutdownTimeout());
+  }
+
+  /**
+   * SIGKILL to whatever is left once {@code delay} has passed, and the stop timeout also since the
+   * latest late signal: no process is killed before its grace.
+   */
+  private void armKillTimer(Service s, Run run, Duration delay) {
+    ServiceConfig c = s.config;
+    Signal stop = c.stopSignal();
     run.killTimer =
         loop.schedule(
-            c.shutdownTimeout(),
+            delay,
             () -> {
               if (run.gone.isDone()) return;
+              Instant late = run.signalledLate;
+              if (late != null) {
+                Duration left = Duration.between(loop.now(), late.plus(c.shutdownTimeout()));
+                if (left.isPositive()) {
+                  armKillTimer(s, run, left);
+                  return;
+                }
+              }
               events.killed(s, run);
               log.zinit(
                   c.name()
@@ -101,12 +137,12 @@ final class Terminator {
   }
 
   /**
-   * Runs {@code check} within {@link #FORK_CHECK_DELAY}, with the others due by then: one timer for
-   * all the stops of a shutdown, not one each.
+   * Runs {@code check} after {@code delay}, with the others due by then: one timer for all the
+   * stops of a shutdown, not one each. A check added while a timer is set runs with that timer.
    */
-  private void checkLater(Runnable check) {
+  private void checkLater(Duration delay, Runnable check) {
     forkChecks.add(check);
-    if (forkChecks.size() == 1) loop.schedule(FORK_CHECK_DELAY, this::runForkChecks);
+    if (forkChecks.size() == 1) loop.schedule(delay, this::runForkChecks);
   }
 
   private void runForkChecks() {
@@ -115,7 +151,7 @@ final class Terminator {
     due.forEach(Runnable::run);
   }
 
-  private java.util.Optional<Runnable> signalAtOnce(ServiceConfig c, Run run, Signal[] signals, Signal stop) {
+  private java.util.Optional<BooleanSupplier> signalAtOnce(ServiceConfig c, Run run, Signal[] signals, Signal stop) {
     try {
       return run.process.signalAllAtOnce(signals);
     } catch (RuntimeException e) {

@@ -51,6 +51,34 @@ class LogRingTest {
   }
 
   @Test
+  void batchesKeepTheirLinesWhileTheRingFillsItsArraysAgain() {
+    // reads of 1 to 5 lines of up to 8 KiB, some lines as Strings in between: the ring's arrays
+    // (a few reads each) fill up, are filled again once their lines are gone, and no line still in
+    // the ring is overwritten (20 lines span two to four arrays)
+    LogRing ring = new LogRing(20);
+    java.util.ArrayDeque<String> expected = new java.util.ArrayDeque<>();
+    java.util.Random random = new java.util.Random(10);
+    for (int read = 0; read < 400; read++) {
+      if (read % 9 == 0) {
+        ring.append("db", false, "plain " + read);
+        expected.add("[+] db: plain " + read);
+      } else {
+        int lines = 1 + random.nextInt(5);
+        int length = 4000 + random.nextInt(4000);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+          String line = read + "." + i + " " + "x".repeat(length);
+          text.append(line).append('\n');
+          expected.add("[+] web: " + line.substring(0, Math.min(line.length(), LogRing.MAX_LINE - 9)));
+        }
+        ring.appendLines("[+] web: ", batch(text.toString()));
+      }
+      while (expected.size() > 20) expected.removeFirst();
+      assertThat(ring.snapshot(null)).as("after read %d", read).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
   void snapshotIsOldestFirstAndWrapsAroundAtCapacity() {
     LogRing ring = new LogRing(3);
     assertThat(ring.snapshot(null)).isEmpty();

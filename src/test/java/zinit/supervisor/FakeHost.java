@@ -32,6 +32,8 @@ final class FakeHost implements ProcessHost {
     boolean signalsAtOnce;
     /** Fork checks run (the rest of an at-once signal). */
     int forkChecks;
+    /** What the fork check answers: it found (and signalled) processes the first signal missed. */
+    boolean forkFound;
 
     FakeProcess(SpawnSpec spec) {
       this.spec = spec;
@@ -72,11 +74,15 @@ final class FakeHost implements ProcessHost {
     }
 
     @Override
-    public java.util.Optional<Runnable> signalAllAtOnce(Signal... sent) {
+    public java.util.Optional<java.util.function.BooleanSupplier> signalAllAtOnce(Signal... sent) {
       if (!signalsAtOnce) return java.util.Optional.empty();
       signals.add(sent[0]);
       events.add(unit() + ":" + sent[0]);
-      return java.util.Optional.of(() -> forkChecks++);
+      return java.util.Optional.of(
+          () -> {
+            forkChecks++;
+            return forkFound;
+          });
     }
 
     @Override

@@ -230,6 +230,60 @@ class LifecycleTest {
   }
 
   @Test
+  void aForkFoundByTheCheckGetsTheWholeTimeoutBeforeSigkill() {
+    life.add(withTimeout("forker", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess p = host.last("forker");
+    p.signalsAtOnce = true;
+    p.diesOnSignal = false;
+    p.forkFound = true; // the check at 5 ms finds a child the first signal missed, and signals it
+    CompletableFuture<Void> stopped = life.stop(life.services.get("forker"));
+    clock.advance(Duration.ofMillis(5));
+    assertThat(p.forkChecks).isEqualTo(1);
+    clock.advance(Duration.ofMillis(2999)); // 3 s after the first signal, 2995 ms after the child's
+    assertThat(p.killed).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(p.killed).isTrue();
+    assertThat(stopped).isDone();
+  }
+
+  @Test
+  void aCheckThatFindsNoForkLeavesTheKillTimerAsItWas() {
+    life.add(withTimeout("lone", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess p = host.last("lone");
+    p.signalsAtOnce = true;
+    p.diesOnSignal = false;
+    CompletableFuture<Void> stopped = life.stop(life.services.get("lone"));
+    clock.advance(Duration.ofMillis(2999));
+    assertThat(p.forkChecks).isEqualTo(1);
+    assertThat(p.killed).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(p.killed).isTrue();
+    assertThat(stopped).isDone();
+  }
+
+  @Test
+  void shutdownChecksForForksOnlyAHundredMillisecondsAfterTheSignals() {
+    life.add(withTimeout("gone", Duration.ofSeconds(3)));
+    life.add(withTimeout("lingering", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess gone = host.last("gone");
+    FakeHost.FakeProcess lingering = host.last("lingering");
+    gone.signalsAtOnce = true;
+    lingering.signalsAtOnce = true;
+    CompletableFuture<Void> done = life.stopAll();
+    assertThat(gone.signals).containsExactly(Signal.SIGTERM);
+    assertThat(lingering.signals).containsExactly(Signal.SIGTERM);
+    clock.advance(Duration.ofMillis(20));
+    gone.exit(new ExitStatus.Killed(15));
+    clock.advance(Duration.ofMillis(79));
+    assertThat(lingering.forkChecks).isZero();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(gone.forkChecks).isZero();
+    assertThat(lingering.forkChecks).isEqualTo(1);
+    lingering.exit(new ExitStatus.Killed(15));
+    assertThat(done).isDone();
+  }
+
+  @Test
   void atOnceStopSkipsTheForkCheckWhenTheUnitIsGoneByThen() {
     life.add(withTimeout("lone", Duration.ofSeconds(3)));
     life.add(withTimeout("other", Duration.ofSeconds(3)));
@@ -355,6 +409,29 @@ class LifecycleTest {
     host.last("right").exit(new ExitStatus.Exited(0));
     assertThat(host.events).contains("root:SIGTERM");
     host.last("root").exit(new ExitStatus.Exited(0));
+    assertThat(done).isDone();
+  }
+
+  @Test
+  void shutdownStopsADependencyWhoseDependentEndedOnItsOwnOnceTheBranchBelowIsGone() {
+    life.add(svc("base"));
+    life.add(svc("middle", "base"));
+    life.add(svc("top", "middle"));
+    life.add(svc("other"));
+    for (String n : List.of("base", "middle", "top", "other")) host.last(n).diesOnSignal = false;
+    host.events.clear();
+    CompletableFuture<Void> done = life.stopAll();
+    assertThat(host.events).containsExactlyInAnyOrder(
+        "top:SIGTERM", "top:SIGCONT", "other:SIGTERM", "other:SIGCONT");
+    // middle ends by itself while top still runs: nothing below it is signalled early for that.
+    host.last("middle").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).doesNotContain("middle:SIGTERM", "base:SIGTERM");
+    // top gone: base has no dependent with processes left, while the other branch still runs.
+    host.last("top").exit(new ExitStatus.Exited(0));
+    assertThat(host.events).contains("base:SIGTERM").doesNotContain("middle:SIGTERM");
+    host.last("base").exit(new ExitStatus.Exited(0));
+    assertThat(done).isNotDone();
+    host.last("other").exit(new ExitStatus.Exited(0));
     assertThat(done).isDone();
   }
 
