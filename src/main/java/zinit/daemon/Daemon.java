@@ -229,6 +229,11 @@ public final class Daemon {
     }
 
     @Override
+    public void forgotten(String name) {
+      logs.release(name);
+    }
+
+    @Override
     public Output output(ServiceConfig config) {
       if (config.logFile() == null) return LogSink.super.output(config);
       FileLog file = logs.file(config);

@@ -317,6 +317,21 @@ public final class FileLog implements AutoCloseable {
   }
 
   /**
+   * Writes out what is queued and closes the file until a line comes again, which opens it anew:
+   * the service was forgotten, and may never come back to need the fd. Waits at most {@link
+   * #CLOSE_WAIT_MILLIS} for a disk that does not answer (the file then stays open).
+   */
+  public synchronized void release() {
+    try {
+      // sync returns holding this lock with nothing queued or being written: the writer thread
+      // cannot take the file until the lock is let go, by which time it is closed
+      if (!closed && sync(CLOSE_WAIT_MILLIS)) file.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * Writes out what is left and closes the file (at exit: nothing buffered is lost), waiting at
    * most {@link #CLOSE_WAIT_MILLIS} for a disk that does not answer.
    */

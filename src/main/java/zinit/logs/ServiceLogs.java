@@ -89,6 +89,16 @@ public final class ServiceLogs implements AutoCloseable {
     f.flush(null);
   }
 
+  /**
+   * The forgotten service {@code name}'s file, if it has one, is written out and closed; a line that
+   * comes later (its last output, read after the forget) opens it again. Kept with its counts, so
+   * a service monitored again under the name goes on in the same file.
+   */
+  public void release(String name) {
+    FileLog f = files.get(name);
+    if (f != null) f.release();
+  }
+
   /** Lines per service, {@code [stdout, stderr]}, sorted by service. */
   public Map<String, long[]> lineCounts() {
     Map<String, long[]> out = new TreeMap<>();

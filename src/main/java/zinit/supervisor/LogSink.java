@@ -25,6 +25,12 @@ public interface LogSink {
   }
 
   /**
+   * {@code name} was forgotten: what its output held open (a log file) may be let go. Called off
+   * the loop; may wait briefly for a disk.
+   */
+  default void forgotten(String name) {}
+
+  /**
    * Where the output of {@code config}'s service goes when it is read by zinit ({@code log: ring}
    * or {@code file}): by default {@link #line}; the daemon adds the service's file. Lines come on
    * the I/O thread; {@code flush} after each read of a pipe, so one write covers a pipe's worth.

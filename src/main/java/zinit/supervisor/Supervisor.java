@@ -229,18 +229,24 @@ public final class Supervisor implements Services {
           });
       // Reading the files happens off the loop; applying them on it.
       ConfigLoader.LoadResult read = configs.loadAll();
-      return LoopCalls.await(
-          calls.callChecked(
-              () -> {
-                refuseWhenShuttingDown();
-                // A file that failed to load names its error in status/start until it loads.
-                for (String name : read.services().keySet()) loadErrors.remove(name);
-                for (zinit.config.ConfigException e : read.errors()) {
-                  String name = Reload.serviceOf(e.file());
-                  if (name != null && !lifecycle.services.containsKey(name)) loadErrors.put(name, e.getMessage());
-                }
-                return new Reload(lifecycle, loop, log).apply(read);
-              }));
+      Map<String, String> outcome =
+          LoopCalls.await(
+              calls.callChecked(
+                  () -> {
+                    refuseWhenShuttingDown();
+                    // A file that failed to load names its error in status/start until it loads.
+                    for (String name : read.services().keySet()) loadErrors.remove(name);
+                    for (zinit.config.ConfigException e : read.errors()) {
+                      String name = Reload.serviceOf(e.file());
+                      if (name != null && !lifecycle.services.containsKey(name)) loadErrors.put(name, e.getMessage());
+                    }
+                    return new Reload(lifecycle, loop, log).apply(read);
+                  }));
+      // off the loop, as after a forget: closing a log file may wait for the disk
+      outcome.forEach((name, what) -> {
+        if (what.equals(Reload.REMOVED)) log.forgotten(name);
+      });
+      return outcome;
     }
   }
 
@@ -276,6 +282,7 @@ public final class Supervisor implements Services {
     try (OpLock _ = locks.hold(name)) {
       forgetUnlocked(name);
     }
+    log.forgotten(name); // off the loop: closing a log file may wait for the disk
   }
 
   private void forgetUnlocked(String name) throws ZinitException {

@@ -35,6 +35,36 @@ class FileLogTest {
     }
   }
 
+  /** How many of this JVM's fds are open on {@code path}. */
+  static long fdsOn(Path path) throws IOException {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(fd -> {
+            try {
+              return Files.readSymbolicLink(fd).equals(path.toAbsolutePath());
+            } catch (IOException e) {
+              return false; // closed meanwhile
+            }
+          })
+          .count();
+    }
+  }
+
+  @Test
+  void releaseWritesOutAndClosesTheFileUntilALaterLineOpensItAgain() throws IOException {
+    Path p = dir.resolve("web.log");
+    try (FileLog log = open(p, 1 << 20, 5, LogFile.Format.TEXT)) {
+      log.write("web", Stream.STDOUT, "before");
+      log.flush(null);
+      log.release();
+      assertThat(Files.readString(p)).endsWith("web: before\n");
+      assertThat(fdsOn(p)).as("no fd on the released file").isZero();
+      log.write("web", Stream.STDOUT, "after"); // read from the pipe after the forget
+      sync(log);
+      assertThat(fdsOn(p)).isEqualTo(1);
+    }
+    assertThat(Files.readString(p)).endsWith("web: before\n" + "2025-11-30T21:03:21.123Z [+] web: after\n");
+  }
+
   @Test
   void textLineIsTimeThenTheRingsForm() throws IOException {
     Path p = dir.resolve("web.log");
