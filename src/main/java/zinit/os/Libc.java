@@ -44,7 +44,8 @@ import java.lang.invoke.VarHandle;
  *       of rax; a {@code void} function's rax is ignored;
  *   <li>errno is captured for every call, also of functions that do not set it (getpid, the
  *       posix_spawn family), whose callers never read it;
- *   <li>the two variadic functions (open, prctl) are bound with their variadic option, which also
+ *   <li>the two variadic functions (open, prctl) are bound with their variadic option (open only for
+ *       a call that passes a mode: without one it is glibc's non-variadic __open_2), which also
  *       sets al (the count of vector registers used, 0) as the ABI asks of a variadic call; the
  *       zeros after their last argument are surplus variadic arguments, which C allows. Each is a
  *       descriptor (a stub) of its own, as is the critical read of a heap array ({@link #readNow}).
