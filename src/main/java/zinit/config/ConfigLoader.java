@@ -107,7 +107,7 @@ public final class ConfigLoader {
     checkName(file, name);
     if (text.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_BYTES) throw new ConfigException(file, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
     try {
-      return ServiceFields.fromYaml(file, name, YamlTree.parse(text), warnings, configDir);
+      return ServiceFields.fromYaml(file, name, YamlTree.read(text), warnings, configDir);
     } catch (YamlTree.SyntaxError e) {
       throw new ConfigException(file, e.line, null, e.getMessage());
     } catch (StackOverflowError e) {
@@ -138,7 +138,7 @@ public final class ConfigLoader {
   /** The file's YAML with lines, with read and syntax problems as ConfigException. */
   static YamlTree tree(Path file) throws ConfigException, NoSuchFileException {
     try {
-      return YamlTree.parse(text(file));
+      return YamlTree.read(text(file));
     } catch (YamlTree.SyntaxError e) {
       throw new ConfigException(file.toString(), e.line, null, e.getMessage());
     }

@@ -23,8 +23,12 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *     scalars like {@code no} or {@code on} as booleans and an env value must stay as written
  */
 record YamlTree(JsonNode root, Map<String, Integer> lines, Map<String, String> plain) {
-  private static final YAMLFactory YAML = YAMLFactory.builder().build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** Built on the first file {@link PlainYaml} does not take: most daemons never load SnakeYAML. */
+  private static final class Parser {
+    static final YAMLFactory YAML = YAMLFactory.builder().build();
+  }
 
   /** A parse failure: reason and 1-based line (0 when unknown). */
   static final class SyntaxError extends Exception {
@@ -53,8 +57,23 @@ record YamlTree(JsonNode root, Map<String, Integer> lines, Map<String, String> p
     return plain.getOrDefault(path, node.asText());
   }
 
+  /** The text's tree: {@link PlainYaml}'s when it takes the text, else SnakeYAML's. */
+  static YamlTree read(String text) throws SyntaxError {
+    YamlTree plain = PlainYaml.read(text);
+    if (plain == null) return parse(text);
+    if (CROSS_CHECK) {
+      YamlTree full = parse(text);
+      if (!full.equals(plain)) throw new AssertionError("PlainYaml read differently:\n" + text + "\nas " + plain + "\nnot " + full);
+    }
+    return plain;
+  }
+
+  /** Tests set this to have SnakeYAML read every text PlainYaml takes too, and compare. */
+  private static final boolean CROSS_CHECK = Boolean.getBoolean("zinit.config.crossCheckYaml");
+
+  /** The text's tree as SnakeYAML reads it. */
   static YamlTree parse(String text) throws SyntaxError {
-    try (JsonParser p = YAML.createParser(text)) {
+    try (JsonParser p = Parser.YAML.createParser(text)) {
       YamlTree tree = new YamlTree(NODES.nullNode(), new HashMap<>(), new HashMap<>());
       JsonToken first = p.nextToken();
       if (first == null) throw new SyntaxError(1, "file is empty");

@@ -44,7 +44,8 @@ import java.lang.invoke.VarHandle;
  *       of rax; a {@code void} function's rax is ignored;
  *   <li>errno is captured for every call, also of functions that do not set it (getpid, the
  *       posix_spawn family), whose callers never read it;
- *   <li>the two variadic functions (open, prctl) are bound with their variadic option, which also
+ *   <li>the two variadic functions (open, prctl) are bound with their variadic option (open only for
+ *       a call that passes a mode: without one it is glibc's non-variadic __open_2), which also
  *       sets al (the count of vector registers used, 0) as the ABI asks of a variadic call; the
  *       zeros after their last argument are surplus variadic arguments, which C allows. Each is a
  *       descriptor (a stub) of its own, as is the critical read of a heap array ({@link #readNow}).
@@ -167,6 +168,10 @@ final class Libc {
 
   private static final class Open {
     static final MethodHandle H = variadic("open", 2);
+  }
+
+  private static final class Open2 {
+    static final MethodHandle H = longs("__open_2");
   }
 
   private static final class Rmdir {
@@ -382,7 +387,7 @@ final class Libc {
           PosixSpawnFileActionsAddclosefromNp.H, PosixSpawnFileActionsAddchdirNp.H,
           PosixSpawnattrInit.H, PosixSpawnattrSetflags.H, Sigemptyset.H, PosixSpawnattrSetsigmask.H,
           PosixSpawnattrSetsigdefault.H, PosixSpawn.H, PosixSpawnFileActionsDestroy.H, Pipe2.H,
-          PidfdOpen.H, Open.H, Pread.H, Read.H, Close.H, Waitid.H, EpollWait.H
+          PidfdOpen.H, Open2.H, Pread.H, Read.H, Close.H, Waitid.H, EpollWait.H
         }) {
       java.util.Objects.requireNonNull(h);
     }
@@ -494,10 +499,21 @@ final class Libc {
     return cint(call(Pipe2.H, address(fds), flags));
   }
 
-  /** {@code int open(const char *pathname, int flags, ... mode_t mode)} */
+  /**
+   * {@code int open(const char *pathname, int flags, ... mode_t mode)}; without O_CREAT or
+   * O_TMPFILE (every call of zinit's) through {@code int __open_2(const char *pathname, int
+   * flags)}, glibc's open for calls that pass no mode (C's fortified open(2) calls it), which is
+   * not variadic: it binds through the shared descriptor in ~0.1 ms, where open's own variadic
+   * stub cost 15-18 ms of a daemon's start-up (bench/RESULTS.md, 2026-12-01).
+   */
   static Ret open(MemorySegment path, int flags, int mode) {
+    if ((flags & (O_CREAT | O_TMPFILE_BIT)) == 0) return cint(call(Open2.H, address(path), flags));
     return cint(call(Open.H, address(path), flags, mode));
   }
+
+  /** The flags with which open(2) reads a mode (linux-x64 values; O_TMPFILE includes O_DIRECTORY). */
+  private static final int O_CREAT = 0100;
+  private static final int O_TMPFILE_BIT = 020000000;
 
   /** {@code int rmdir(const char *pathname)} */
   static Ret rmdir(MemorySegment path) {
