@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import zinit.logs.FileLogTest;
 
 /** Issue 10: `log: file` end to end through bin/zinit, with real services writing real files. */
 class FileLogIT {
@@ -123,28 +124,14 @@ class FileLogIT {
       Path log = logDir.resolve("job.log");
       z.awaitState("job", "Success");
       Zinit.waitFor("the exit mark", Duration.ofSeconds(30), () -> read(log).contains("exited"));
-      assertThat(fdsOn(z.daemon.pid(), log)).as("open while the service is monitored").isEqualTo(1);
+      assertThat(FileLogTest.fdsOn(z.daemon.pid(), log)).as("open while the service is monitored").isEqualTo(1);
       assertThat(z.cli("stop", "job").exit()).isZero();
       assertThat(z.cli("forget", "job").exit()).isZero();
-      assertThat(fdsOn(z.daemon.pid(), log)).as("closed once the service is forgotten").isZero();
+      assertThat(FileLogTest.fdsOn(z.daemon.pid(), log)).as("closed once the service is forgotten").isZero();
       assertThat(z.cli("monitor", "job").exit()).isZero();
       z.awaitState("job", "Success");
       Zinit.waitFor("the second run's line", Duration.ofSeconds(30),
           () -> read(log).lines().filter(l -> l.endsWith(" [+] job: run")).count() == 2);
-    }
-  }
-
-  /** How many of process {@code pid}'s fds are open on {@code path}. */
-  private static long fdsOn(long pid, Path path) throws IOException {
-    try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-      return fds.filter(fd -> {
-            try {
-              return Files.readSymbolicLink(fd).equals(path.toAbsolutePath());
-            } catch (IOException e) {
-              return false; // closed meanwhile
-            }
-          })
-          .count();
     }
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import zinit.config.LogFile;
 import zinit.logs.LineFormat.Stream;
 
-class FileLogTest {
+public class FileLogTest {
   @TempDir Path dir;
   private final AtomicLong clock = new AtomicLong(1_764_536_601_123L); // 2025-11-30T21:03:21.123Z
   private final List<String> problems = new ArrayList<>();
@@ -35,9 +35,9 @@ class FileLogTest {
     }
   }
 
-  /** How many of this JVM's fds are open on {@code path}. */
-  static long fdsOn(Path path) throws IOException {
-    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+  /** How many of process {@code pid}'s fds are open on {@code path} (FileLogIT's check too). */
+  public static long fdsOn(long pid, Path path) throws IOException {
+    try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
       return fds.filter(fd -> {
             try {
               return Files.readSymbolicLink(fd).equals(path.toAbsolutePath());
@@ -57,10 +57,10 @@ class FileLogTest {
       log.flush(null);
       log.release();
       assertThat(Files.readString(p)).endsWith("web: before\n");
-      assertThat(fdsOn(p)).as("no fd on the released file").isZero();
+      assertThat(fdsOn(ProcessHandle.current().pid(), p)).as("no fd on the released file").isZero();
       log.write("web", Stream.STDOUT, "after"); // read from the pipe after the forget
       sync(log);
-      assertThat(fdsOn(p)).isEqualTo(1);
+      assertThat(fdsOn(ProcessHandle.current().pid(), p)).isEqualTo(1);
     }
     assertThat(Files.readString(p)).endsWith("web: before\n" + "2025-11-30T21:03:21.123Z [+] web: after\n");
   }
