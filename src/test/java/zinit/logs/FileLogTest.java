@@ -186,27 +186,13 @@ public class FileLogTest {
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-r-----");
   }
 
-  /** A batch as the pipe reader gives it: {@code text}'s lines (split on \n) in one array. */
-  private static LineBatch batch(byte[] bytes) {
-    LineBatch b = new LineBatch();
-    b.reset(bytes);
-    int start = 0;
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == '\n') {
-        b.add(start, i, LineBatch.plain(bytes, start, i));
-        start = i + 1;
-      }
-    }
-    return b;
-  }
-
   @Test
   void aBatchOfBytesIsWrittenAsItsLinesOneByOneWouldBe() throws IOException {
     byte[] bytes = {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n', 'c', 'r', '\r', '\n', '\n', 'u', (byte) 0xC3, (byte) 0xA9, '\n'};
     for (LogFile.Format format : LogFile.Format.values()) {
       Path byBatch = dir.resolve("batch-" + format + ".log");
       Path byLine = dir.resolve("line-" + format + ".log");
-      LineBatch b = batch(bytes);
+      LineBatch b = Batches.of(bytes, 0);
       try (FileLog log = open(byBatch, 1 << 20, 5, format)) {
         log.write("web", Stream.STDERR, "[-] web: ".getBytes(StandardCharsets.UTF_8), b);
       }
@@ -233,7 +219,7 @@ public class FileLogTest {
     StringBuilder in = new StringBuilder();
     for (int i = 0; i < 400; i++) in.append(i).append('\n');
     try (FileLog log = open(p, 2048, 20, LogFile.Format.TEXT)) {
-      log.write("rot", Stream.STDOUT, "[+] rot: ".getBytes(StandardCharsets.UTF_8), batch(in.toString().getBytes(StandardCharsets.UTF_8)));
+      log.write("rot", Stream.STDOUT, "[+] rot: ".getBytes(StandardCharsets.UTF_8), Batches.of(in.toString().getBytes(StandardCharsets.UTF_8), 0));
     }
     List<Integer> seen = new ArrayList<>();
     for (int n = 20; n >= 0; n--) {
@@ -263,11 +249,11 @@ public class FileLogTest {
     Path byBatch = dir.resolve("b.log");
     Path byLine = dir.resolve("l.log");
     try (FileLog log = open(byBatch, 300, 200, LogFile.Format.TEXT)) {
-      for (byte[] read : reads) log.write("web", Stream.STDOUT, "[+] web: ".getBytes(StandardCharsets.UTF_8), batch(read));
+      for (byte[] read : reads) log.write("web", Stream.STDOUT, "[+] web: ".getBytes(StandardCharsets.UTF_8), Batches.of(read, 0));
     }
     try (FileLog log = open(byLine, 300, 200, LogFile.Format.TEXT)) {
       for (byte[] read : reads) {
-        LineBatch b = batch(read);
+        LineBatch b = Batches.of(read, 0);
         for (int i = 0; i < b.count(); i++) log.write("web", Stream.STDOUT, b.text(i));
       }
     }

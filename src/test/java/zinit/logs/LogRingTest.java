@@ -16,18 +16,9 @@ class LogRingTest {
     assertThat(LogRing.format("redis", true, "oops")).isEqualTo("[-] redis: oops");
   }
 
+  /** {@code text}'s lines as one batch, not at the start of its array (a line need not start at 0). */
   private static LineBatch batch(String text) {
-    byte[] bytes = ("#" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8); // a line need not start at 0
-    LineBatch b = new LineBatch();
-    b.reset(bytes);
-    int start = 1;
-    for (int i = 1; i < bytes.length; i++) {
-      if (bytes[i] == '\n') {
-        b.add(start, i, LineBatch.plain(bytes, start, i));
-        start = i + 1;
-      }
-    }
-    return b;
+    return Batches.of(("#" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);
   }
 
   @Test
