@@ -38,6 +38,8 @@ final class NativeUnit implements ServiceProcess {
   private final ProcFs.Key mainKey;
   private final Pidfd main;
   private final CompletableFuture<ExitStatus> exit;
+  /** {@link #exit()}: completes after {@link #exit}, once its emptiness check ran (see {@link #watch}). */
+  private final CompletableFuture<ExitStatus> exitSeen = new CompletableFuture<>();
   private final CompletableFuture<Void> empty = new CompletableFuture<>();
   private final Membership members;
   private final Cgroup cgroup; // null in fallback mode
@@ -117,8 +119,15 @@ final class NativeUnit implements ServiceProcess {
             recheck(); // the current value, now that no later change can be missed
           });
     }
-    if (cgroup != null) exit.whenComplete((status, error) -> emptyAfterExit());
-    else exit.whenComplete((status, error) -> recheckSoon());
+    // exit() completes after the emptiness check, so that the usual stop (main the last process)
+    // finds its unit empty when the loop handles the exit, and ends there.
+    exit.whenComplete(
+        (status, error) -> {
+          if (cgroup != null) emptyAfterExit();
+          else recheckSoon();
+          if (error != null) exitSeen.completeExceptionally(error);
+          else exitSeen.complete(status);
+        });
   }
 
   /**
@@ -209,7 +218,7 @@ final class NativeUnit implements ServiceProcess {
 
   @Override
   public CompletableFuture<ExitStatus> exit() {
-    return exit;
+    return exitSeen;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package zinit.supervisor;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import zinit.config.LogMode;
@@ -105,8 +104,13 @@ final class Spawns {
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
   void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
     run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
-    run.process.exit().thenAccept(status -> loop.execute(() -> onExit.accept(status)));
-    CompletableFuture.allOf(run.process.exit(), run.process.empty())
-        .whenComplete((ok, failure) -> loop.execute(onGone));
+    // onGone is posted only after onExit: the loop handles a run's exit before its end.
+    run.process
+        .exit()
+        .whenComplete(
+            (status, failure) -> {
+              if (failure == null) loop.execute(() -> onExit.accept(status));
+              run.process.empty().whenComplete((ok, notEmpty) -> loop.execute(onGone));
+            });
   }
 }

@@ -49,6 +49,12 @@ final class FakeHost implements ProcessHost {
       empty.complete(null);
     }
 
+    /** As {@link #exit}, but the unit is known empty first, as a real unit reports a lone process. */
+    void emptyThenExit(ExitStatus status) {
+      empty.complete(null);
+      exit.complete(status);
+    }
+
     @Override
     public int pid() {
       return pid;

@@ -215,6 +215,21 @@ class LifecycleTest {
   }
 
   @Test
+  void aStopWhoseUnitIsEmptyBeforeTheExitIsReportedStillRecordsTheExit() {
+    life.add(withTimeout("lone", Duration.ofSeconds(3)));
+    FakeHost.FakeProcess p = host.last("lone");
+    p.diesOnSignal = false;
+    CompletableFuture<Void> stopped = life.stop(life.services.get("lone"));
+    p.emptyThenExit(new ExitStatus.Killed(15));
+    assertThat(stopped).isDone();
+    Service s = life.services.get("lone");
+    assertThat(s.state).isEqualTo(State.Error);
+    assertThat(s.lastExit).isEqualTo(new ExitStatus.Killed(15));
+    assertThat(s.run).isNull();
+    assertThat(p.closed).isTrue();
+  }
+
+  @Test
   void atOnceStopChecksForForksFiveMillisecondsLaterWhileProcessesRemain() {
     life.add(withTimeout("lone", Duration.ofSeconds(3)));
     FakeHost.FakeProcess p = host.last("lone");
