@@ -2,21 +2,31 @@ package zinit.supervisor;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.PriorityQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
 
-/** The real event loop: one platform thread with a timer queue; idle means blocked, not polling. */
+/**
+ * The real event loop: one platform thread and one queue of tasks ordered by when they are due (a
+ * task to run now is due at once), first come first served among equals, as a one-thread
+ * ScheduledThreadPoolExecutor orders them. Idle means parked until the next timer or task, not
+ * polling.
+ *
+ * <p>Written out rather than built on ScheduledThreadPoolExecutor: every stop posts to the loop
+ * from two threads and arms and cancels two timers, and a fresh zinit runs that code interpreted.
+ * The executor's queue, futures and locks made a hand-off take ~85 us there, this ~30 us
+ * (bench/RESULTS.md, 2026-12-01).
+ */
 public final class LoopScheduler implements Scheduler, AutoCloseable {
-  private final ScheduledExecutorService executor;
+  private final Thread thread;
+  // guarded by this
+  private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  private long sequence;
+  private boolean closed;
 
   public LoopScheduler() {
-    ScheduledThreadPoolExecutor pool =
-        new ScheduledThreadPoolExecutor(
-            1, Thread.ofPlatform().name("zinit-loop").daemon(true).factory());
-    pool.setRemoveOnCancelPolicy(true);
-    this.executor = Executors.unconfigurableScheduledExecutorService(pool);
+    thread = Thread.ofPlatform().name("zinit-loop").daemon(true).unstarted(this::run);
+    thread.start();
   }
 
   @Override
@@ -26,29 +36,103 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
 
   @Override
   public void execute(Runnable task) {
-    executor.execute(guarded(task));
+    enqueue(new Task(System.nanoTime(), task));
   }
 
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    var future = executor.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
-    return () -> future.cancel(false);
-  }
-
-  // A task that throws must not kill the loop: zinit never dies from one bad event.
-  private static Runnable guarded(Runnable task) {
+    Task t = new Task(System.nanoTime() + nanos(delay), task);
+    enqueue(t);
     return () -> {
-      try {
-        task.run();
-      } catch (RuntimeException | Error e) {
-        System.err.println("zinit: internal error in supervisor loop: " + e);
-        e.printStackTrace();
+      t.cancelled = true;
+      synchronized (this) {
+        queue.remove(t);
       }
     };
   }
 
+  /** The delay in nanoseconds, at least 0 and at most ~73 years (so that the due time cannot wrap). */
+  private static long nanos(Duration delay) {
+    if (delay.isNegative()) return 0;
+    return delay.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : delay.toNanos();
+  }
+
+  private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
+
+  private void enqueue(Task t) {
+    boolean first;
+    synchronized (this) {
+      if (closed) throw new RejectedExecutionException("zinit's loop is closed");
+      t.sequence = sequence++;
+      queue.add(t);
+      first = queue.peek() == t;
+    }
+    // Only a new head can be due before the loop's current wait ends.
+    if (first) LockSupport.unpark(thread);
+  }
+
+  private void run() {
+    for (; ; ) {
+      Task next;
+      long wait = 0;
+      synchronized (this) {
+        if (closed) return;
+        next = queue.peek();
+        if (next != null) {
+          long left = next.due - System.nanoTime();
+          if (left <= 0) queue.poll();
+          else {
+            wait = left;
+            next = null;
+          }
+        }
+      }
+      if (next == null) {
+        // An unpark since the check makes this return at once, so no task is missed.
+        if (wait > 0) LockSupport.parkNanos(this, wait);
+        else LockSupport.park(this);
+        continue;
+      }
+      if (!next.cancelled) runGuarded(next.task);
+    }
+  }
+
+  // A task that throws must not kill the loop: zinit never dies from one bad event.
+  private static void runGuarded(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException | Error e) {
+      System.err.println("zinit: internal error in supervisor loop: " + e);
+      e.printStackTrace();
+    }
+  }
+
+  /** Drops every queued task and ends the loop's thread; later calls are refused. */
   @Override
   public void close() {
-    executor.shutdownNow();
+    synchronized (this) {
+      closed = true;
+      queue.clear();
+    }
+    LockSupport.unpark(thread);
+  }
+
+  private static final class Task implements Comparable<Task> {
+    final long due;
+    final Runnable task;
+    long sequence; // set under the loop's lock, before the task is queued
+    volatile boolean cancelled;
+
+    Task(long due, Runnable task) {
+      this.due = due;
+      this.task = task;
+    }
+
+    @Override
+    public int compareTo(Task o) {
+      // nanoTime values compare by their difference (they may wrap)
+      long d = due - o.due;
+      return d != 0 ? (d < 0 ? -1 : 1) : Long.compare(sequence, o.sequence);
+    }
   }
 }
