@@ -29,6 +29,11 @@ final class Lifecycle implements Terminator.Events {
   static final Duration KILL_GRACE = Terminator.KILL_GRACE;
 
   final Map<String, Service> services = new TreeMap<>();
+  /**
+   * Every service whose {@code pendingStart} is set (and some whose flag was cleared since), by
+   * name: {@link #reconcile} looks at these, not at every service, on each exit and start.
+   */
+  private final Map<String, Service> pending = new TreeMap<>();
   private final Scheduler loop;
   private final LogSink log;
   private final Restarts restarts;
@@ -76,7 +81,14 @@ final class Lifecycle implements Terminator.Events {
     this.closer = signaller;
     this.loop = loop;
     this.log = log;
-    this.restarts = new Restarts(loop, backoff, this::reconcile);
+    this.restarts =
+        new Restarts(
+            loop,
+            backoff,
+            s -> {
+              markPending(s);
+              reconcile();
+            });
     this.limits = new Limits(host, log);
     this.tests = new TestRuns(this, spawns, loop, log);
   }
@@ -89,8 +101,8 @@ final class Lifecycle implements Terminator.Events {
   void addAll(Iterable<ServiceConfig> configs) {
     for (ServiceConfig config : configs) {
       Service s = new Service(config);
-      s.pendingStart = true;
       services.put(config.name(), s);
+      markPending(s);
     }
     reconcile();
   }
@@ -102,8 +114,8 @@ final class Lifecycle implements Terminator.Events {
   void replace(Service old, ServiceConfig config, Target target) {
     Service s = new Service(config);
     s.target = target;
-    s.pendingStart = target == Target.Up;
     services.put(config.name(), s);
+    if (target == Target.Up) markPending(s);
     reconcile();
   }
 
@@ -123,8 +135,14 @@ final class Lifecycle implements Terminator.Events {
       while (changed) {
         changed = reconcileAgain;
         reconcileAgain = false;
-        for (Service s : services.values()) {
-          if (shuttingDown || s.target != Target.Up || !s.pendingStart) continue;
+        if (pending.isEmpty()) break;
+        // In name order, as before; a copy, since a spawn takes its service off the list.
+        for (Service s : pending.values().toArray(Service[]::new)) {
+          if (services.get(s.name()) != s || !s.pendingStart) {
+            pending.remove(s.name(), s); // started, stopped, replaced or forgotten since
+            continue;
+          }
+          if (shuttingDown || s.target != Target.Up) continue;
           if (s.run != null || s.stopping != null || s.spawning) continue;
           Optional<String> unmet = Dependencies.firstUnmet(s, services);
           if (unmet.isPresent()) {
@@ -138,6 +156,12 @@ final class Lifecycle implements Terminator.Events {
     } finally {
       reconciling = false;
     }
+  }
+
+  /** {@code s} waits to start: {@link #reconcile} spawns it once its dependencies are met. */
+  private void markPending(Service s) {
+    s.pendingStart = true;
+    pending.put(s.name(), s);
   }
 
   /** {@code then} gets the exit of service {@code name} when it ends while its target is Up. */
@@ -363,7 +387,7 @@ final class Lifecycle implements Terminator.Events {
     s.startHistory.reset();
     if (s.spawning || (s.run != null && s.run.mainAlive())) return;
     cancelTimers(s);
-    s.pendingStart = true;
+    markPending(s);
     // A finished oneshot's leftovers go before it runs again, as a restart would do.
     if (s.run != null) terminate(s, s.run);
     if (s.state != State.Blocked) move(s, State.Unknown, null);

@@ -1,6 +1,7 @@
 package zinit.supervisor;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 import zinit.config.RestartPolicy;
 
 /**
@@ -11,12 +12,13 @@ import zinit.config.RestartPolicy;
 final class Restarts {
   private final Scheduler loop;
   private final Backoff backoff;
-  private final Runnable reconcile;
+  /** Marks a service as waiting to start and starts what can start. */
+  private final Consumer<Service> startPending;
 
-  Restarts(Scheduler loop, Backoff backoff, Runnable reconcile) {
+  Restarts(Scheduler loop, Backoff backoff, Consumer<Service> startPending) {
     this.loop = loop;
     this.backoff = backoff;
-    this.reconcile = reconcile;
+    this.startPending = startPending;
   }
 
   /** Counts the crash of {@code run} (a healthy run resets the count) and returns the delay before the restart. */
@@ -42,8 +44,7 @@ final class Restarts {
               s.restartTimer = null;
               s.nextRestart = null;
               if (s.target != Target.Up) return;
-              s.pendingStart = true;
-              reconcile.run();
+              startPending.accept(s);
             });
   }
 }
