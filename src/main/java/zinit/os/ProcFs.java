@@ -115,19 +115,18 @@ final class ProcFs {
   /** Looks up the five fields it needs rather than splitting ~55 lines (this is on the stop path). */
   static Signals parseSignals(String status) {
     return new Signals(
-        (int) field(status, "Threads:", 10),
-        (int) field(status, "TracerPid:", 10),
-        field(status, "SigBlk:", 16),
-        field(status, "SigIgn:", 16),
-        field(status, "SigCgt:", 16));
+        (int) field(status, "\nThreads:", 10),
+        (int) field(status, "\nTracerPid:", 10),
+        field(status, "\nSigBlk:", 16),
+        field(status, "\nSigIgn:", 16),
+        field(status, "\nSigCgt:", 16));
   }
 
-  private static long field(String status, String name, int radix) {
-    int at = status.startsWith(name) ? 0 : status.indexOf("\n" + name) + 1;
-    if (at == 0 && !status.startsWith(name)) {
-      throw new IllegalStateException("/proc/<pid>/status without " + name);
-    }
-    int from = at + name.length();
+  /** {@code line} is the field's name with the newline before it (none of these is the first line). */
+  private static long field(String status, String line, int radix) {
+    int at = status.indexOf(line);
+    if (at < 0) throw new IllegalStateException("/proc/<pid>/status without " + line.substring(1));
+    int from = at + line.length();
     int end = status.indexOf('\n', from);
     return Long.parseUnsignedLong(status.substring(from, end < 0 ? status.length() : end).trim(), radix);
   }
