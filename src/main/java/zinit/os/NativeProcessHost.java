@@ -55,6 +55,8 @@ public final class NativeProcessHost implements ProcessHost {
   private final Reaper reaper = Reaper.get();
   private final Reaper.Listener listener;
   private final Set<NativeUnit> units = ConcurrentHashMap.newKeySet();
+  /** The units without a cgroup (fallback mode), which re-scan on every reap: not every unit. */
+  private final Set<NativeUnit> untracked = ConcurrentHashMap.newKeySet();
   private final AtomicLong sequence = new AtomicLong();
   private final Executor async = r -> Thread.ofVirtual().name("zinit-event").start(r);
   private volatile boolean closed;
@@ -74,7 +76,7 @@ public final class NativeProcessHost implements ProcessHost {
       @Override
       public void reaped(int pid, ExitStatus status, boolean registered) {
         if (!registered) log.accept("reaped orphan " + pid + " (" + describe(status) + ")");
-        for (NativeUnit u : units) if (!u.cgroupTracked()) u.recheckSoon();
+        for (NativeUnit u : untracked) u.recheckSoon();
       }
 
       @Override
@@ -222,6 +224,7 @@ public final class NativeProcessHost implements ProcessHost {
       pipes.closeChildEnds();
       pipes.watch(loop, spec, log);
       units.add(unit);
+      if (cgroup == null) untracked.add(unit);
       if (state != null && cgroup == null) state.add(new InstanceState.Unit(unit.mainKey().pid(), unit.mainKey().starttime(), spec.unit()));
       unit.watch();
       return unit;
@@ -257,6 +260,7 @@ public final class NativeProcessHost implements ProcessHost {
 
   private void unitClosed(NativeUnit unit) {
     units.remove(unit);
+    untracked.remove(unit);
     if (state != null && !unit.cgroupTracked()) state.remove(unit.mainKey().pid());
   }
 
