@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import zinit.logs.LogRing;
+import zinit.os.NativeBuffer;
 
 /**
  * One client on the socket: a reader thread that frames and dispatches requests in order, a writer
@@ -34,6 +35,7 @@ final class Connection implements Session {
   private static final int CHUNK_BYTES = 32 * 1024;
   // Chunks the writer sends with one writev.
   private static final int WRITE_BATCH = 64;
+  private static final int READ_BUFFER = 16 * 1024;
   // Replies up to this size are made without asking the byte budget (their outbox still counts).
   private static final int SMALL_REPLY = 64 * 1024;
 
@@ -119,11 +121,19 @@ final class Connection implements Session {
 
   private void readLoop() {
     Framer framer = new Framer(limits.maxRequest(), limits.budget());
-    ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
-    try {
+    ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
+    // The socket is read into native memory of this connection's own, then copied to the heap in
+    // one call: a heap buffer would go through the JDK's cache of temporary direct buffers on every
+    // read, about a third of this thread's work per request while it runs interpreted (a fresh
+    // zinit's first stops; bench/RESULTS.md, 2026-12-01).
+    try (NativeBuffer direct = new NativeBuffer(READ_BUFFER)) {
+      ByteBuffer in = direct.buffer();
       while (!dropped.get()) {
+        in.clear();
+        if (channel.read(in) < 0) break;
+        in.flip();
         buf.clear();
-        if (channel.read(buf) < 0) break;
+        buf.put(in);
         buf.flip();
         framer.feed(buf, this::onText);
         if (framer.pending() && unfinished == null) unfinished = dropLater();
