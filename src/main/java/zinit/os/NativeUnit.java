@@ -53,6 +53,7 @@ final class NativeUnit implements ServiceProcess {
   private int eventsFd = -1; // loop thread only; -1 once the registration is dropped
   private long eventsToken;
   private boolean entered; // loop thread only: the unit was seen populated
+  private volatile boolean exitChecked; // the reaper thread's check after main's exit has run
   private volatile String escape; // set once, when the main process is found outside the unit
   private final CompletableFuture<String> escapeLine = new CompletableFuture<>();
   private boolean closed; // guarded by this
@@ -137,18 +138,28 @@ final class NativeUnit implements ServiceProcess {
    * {@code exit} after that change, so nothing is missed between the two.
    */
   private void emptyAfterExit() {
+    boolean populated;
     try {
-      if (empty.isDone() || cgroup.populatedNow()) return;
+      populated = !empty.isDone() && cgroup.populatedNow();
     } catch (RuntimeException e) {
       log.accept(
           unit + ": reading " + cgroup.eventsPath + " failed (" + e.getMessage()
               + "); asking the I/O loop");
+      exitChecked = true;
+      recheckSoon();
+      return;
+    }
+    if (populated) {
+      // Other processes outlive main: the I/O loop reports the last one's exit. One it skipped
+      // while this check ran (see recheck) is looked at again.
+      exitChecked = true;
       recheckSoon();
       return;
     }
     // The watch is dropped by close(), which follows once the exit and this are handled: a wake-up
     // of the I/O thread here would compete with the stop's reply for the CPUs.
     empty.complete(null);
+    exitChecked = true;
   }
 
   /** Drops the cgroup.events registration; loop thread only. */
@@ -173,7 +184,9 @@ final class NativeUnit implements ServiceProcess {
       gone = events.isEmpty() || !Cgroup.populated(events.get());
       if (!gone) entered = true;
       if (gone && !exit.isDone()) {
-        noticeEscape();
+        // Mostly main has just exited and the reaper is about to report it; only a main process
+        // that still runs can have left the unit.
+        if (!main.exited()) noticeEscape();
         return;
       }
     } else {
@@ -181,6 +194,11 @@ final class NativeUnit implements ServiceProcess {
       gone = members.candidates().isEmpty();
     }
     if (!gone || !exit.isDone()) return;
+    // The reaper thread checks the unit itself right after the exit (emptyAfterExit) and completes
+    // empty when it finds it empty: until it has checked, that is its to decide, and it asks again
+    // when it found other processes. Saves this thread a virtual thread per stop.
+    if (cgroup != null && !exitChecked) return;
+    if (empty.isDone()) return; // the reaper's check completed it while this one read
     if (cgroup != null) unwatch();
     async.execute(() -> empty.complete(null));
   }
