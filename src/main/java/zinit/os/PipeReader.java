@@ -38,8 +38,12 @@ final class PipeReader implements IoLoop.Handler {
     loop.add(fd, Flags.EPOLLIN, true, new PipeReader(loop, fd, what, consumer, afterRead, log));
   }
 
+  /** EOF was read: the loop may still report the pipe until its removal is done. Loop thread only. */
+  private boolean ended;
+
   @Override
   public void ready(long token, int events) {
+    if (ended) return;
     // Level-triggered readiness means one read of a blocking pipe cannot block (so it may be a
     // critical call, straight into the heap buffer); other pipes get their turn before this one is
     // read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read, where the
@@ -55,9 +59,15 @@ final class PipeReader implements IoLoop.Handler {
     }
     if (n == -Errno.EINTR || n == -Errno.EAGAIN) return; // try again on next event
     if (n < 0) log.accept(what + ": " + new OsException("read(" + fd + ")", (int) -n).getMessage());
+    ended = true;
     lines.finish();
     afterRead(token);
     loop.remove(token);
+    try {
+      afterRead.ended();
+    } catch (RuntimeException e) {
+      log.accept(what + ": output end failed: " + e);
+    }
   }
 
   private boolean afterRead(long token) {

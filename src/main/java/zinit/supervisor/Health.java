@@ -27,6 +27,8 @@ final class Health {
    * after the exit is known: so status reads it when shown).
    */
   java.util.concurrent.atomic.AtomicReference<String> lastLine = new java.util.concurrent.atomic.AtomicReference<>();
+  /** Completes when the current exec check's output has ended (both pipes at EOF). */
+  java.util.concurrent.CompletableFuture<Void> outputEnded;
   /** The last line of the exec check that failed last, appended to its reason when shown. */
   java.util.concurrent.atomic.AtomicReference<String> failureLine;
 

@@ -1,5 +1,7 @@
 package zinit.supervisor;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import zinit.config.LogMode;
 import zinit.config.ServiceConfig;
 
@@ -24,13 +26,30 @@ final class HealthChecks implements HealthMonitor.Host {
   public void spawnCheck(Service s, ServiceConfig c, Health h, HealthMonitor.CheckSpawned then) {
     String unit = c.name() + "/health";
     SpawnSpec spec = spawns.spec(unit, c.health().command(), c);
+    h.outputEnded = CompletableFuture.completedFuture(null);
     if (c.log() == LogMode.RING) {
-      // The last line the check printed explains its failure in status.
+      // The last line the check printed explains its failure in status: the check is judged once
+      // both its pipes have ended (HealthMonitor).
       var last = h.lastLine;
-      OutputSink out = new OutputSink.Lines(line -> {
-        last.set(line);
-        log.line(unit, false, line);
-      });
+      CompletableFuture<Void> ended = new CompletableFuture<>();
+      AtomicInteger open = new AtomicInteger(2);
+      OutputSink out = new OutputSink.Lines(
+          line -> {
+            last.set(line);
+            log.line(unit, false, line);
+          },
+          new OutputSink.AfterRead() {
+            @Override
+            public boolean afterRead(Runnable resume) {
+              return true;
+            }
+
+            @Override
+            public void ended() {
+              if (open.decrementAndGet() == 0) ended.complete(null);
+            }
+          });
+      h.outputEnded = ended;
       spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
     }
     h.spawning = true;

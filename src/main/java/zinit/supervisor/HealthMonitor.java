@@ -1,6 +1,7 @@
 package zinit.supervisor;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import zinit.config.HealthCheck;
 import zinit.config.ServiceConfig;
 
@@ -12,6 +13,9 @@ import zinit.config.ServiceConfig;
  * the service, whose restart policy then applies.
  */
 final class HealthMonitor {
+  /** How long a finished exec check's output may take to end before it is judged without it. */
+  static final Duration OUTPUT_GRACE = Duration.ofMillis(100);
+
   /** What the monitor needs from the lifecycle. */
   interface Host {
     /**
@@ -108,13 +112,27 @@ final class HealthMonitor {
     });
     var line = h.lastLine;
     run.process.exit().thenAccept(status -> loop.execute(() -> run.exit = status));
-    // Judged once the check is gone: by then its output has (almost always) been read.
+    CompletableFuture<Void> outputEnded = h.outputEnded;
     run.gone.thenRun(() -> {
       if (h.timeout != null) h.timeout.cancel();
       h.timeout = null;
       ExitStatus status = run.process.exit().getNow(null); // complete: gone includes the exit
-      if (status != null && status.success()) done(s, h, round, null, null);
-      else done(s, h, round, status == null ? "no exit status" : Lifecycle.describe(status), line);
+      Runnable judge = () -> {
+        if (status != null && status.success()) done(s, h, round, null, null);
+        else done(s, h, round, status == null ? "no exit status" : Lifecycle.describe(status), line);
+      };
+      // Its last lines are read on the I/O thread, maybe after it is gone: judged once its output
+      // has ended, or OUTPUT_GRACE after it is gone (a process outside its unit may hold a pipe).
+      // done() takes a round's first result only.
+      if (outputEnded == null || outputEnded.isDone()) {
+        judge.run();
+        return;
+      }
+      Scheduler.Cancellable late = loop.schedule(OUTPUT_GRACE, judge);
+      outputEnded.thenRun(() -> loop.execute(() -> {
+        late.cancel();
+        judge.run();
+      }));
     });
   }
 

@@ -37,5 +37,8 @@ public sealed interface OutputSink {
      * resume}, from any thread, exactly once.
      */
     boolean afterRead(Runnable resume);
+
+    /** The pipe has ended (EOF): its last lines and their {@link #afterRead} came before. */
+    default void ended() {}
   }
 }

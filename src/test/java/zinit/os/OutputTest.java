@@ -40,6 +40,42 @@ class OutputTest {
   }
 
   @Test
+  void eachPipeSaysItEndedOnceAfterItsLastLine() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    OutputSink.AfterRead marks =
+        new OutputSink.AfterRead() {
+          @Override
+          public boolean afterRead(Runnable resume) {
+            return true;
+          }
+
+          @Override
+          public void ended() {
+            seen.add("ended");
+          }
+        };
+    try (var h = host(false)) {
+      ServiceProcess p =
+          h.host()
+              .spawn(
+                  sh(
+                      "ender",
+                      "echo out; printf 'last' >&2",
+                      tmp,
+                      new OutputSink.Lines(seen::add, marks),
+                      new OutputSink.Lines(seen::add, marks)));
+      p.exit().get(30, TimeUnit.SECONDS);
+      OsTesting.await("both pipes ended", () -> seen.stream().filter("ended"::equals).count() == 2);
+      p.empty().get(30, TimeUnit.SECONDS);
+      Thread.sleep(200); // a second EOF report of a pipe would come meanwhile
+      assertThat(seen).containsExactlyInAnyOrder("out", "last", "ended", "ended");
+      assertThat(seen.indexOf("out")).isLessThan(seen.lastIndexOf("ended"));
+      assertThat(seen.indexOf("last")).isLessThan(seen.lastIndexOf("ended"));
+      p.close();
+    }
+  }
+
+  @Test
   void longLinesAreCutAndTheirRestFollows() throws Exception {
     List<String> out = new CopyOnWriteArrayList<>();
     try (var h = host(false)) {

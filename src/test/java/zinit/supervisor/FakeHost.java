@@ -43,16 +43,35 @@ final class FakeHost implements ProcessHost {
       return spec.unit();
     }
 
-    /** The main process exits and nothing is left. */
+    /** The main process exits and nothing is left; its output pipes end with it. */
     void exit(ExitStatus status) {
       exit.complete(status);
       empty.complete(null);
+      if (!outputEndsLater) endOutput();
     }
 
     /** As {@link #exit}, but the unit is known empty first, as a real unit reports a lone process. */
     void emptyThenExit(ExitStatus status) {
       empty.complete(null);
       exit.complete(status);
+      if (!outputEndsLater) endOutput();
+    }
+
+    private boolean outputEnded;
+    /** When true, the output pipes end only when the test says ({@link #endOutput}), not at exit. */
+    boolean outputEndsLater;
+
+    /** A line on the process's stdout, as zinit's I/O thread delivers it. */
+    void print(String line) {
+      if (spec.stdout() instanceof OutputSink.Lines l) l.consumer().accept(line);
+    }
+
+    /** What zinit's I/O thread does at each pipe's EOF. */
+    void endOutput() {
+      if (outputEnded) return;
+      outputEnded = true;
+      if (spec.stdout() instanceof OutputSink.Lines l) l.afterRead().ended();
+      if (spec.stderr() instanceof OutputSink.Lines l) l.afterRead().ended();
     }
 
     @Override

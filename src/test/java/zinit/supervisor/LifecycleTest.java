@@ -802,6 +802,32 @@ class LifecycleTest {
   }
 
   @Test
+  void aFailedExecCheckIsJudgedOnceItsOutputHasEndedSoItsLastLineIsShown() {
+    probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
+    clock.advance(Duration.ofSeconds(10));
+    FakeHost.FakeProcess check = host.last("app/health");
+    check.outputEndsLater = true;
+    check.exit(new ExitStatus.Exited(1)); // gone before the I/O thread has read its last line
+    assertThat(health(probing, "app")).isEqualTo("starting");
+    check.print("no marker file");
+    check.endOutput();
+    assertThat(health(probing, "app")).isEqualTo("failing (1/2): exit code 1: no marker file");
+  }
+
+  @Test
+  void anExecCheckWhosePipeStaysOpenIsJudgedShortlyAfterItIsGone() {
+    probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
+    clock.advance(Duration.ofSeconds(10));
+    FakeHost.FakeProcess check = host.last("app/health");
+    check.outputEndsLater = true; // a process outside its unit holds the pipe
+    check.exit(new ExitStatus.Exited(1));
+    clock.advance(HealthMonitor.OUTPUT_GRACE.minusMillis(1));
+    assertThat(health(probing, "app")).isEqualTo("starting");
+    clock.advance(Duration.ofMillis(1));
+    assertThat(health(probing, "app")).isEqualTo("failing (1/2): exit code 1");
+  }
+
+  @Test
   void stoppingTheServiceKillsItsCheckAndWaitsForIt() {
     probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
     clock.advance(Duration.ofSeconds(10));
