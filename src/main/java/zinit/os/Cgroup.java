@@ -149,7 +149,28 @@ final class Cgroup {
 
   /** Whether a process is in this cgroup or below, read now; false once the cgroup is removed. */
   boolean populatedNow() {
-    return ProcFs.readSmall(eventsPath, 256).map(Cgroup::populated).orElse(false);
+    byte[] buf = new byte[256];
+    int n = ProcFs.readStart(eventsPath, buf);
+    return n >= 0 && populated(buf, n);
+  }
+
+  private static final byte[] POPULATED = "populated ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** As {@link #populated(String)}, from the bytes of cgroup.events (its first line, in practice). */
+  static boolean populated(byte[] events, int n) {
+    for (int line = 0; line < n; ) {
+      int end = line;
+      while (end < n && events[end] != '\n') end++;
+      if (end - line > POPULATED.length && matches(events, line, POPULATED)) return events[line + POPULATED.length] != '0';
+      line = end + 1;
+    }
+    throw new IllegalStateException(
+        "cgroup.events without populated: " + new String(events, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  private static boolean matches(byte[] text, int at, byte[] word) {
+    for (int i = 0; i < word.length; i++) if (text[at + i] != word[i]) return false;
+    return true;
   }
 
   /** usage_usec from cpu.stat, when the file exists. */

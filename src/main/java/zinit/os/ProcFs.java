@@ -205,6 +205,35 @@ final class ProcFs {
    * process or cgroup ended; found by checking, on that rare path, that the file is not there);
    * any other failure is thrown.
    */
+  /**
+   * As {@link #readSmall}, into {@code buf} and without a String: how many bytes were read (at most
+   * the buffer's length), or -1 when the file is gone. For the stop path's few small files, where
+   * a fresh zinit runs every call interpreted.
+   */
+  static int readStart(String path, byte[] buf) {
+    try (FileInputStream in = new FileInputStream(path)) {
+      int n = 0;
+      while (n < buf.length) {
+        int r = in.read(buf, n, buf.length - n);
+        if (r <= 0) break;
+        boolean shortRead = r < buf.length - n; // these files fill a read as far as they can: the end
+        n += r;
+        if (shortRead) break;
+      }
+      return n;
+    } catch (IOException e) {
+      if (!new File(path).exists()) return -1;
+      throw new UncheckedIOException("reading " + path, e);
+    }
+  }
+
+  /** Whether {@code text[0, n)} starts with {@code prefix} (ASCII). */
+  static boolean startsWith(byte[] text, int n, byte[] prefix) {
+    if (n < prefix.length) return false;
+    for (int i = 0; i < prefix.length; i++) if (text[i] != prefix[i]) return false;
+    return true;
+  }
+
   static Optional<String> readSmall(String path, int max) {
     try (FileInputStream in = new FileInputStream(path)) {
       byte[] buf = new byte[max];

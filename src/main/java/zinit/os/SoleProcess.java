@@ -1,5 +1,6 @@
 package zinit.os;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -84,13 +85,39 @@ final class SoleProcess {
   }
 
   /** Whether the unit has no process but main (maybe not even main) and no sub-cgroups. */
-  private static boolean alone(Cgroup cgroup, int mainPid) {
-    Optional<String> listed = ProcFs.readSmall(cgroup.procsFile, 64);
-    if (listed.isEmpty()) return true; // removed: empty
-    for (String line : listed.get().split("\n")) {
-      if (!line.isBlank() && Integer.parseInt(line.trim()) != mainPid) return false;
-    }
+  static boolean alone(Cgroup cgroup, int mainPid) {
+    byte[] buf = new byte[64];
+    int n = ProcFs.readStart(cgroup.procsFile, buf);
+    if (n < 0) return true; // removed: empty
+    if (!onlyPid(buf, n, mainPid)) return false;
     // Sub-cgroups: their processes would need a listing each; the frozen pass does that.
-    return ProcFs.readSmall(cgroup.statFile, 256).map(t -> t.startsWith("nr_descendants 0\n")).orElse(true);
+    n = ProcFs.readStart(cgroup.statFile, buf);
+    return n < 0 || ProcFs.startsWith(buf, n, NO_DESCENDANTS);
+  }
+
+  private static final byte[] NO_DESCENDANTS = "nr_descendants 0\n".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Whether {@code listing[0, n)}, a cgroup.procs (a pid per line), lists no pid but {@code pid}.
+   * A listing cut by the buffer may end in part of a pid, which then reads as another one: false,
+   * the careful answer.
+   */
+  static boolean onlyPid(byte[] listing, int n, int pid) {
+    long value = 0;
+    boolean digits = false;
+    for (int i = 0; i < n; i++) {
+      byte c = listing[i];
+      if (c >= '0' && c <= '9') {
+        value = value * 10 + (c - '0');
+        digits = true;
+      } else if (c == '\n') {
+        if (digits && value != pid) return false;
+        value = 0;
+        digits = false;
+      } else {
+        return false;
+      }
+    }
+    return !digits || value == pid;
   }
 }

@@ -27,6 +27,23 @@ class CgroupTest {
       "( setsid sh -c 'echo $$; exec sleep 1000' & ) ; exec sleep 1000";
 
   @Test
+  void populatedIsReadFromTheBytesOfCgroupEvents() {
+    assertThat(populated("populated 0\nfrozen 0\n")).isFalse();
+    assertThat(populated("populated 1\nfrozen 0\n")).isTrue();
+    assertThat(populated("frozen 1\npopulated 1\n")).isTrue();
+    assertThat(populated("populated 0")).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> populated("frozen 0\n"))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  private static boolean populated(String events) {
+    byte[] b = events.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    boolean fromBytes = Cgroup.populated(b, b.length);
+    assertThat(fromBytes).as("as from the text").isEqualTo(Cgroup.populated(events));
+    return fromBytes;
+  }
+
+  @Test
   void stopKillsEscapedDoubleForkedGrandchild() throws Exception {
     List<String> out = new CopyOnWriteArrayList<>();
     try (var h = host(true)) {

@@ -100,6 +100,24 @@ class SoleProcessTest {
   }
 
   @Test
+  void aProcsListingIsOnlyMainWhenEveryLineIsMainsPid() {
+    assertThat(onlyPid("4242\n", 4242)).isTrue();
+    assertThat(onlyPid("", 4242)).as("empty: main gone").isTrue();
+    assertThat(onlyPid("4242\n4243\n", 4242)).isFalse();
+    assertThat(onlyPid("17\n4242\n", 4242)).isFalse();
+    assertThat(onlyPid("424\n", 4242)).isFalse();
+    assertThat(onlyPid("42421\n", 4242)).isFalse();
+    assertThat(onlyPid("4242", 4242)).as("no final newline").isTrue();
+    assertThat(onlyPid("42", 4242)).as("cut by the buffer").isFalse();
+    assertThat(onlyPid("4242\nx\n", 4242)).isFalse();
+  }
+
+  private static boolean onlyPid(String listing, int pid) {
+    byte[] b = listing.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return SoleProcess.onlyPid(b, b.length, pid);
+  }
+
+  @Test
   void statusSignalMasksAreRead() {
     String status = "Name:\tsleep\nTracerPid:\t0\nThreads:\t1\nSigQ:\t0/1\nSigPnd:\t0000000000000000\n"
         + "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000002\nSigCgt:\t0000000000002000\n";
