@@ -195,14 +195,7 @@ public final class Supervisor implements Services {
       throw e;
     }
     // Released by the thread that completes the stop (the loop), before the caller hears of it.
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    stopped.whenComplete(
-        (ok, failure) -> {
-          held.close();
-          if (failure == null) done.complete(null);
-          else done.completeExceptionally(failure);
-        });
-    return done;
+    return stopped.whenComplete((ok, failure) -> held.close());
   }
 
   @Override
