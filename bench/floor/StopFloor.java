@@ -50,8 +50,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * SIGTERM neither blocked, ignored nor caught (so it may be sent without freezing the cgroup);
  * after the death: cgroup.events says "populated 0", and only then the reply. If a check fails the
  * reply is an error (a real supervisor would freeze, or signal the others). Written to be cheap:
- * each file is one open/read/close through FFM into a reused Java array (read as a critical call),
- * its path encoded once at spawn. In hops mode the loop reads before the signal and the reaper
+ * each file is opened at spawn and held, so a check is one pread through FFM (a critical call,
+ * into a reused Java array). In hops mode the loop reads before the signal and the reaper
  * reads cgroup.events before it hands the exit to the loop, as zinit does.
  *
  * <p>Usage: {@code java @src/main/dist/zinit.jvmopts -cp CLASSES StopFloor SOCKET SERVICES [hops]
@@ -228,31 +228,38 @@ public final class StopFloor {
     }
   }
 
-  /** A thread's buffer for the small files of the checks: one open, read and close each. */
+  /** A thread's buffer for the small files of the checks, read at offset 0 through a held fd. */
   private static final class Reads {
     private static final MethodHandle OPEN =
         handle("__open_2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.critical(false));
-    private static final MethodHandle READ =
-        handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
-    private static final MethodHandle CLOSE =
-        handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), Linker.Option.critical(false));
+    private static final MethodHandle PREAD =
+        handle("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), Linker.Option.critical(true));
     private static final int O_RDONLY_CLOEXEC = 0x80000;
     private static final int SIZE = 4096;
 
     final byte[] buf = new byte[SIZE];
     private final MemorySegment heap = MemorySegment.ofArray(buf);
 
+    /** Opens a file to be read again and again (at spawn, not on the stop path). */
+    static int open(String path) throws IOException {
+      int fd;
+      try (Arena arena = Arena.ofConfined()) {
+        fd = (int) OPEN.invokeExact(arena.allocateFrom(path), O_RDONLY_CLOEXEC);
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+      if (fd < 0) throw new IOException("open(" + path + ") failed");
+      return fd;
+    }
+
     /**
-     * The file's bytes into {@link #buf}, their count; -1 when it cannot be read or does not fit.
-     * One read is the whole file: these files give as much as fits in one read, and all are far
-     * shorter than the buffer.
+     * The file's bytes as they are now into {@link #buf}, their count; -1 when it cannot be read or
+     * does not fit. A read at offset 0 of a cgroup or /proc file makes its text anew, and one read
+     * is the whole of it: these files give as much as fits, and all are far shorter than the buffer.
      */
-    int read(MemorySegment path) {
+    int read(int fd) {
       try {
-        int fd = (int) OPEN.invokeExact(path, O_RDONLY_CLOEXEC);
-        if (fd < 0) return -1;
-        long n = (long) READ.invokeExact(fd, heap, (long) SIZE);
-        int unused = (int) CLOSE.invokeExact(fd);
+        long n = (long) PREAD.invokeExact(fd, heap, (long) SIZE, 0L);
         return n < SIZE ? (int) n : -1;
       } catch (Throwable t) {
         throw new IllegalStateException(t);
@@ -260,23 +267,27 @@ public final class StopFloor {
     }
   }
 
-  /** A service's cgroup files and /proc/pid/status, as C strings made at spawn. */
+  /**
+   * A service's cgroup files and /proc/pid/status, opened at spawn and held: a read is then one
+   * pread (an open, read and close each were measured slower, bench/RESULTS.md). The status fd
+   * stays bound to the process it was opened for: once that is reaped it reads nothing, even if
+   * the pid is reused.
+   */
   private static final class Checks {
     private static final byte[] NO_DESCENDANTS = "nr_descendants 0\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNPOPULATED = "populated 0\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final MemorySegment procs;
-    private final MemorySegment stat;
-    private final MemorySegment events;
-    private final MemorySegment status;
+    private final int procs;
+    private final int stat;
+    private final int events;
+    private final int status;
     private final byte[] onlyMain; // cgroup.procs when main is its only process
 
-    Checks(Path cgroup, int pid) {
-      Arena arena = Arena.global();
-      procs = arena.allocateFrom(cgroup + "/cgroup.procs");
-      stat = arena.allocateFrom(cgroup + "/cgroup.stat");
-      events = arena.allocateFrom(cgroup + "/cgroup.events");
-      status = arena.allocateFrom("/proc/" + pid + "/status");
+    Checks(Path cgroup, int pid) throws IOException {
+      procs = Reads.open(cgroup + "/cgroup.procs");
+      stat = Reads.open(cgroup + "/cgroup.stat");
+      events = Reads.open(cgroup + "/cgroup.events");
+      status = Reads.open("/proc/" + pid + "/status");
       onlyMain = (pid + "\n").getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -310,7 +321,12 @@ public final class StopFloor {
       return (Character.digit(s.charAt(digits + 12), 16) & 4) == 0;
     }
 
-    /** cgroup.events says "populated 0": no process left in the cgroup or below it. */
+    /**
+     * cgroup.events says "populated 0": no process left in the cgroup or below it. Read once main
+     * has died, it also stands for zinit's step 4 (no fork raced the signal): whatever main forked
+     * would still be in the cgroup. zinit runs that step off the stop's path to know whether others
+     * need a signal; here they would make the reply an error.
+     */
     boolean empty(Reads r) {
       int n = r.read(events);
       return n >= UNPOPULATED.length && Arrays.equals(r.buf, 0, UNPOPULATED.length, UNPOPULATED, 0, UNPOPULATED.length);
