@@ -80,7 +80,7 @@ public final class StopFloor {
     return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), signature, options);
   }
 
-  /** One service: its main process, and in checks mode its cgroup's files, paths encoded at spawn. */
+  /** One service: its main process, and in checks mode the files its checks read. */
   private record Service(int pid, int pidfd, Checks checks) {}
 
   public static void main(String[] args) throws Throwable {
@@ -108,11 +108,11 @@ public final class StopFloor {
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
     if (modes.contains("hops")) {
-      Hops.serve(server, services);
+      Hops.serve(server, services, cgroups != null);
       return;
     }
     MemorySegment info = Arena.global().allocate(SIGINFO_SIZE);
-    Reads reads = new Reads();
+    Reads reads = cgroups != null ? new Reads() : null; // no checks, no class of theirs loaded
     ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     for (; ; ) {
       try (SocketChannel client = server.accept()) {
@@ -152,15 +152,15 @@ public final class StopFloor {
 
   /** The same stops through zinit's hand-offs: reader, loop, reaper, loop, writer. */
   private static final class Hops {
-    static void serve(ServerSocketChannel server, Map<String, Service> services) throws Throwable {
+    static void serve(ServerSocketChannel server, Map<String, Service> services, boolean checks) throws Throwable {
       ExecutorService loop = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().factory());
       Map<String, Service> live = new HashMap<>(services); // loop thread only
       Map<Integer, Service> byPid = new HashMap<>(); // read-only once the reaper starts
       for (Service s : services.values()) byPid.put(s.pid, s);
       Map<Integer, String> waiting = new HashMap<>(); // pid -> reply id, loop thread only
-      Reads loopReads = new Reads(); // loop thread only
+      Reads loopReads = checks ? new Reads() : null; // loop thread only
       BlockingQueue<String> replies = new LinkedBlockingQueue<>();
-      Thread.ofPlatform().daemon().start(() -> reap(loop, byPid, waiting, replies));
+      Thread.ofPlatform().daemon().start(() -> reap(loop, byPid, waiting, replies, checks ? new Reads() : null));
       for (; ; ) {
         SocketChannel client = server.accept();
         Thread writer = Thread.ofPlatform().daemon().start(() -> {
@@ -206,9 +206,12 @@ public final class StopFloor {
      * it reads the cgroup's emptiness first, as zinit's reaper does.
      */
     private static void reap(
-        ExecutorService loop, Map<Integer, Service> byPid, Map<Integer, String> waiting, BlockingQueue<String> replies) {
+        ExecutorService loop,
+        Map<Integer, Service> byPid,
+        Map<Integer, String> waiting,
+        BlockingQueue<String> replies,
+        Reads reads) {
       MemorySegment info = Arena.global().allocate(SIGINFO_SIZE);
-      Reads reads = new Reads();
       for (; ; ) {
         int r;
         try {
