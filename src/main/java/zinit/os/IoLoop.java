@@ -78,9 +78,14 @@ final class IoLoop implements AutoCloseable {
     return token;
   }
 
-  /** Stops watching (and closes, if owned) the fd of {@code token}; safe to call twice. */
+  /**
+   * Stops watching (and closes, if owned) the fd of {@code token}; safe to call twice. On the loop
+   * thread (a handler at its pipe's end) at once: a task would cost the thread an eventfd write and
+   * read of its own, on every stop.
+   */
   void remove(long token) {
-    execute(() -> drop(token));
+    if (onLoopThread()) drop(token);
+    else execute(() -> drop(token));
   }
 
   /** Stops watching {@code token}'s fd for now (loop thread only); {@link #resume} undoes it. */
