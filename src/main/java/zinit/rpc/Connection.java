@@ -36,6 +36,7 @@ final class Connection implements Session {
   // Chunks the writer sends with one writev.
   private static final int WRITE_BATCH = 64;
   private static final int READ_BUFFER = 16 * 1024;
+  private static final int WRITE_BUFFER = 16 * 1024;
   // Replies up to this size are made without asking the byte budget (their outbox still counts).
   private static final int SMALL_REPLY = 64 * 1024;
 
@@ -234,21 +235,30 @@ final class Connection implements Session {
   private void writeLoop() {
     List<byte[]> chunks = new ArrayList<>(WRITE_BATCH);
     ByteBuffer[] buffers = new ByteBuffer[WRITE_BATCH];
-    try {
+    // What fits (every reply but large ones) is copied into native memory of this connection's own
+    // and written from there, as the reader reads: heap buffers would go through the JDK's cache
+    // of temporary direct buffers on every write.
+    try (NativeBuffer direct = new NativeBuffer(WRITE_BUFFER)) {
+      ByteBuffer out = direct.buffer();
       while (outbox.takeAll(chunks, WRITE_BATCH)) {
         int n = chunks.size();
         long bytes = 0;
-        for (int i = 0; i < n; i++) {
-          buffers[i] = ByteBuffer.wrap(chunks.get(i));
-          bytes += buffers[i].remaining();
-        }
+        for (int i = 0; i < n; i++) bytes += chunks.get(i).length;
         try {
-          for (long left = bytes; left > 0; ) left -= channel.write(buffers, 0, n);
+          if (bytes <= out.capacity()) {
+            out.clear();
+            for (int i = 0; i < n; i++) out.put(chunks.get(i));
+            out.flip();
+            while (out.hasRemaining()) channel.write(out);
+          } else {
+            for (int i = 0; i < n; i++) buffers[i] = ByteBuffer.wrap(chunks.get(i));
+            for (long left = bytes; left > 0; ) left -= channel.write(buffers, 0, n);
+            Arrays.fill(buffers, 0, n, null);
+          }
         } finally {
           outbox.written(bytes);
         }
         chunks.clear();
-        Arrays.fill(buffers, 0, n, null);
       }
     } catch (IOException e) {
       drop(null);
