@@ -264,20 +264,27 @@ public final class FileLog implements AutoCloseable {
     return i;
   }
 
-  // guarded by this: the time and a space, then the prefix; made once per millisecond and prefix
+  // guarded by this: the time and a space, then the prefix; made once per second and prefix, its
+  // milliseconds written in place (see stamp)
   private long frontMillis = Long.MIN_VALUE;
+  private long frontSecond = Long.MIN_VALUE;
   private byte[] frontHead;
   private byte[] front;
 
   // guarded by this
   private byte[] front(long now, byte[] head) {
-    if (now != frontMillis || head != frontHead) {
-      byte[] time = stamp(now);
+    if (now == frontMillis && head == frontHead) return front;
+    long second = Math.floorDiv(now, 1000);
+    byte[] time = stamp(now);
+    if (second != frontSecond || head != frontHead) {
       front = java.util.Arrays.copyOf(time, time.length + head.length);
       System.arraycopy(head, 0, front, time.length, head.length);
-      frontMillis = now;
+      frontSecond = second;
       frontHead = head;
+    } else {
+      System.arraycopy(time, time.length - MILLIS_FROM_END, front, time.length - MILLIS_FROM_END, 3);
     }
+    frontMillis = now;
     return front;
   }
 
@@ -381,14 +388,31 @@ public final class FileLog implements AutoCloseable {
 
   private static final byte[] NEWLINE = {'\n'};
 
-  // guarded by this: the text form's time and its space, for the millisecond stampMillis
+  // guarded by this: the text form's time and its space ("2026-11-30T21:03:21.123Z "), for the
+  // millisecond stampMillis. Formatted once per second; within it only the three digits of the
+  // milliseconds change, written in place (a flat-out service has a new millisecond every few
+  // reads, and formatting each was a String, its bytes and a dozen JDK methods run interpreted
+  // during a fresh daemon's first burst).
   private long stampMillis = Long.MIN_VALUE;
+  private long stampSecond = Long.MIN_VALUE;
   private byte[] stamp;
+  /** Where the milliseconds' three digits start, counted from the end of the stamp (".123Z "). */
+  private static final int MILLIS_FROM_END = 5;
 
   // guarded by this
   private byte[] stamp(long now) {
     if (now != stampMillis) {
-      stamp = (LineFormat.time(now) + " ").getBytes(StandardCharsets.US_ASCII);
+      long second = Math.floorDiv(now, 1000);
+      if (second != stampSecond) {
+        stamp = (LineFormat.time(now) + " ").getBytes(StandardCharsets.US_ASCII);
+        stampSecond = second;
+      } else {
+        int millis = (int) (now - 1000 * second);
+        int at = stamp.length - MILLIS_FROM_END;
+        stamp[at] = (byte) ('0' + millis / 100);
+        stamp[at + 1] = (byte) ('0' + millis / 10 % 10);
+        stamp[at + 2] = (byte) ('0' + millis % 10);
+      }
       stampMillis = now;
     }
     return stamp;
