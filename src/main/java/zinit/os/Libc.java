@@ -357,7 +357,17 @@ final class Libc {
 
   /** The errno of this thread's last call here (each call reads it before the thread calls again). */
   private static int errno() {
-    return (int) ERRNO.get(CAPTURES.get(), 0L);
+    return errno(CAPTURES.get());
+  }
+
+  /**
+   * The errno in {@code state}, the capture segment of a call that just returned. Never inlined
+   * (CompileCommand dontinline in zinit-daemon.jvmopts): C1 inlines the whole VarHandle access
+   * into every caller, kilobytes of code each for a path taken only on failure, which made the
+   * per-read methods slower to compile during a fresh daemon's first burst of output.
+   */
+  private static int errno(MemorySegment state) {
+    return (int) ERRNO.get(state, 0L);
   }
 
   /**
@@ -538,7 +548,7 @@ final class Libc {
     MemorySegment state = CAPTURES.get();
     try {
       long n = (long) ReadCritical.H.invokeExact(state, fd, buf, count);
-      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+      return n == -1 ? -errno(state) : n;
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
@@ -634,7 +644,7 @@ final class Libc {
               EpollWait.H.invokeExact(
                   state, (long) epfd, address(events), (long) maxevents, (long) timeout, 0L, 0L);
       int n = (int) rax; // eax: the C function returns int
-      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+      return n == -1 ? -errno(state) : n;
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
