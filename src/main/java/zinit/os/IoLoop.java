@@ -163,7 +163,8 @@ final class IoLoop implements AutoCloseable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
       MemorySegment counter = arena.allocate(ValueLayout.JAVA_LONG);
-      while (!stopping) round(events, counter);
+      long eventsAddress = Libc.address(events); // events stays alive and this thread's until the arena closes
+      while (!stopping) round(events, eventsAddress, counter);
     } catch (Throwable t) {
       log.accept("I/O loop died: " + t);
       throw t;
@@ -177,8 +178,8 @@ final class IoLoop implements AutoCloseable {
    * compiles it after a few hundred rounds: the loop in {@link #run} is entered once, and a loop
    * runs interpreted until tens of thousands of back-edges (a flat-out service's whole burst).
    */
-  private void round(MemorySegment events, MemorySegment counter) {
-    int n = Libc.epollWait(epfd, events, MAX_EVENTS, -1);
+  private void round(MemorySegment events, long eventsAddress, MemorySegment counter) {
+    int n = Libc.epollWait(epfd, eventsAddress, MAX_EVENTS, -1);
     if (n < 0) {
       if (n == -Errno.EINTR) return; // a signal; wait again
       throw new OsException("epoll_wait", -n);
