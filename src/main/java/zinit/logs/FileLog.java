@@ -185,24 +185,30 @@ public final class FileLog implements AutoCloseable {
     if (closed) return;
     long now = clock.getAsLong();
     queueLossMarker(now);
-    boolean text = settings.format() == LogFile.Format.TEXT;
-    if (text && lines.ascii()) {
+    if (settings.format() == LogFile.Format.TEXT && lines.ascii()) {
       appendTexts(front(now, head), lines);
     } else {
-      byte[] data = lines.data();
-      byte[] front = text ? front(now, head) : null;
-      for (int i = 0; i < lines.count(); i++) {
-        int start = lines.start(i);
-        int end = lines.end(i);
-        if (text && LineBatch.plain(data, start, end)) {
-          appendTexts(front, data, start, end);
-        } else {
-          String line = lines.text(i);
-          appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
-        }
-      }
+      appendOneByOne(now, unit, stream, head, lines);
     }
     if (filling.bytes >= BATCH) wakeWriter();
+  }
+
+  // guarded by this: lines not all plain ASCII, or json: each plain one as text from its bytes, any
+  // other through its String. Apart from write(), which C1 compiles sooner without it.
+  private void appendOneByOne(long now, String unit, Stream stream, byte[] head, LineBatch lines) {
+    boolean text = settings.format() == LogFile.Format.TEXT;
+    byte[] data = lines.data();
+    byte[] front = text ? front(now, head) : null;
+    for (int i = 0; i < lines.count(); i++) {
+      int start = lines.start(i);
+      int end = lines.end(i);
+      if (text && LineBatch.plain(data, start, end)) {
+        appendTexts(front, data, start, end);
+      } else {
+        String line = lines.text(i);
+        appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
+      }
+    }
   }
 
   // guarded by this: every line of {@code lines} (plain ASCII) as text, behind {@code front}
@@ -404,8 +410,7 @@ public final class FileLog implements AutoCloseable {
     if (now != stampMillis) {
       long second = Math.floorDiv(now, 1000);
       if (second != stampSecond) {
-        stamp = (LineFormat.time(now) + " ").getBytes(StandardCharsets.US_ASCII);
-        stampSecond = second;
+        newStamp(now, second);
       } else {
         int millis = (int) (now - 1000 * second);
         int at = stamp.length - MILLIS_FROM_END;
@@ -416,6 +421,14 @@ public final class FileLog implements AutoCloseable {
       stampMillis = now;
     }
     return stamp;
+  }
+
+  // guarded by this: the stamp of a new second (out of stamp(), which C1 compiles sooner without it)
+  private void newStamp(long now, long second) {
+    byte[] time = LineFormat.time(now).getBytes(StandardCharsets.US_ASCII);
+    stamp = java.util.Arrays.copyOf(time, time.length + 1);
+    stamp[time.length] = ' ';
+    stampSecond = second;
   }
 
   // guarded by this: the segment that takes the next {@code length} bytes (a new one when they
@@ -441,11 +454,16 @@ public final class FileLog implements AutoCloseable {
   // guarded by this: the writer thread made to take the batch soon (started when there is none)
   private void wakeWriter() {
     if (writer == null) {
-      writer = Thread.ofPlatform().daemon().name("zinit-log-" + service).start(this::writerLoop);
+      startWriter();
     } else if (writerIdle || (gathering && filling.bytes >= BATCH)) {
       writerIdle = false;
       notifyAll();
     }
+  }
+
+  // guarded by this (out of wakeWriter(), which C1 compiles sooner without it)
+  private void startWriter() {
+    writer = Thread.ofPlatform().daemon().name("zinit-log-" + service).start(this::writerLoop);
   }
 
   /**

@@ -130,7 +130,6 @@ public final class LogRing {
       int shift = chunk.used - from;
       System.arraycopy(batch.data(), from, copy, chunk.used, length);
       chunk.used += length;
-      boolean followed = !subscribers.isEmpty();
       int at = next;
       for (int i = 0; i < n; i++) {
         int start = batch.start(i);
@@ -139,10 +138,10 @@ public final class LogRing {
         offsets[at] = start + shift;
         lengths[at] = batch.end(i) - start;
         times[at] = now;
-        if (followed) offer(lineAt(at), now);
         at = at + 1 == capacity ? 0 : at + 1;
       }
       next = at;
+      if (!subscribers.isEmpty()) offerAll(prefix, batch, copy, shift, now);
       size = Math.min(capacity, size + n);
       added += n;
       chunk.last = added - 1;
@@ -183,6 +182,17 @@ public final class LogRing {
     }
     newest = reused;
     return reused;
+  }
+
+  // guarded by lock: the lines of {@code batch}, as just kept in {@code copy}, to the subscribers
+  // in order (from the copy, not the slots: a batch longer than the ring wrote over its first
+  // lines' slots). Apart from appendLines' loop, which C1 compiles sooner without it (a fresh
+  // daemon's first burst waits for that).
+  private void offerAll(String prefix, LineBatch batch, byte[] copy, int shift, long now) {
+    for (int i = 0; i < batch.count(); i++) {
+      int start = batch.start(i);
+      offer(cut(prefix.concat(new String(copy, start + shift, batch.end(i) - start, StandardCharsets.UTF_8))), now);
+    }
   }
 
   // guarded by lock
