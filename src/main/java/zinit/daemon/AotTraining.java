@@ -17,20 +17,12 @@ import java.util.stream.Stream;
  * {@code java -XX:AOTCacheOutput=zinit-daemon.aot -cp zinit.jar zinit.daemon.AotTraining}. It
  * does, in one JVM, what zinit's users start most often: a daemon with a few services (one
  * oneshot, one with a test and a dependency, one that logs), the calls clients make most against
- * it, and a shutdown; and a {@code log: file} service that prints flat out, its file rotated (and
- * one in json). Classes loaded and linked here, and their call sites resolved, are then ready in
+ * it, and a shutdown. Classes loaded and linked here are then ready in
  * every later zinit JVM. Everything lives in a temp dir that is removed afterwards; exit 0 only when
  * the daemon came up, answered and shut down cleanly.
  */
 public final class AotTraining {
   private static final int SERVICES = 16;
-  /**
-   * Lines the file-logged service prints flat out (~9 MB of file at 1M per file): the file-log path
-   * run as a burst runs it, rotation included, so its classes and call sites come from the cache
-   * rather than being loaded and resolved during a daemon's first burst (bench/RESULTS.md,
-   * 2026-12-01, branch burst).
-   */
-  private static final int FILE_LINES = 200_000;
   // generous: a build on a loaded machine must not fail for want of a cache that takes 5 s when idle
   private static final long DEADLINE_NANOS = 180_000_000_000L;
 
@@ -56,24 +48,15 @@ public final class AotTraining {
         config.resolve("after.yaml"),
         "exec: sh -c 'echo up; echo oops >&2; exec sleep 1000'\ntest: test -d /\nafter:\n  - once\n");
 
-    Files.writeString(
-        config.resolve("flog.yaml"), "exec: seq 1 " + FILE_LINES + "\noneshot: true\nlog: file\nlog_size: 1M\nlog_keep: 2\n");
-    Files.writeString(config.resolve("jlog.yaml"), "exec: echo trained\noneshot: true\nlog: file\nlog_format: json\n");
-    Path logs = dir.resolve("logs");
-
     int[] daemonCode = {-1};
     Thread daemon =
         Thread.ofPlatform()
             .name("zinit-aot-daemon")
-            .start(
-                () ->
-                    daemonCode[0] =
-                        Daemon.run(new DaemonOptions(config, socket, 2000, true, false, null, true, logs, null)));
+            .start(() -> daemonCode[0] = Daemon.run(new DaemonOptions(config, socket, 2000, true, false, null, true)));
     long deadline = System.nanoTime() + DEADLINE_NANOS;
     boolean shutdownSent = false;
     try {
-      awaitAllRunning(socket, SERVICES + 1, deadline); // the oneshots end as Success
-      awaitSuccess(socket, "flog", deadline);
+      awaitAllRunning(socket, SERVICES + 1, deadline); // the oneshot ends as Success
       exercise(socket);
       shutdownSent = true;
     } finally {
@@ -118,13 +101,6 @@ public final class AotTraining {
         if (reply.split("\"Running\"", -1).length - 1 == services) return;
       }
       Thread.sleep(20); // a training run only: nothing here is on a user's path
-    }
-  }
-
-  private static void awaitSuccess(Path socket, String service, long deadline) throws Exception {
-    while (!call(socket, "service_status", "\"" + service + "\"").contains("\"Success\"")) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException(service + " did not end in time");
-      Thread.sleep(20); // a training run only
     }
   }
 
