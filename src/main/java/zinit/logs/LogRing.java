@@ -52,7 +52,7 @@ public final class LogRing {
   private Chunk newest;
   private long added;
 
-  /** How much an array of {@link #chunks} holds at least: a whole pipe read. */
+  /** How much a chunk's array holds at least: a whole pipe read. */
   static final int CHUNK = 64 * 1024;
 
   /** An array of lines' bytes, filled up to {@code used}; its last line is line number {@code last}. */
