@@ -185,24 +185,30 @@ public final class FileLog implements AutoCloseable {
     if (closed) return;
     long now = clock.getAsLong();
     queueLossMarker(now);
-    boolean text = settings.format() == LogFile.Format.TEXT;
-    if (text && lines.ascii()) {
+    if (settings.format() == LogFile.Format.TEXT && lines.ascii()) {
       appendTexts(front(now, head), lines);
     } else {
-      byte[] data = lines.data();
-      byte[] front = text ? front(now, head) : null;
-      for (int i = 0; i < lines.count(); i++) {
-        int start = lines.start(i);
-        int end = lines.end(i);
-        if (text && LineBatch.plain(data, start, end)) {
-          appendTexts(front, data, start, end);
-        } else {
-          String line = lines.text(i);
-          appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
-        }
-      }
+      appendOneByOne(now, unit, stream, head, lines);
     }
     if (filling.bytes >= BATCH) wakeWriter();
+  }
+
+  // guarded by this: lines not all plain ASCII, or json: each plain one as text from its bytes, any
+  // other through its String. Apart from write(), which C1 compiles sooner without it.
+  private void appendOneByOne(long now, String unit, Stream stream, byte[] head, LineBatch lines) {
+    boolean text = settings.format() == LogFile.Format.TEXT;
+    byte[] data = lines.data();
+    byte[] front = text ? front(now, head) : null;
+    for (int i = 0; i < lines.count(); i++) {
+      int start = lines.start(i);
+      int end = lines.end(i);
+      if (text && LineBatch.plain(data, start, end)) {
+        appendTexts(front, data, start, end);
+      } else {
+        String line = lines.text(i);
+        appendEntry(now, unit, stream, line, text ? LineFormat.ringLine(unit, stream, line) : null, 1, 0);
+      }
+    }
   }
 
   // guarded by this: every line of {@code lines} (plain ASCII) as text, behind {@code front}
@@ -264,20 +270,27 @@ public final class FileLog implements AutoCloseable {
     return i;
   }
 
-  // guarded by this: the time and a space, then the prefix; made once per millisecond and prefix
+  // guarded by this: the time and a space, then the prefix; made once per second and prefix, its
+  // milliseconds written in place (see stamp)
   private long frontMillis = Long.MIN_VALUE;
+  private long frontSecond = Long.MIN_VALUE;
   private byte[] frontHead;
   private byte[] front;
 
   // guarded by this
   private byte[] front(long now, byte[] head) {
-    if (now != frontMillis || head != frontHead) {
-      byte[] time = stamp(now);
+    if (now == frontMillis && head == frontHead) return front;
+    long second = Math.floorDiv(now, 1000);
+    byte[] time = stamp(now);
+    if (second != frontSecond || head != frontHead) {
       front = java.util.Arrays.copyOf(time, time.length + head.length);
       System.arraycopy(head, 0, front, time.length, head.length);
-      frontMillis = now;
+      frontSecond = second;
       frontHead = head;
+    } else {
+      System.arraycopy(time, time.length - MILLIS_FROM_END, front, time.length - MILLIS_FROM_END, 3);
     }
+    frontMillis = now;
     return front;
   }
 
@@ -381,17 +394,41 @@ public final class FileLog implements AutoCloseable {
 
   private static final byte[] NEWLINE = {'\n'};
 
-  // guarded by this: the text form's time and its space, for the millisecond stampMillis
+  // guarded by this: the text form's time and its space ("2026-11-30T21:03:21.123Z "), for the
+  // millisecond stampMillis. Formatted once per second; within it only the three digits of the
+  // milliseconds change, written in place (a flat-out service has a new millisecond every few
+  // reads, and formatting each was a String, its bytes and a dozen JDK methods run interpreted
+  // during a fresh daemon's first burst).
   private long stampMillis = Long.MIN_VALUE;
+  private long stampSecond = Long.MIN_VALUE;
   private byte[] stamp;
+  /** Where the milliseconds' three digits start, counted from the end of the stamp (".123Z "). */
+  private static final int MILLIS_FROM_END = 5;
 
   // guarded by this
   private byte[] stamp(long now) {
     if (now != stampMillis) {
-      stamp = (LineFormat.time(now) + " ").getBytes(StandardCharsets.US_ASCII);
+      long second = Math.floorDiv(now, 1000);
+      if (second != stampSecond) {
+        newStamp(now, second);
+      } else {
+        int millis = (int) (now - 1000 * second);
+        int at = stamp.length - MILLIS_FROM_END;
+        stamp[at] = (byte) ('0' + millis / 100);
+        stamp[at + 1] = (byte) ('0' + millis / 10 % 10);
+        stamp[at + 2] = (byte) ('0' + millis % 10);
+      }
       stampMillis = now;
     }
     return stamp;
+  }
+
+  // guarded by this: the stamp of a new second (out of stamp(), which C1 compiles sooner without it)
+  private void newStamp(long now, long second) {
+    byte[] time = LineFormat.time(now).getBytes(StandardCharsets.US_ASCII);
+    stamp = java.util.Arrays.copyOf(time, time.length + 1);
+    stamp[time.length] = ' ';
+    stampSecond = second;
   }
 
   // guarded by this: the segment that takes the next {@code length} bytes (a new one when they
@@ -417,11 +454,16 @@ public final class FileLog implements AutoCloseable {
   // guarded by this: the writer thread made to take the batch soon (started when there is none)
   private void wakeWriter() {
     if (writer == null) {
-      writer = Thread.ofPlatform().daemon().name("zinit-log-" + service).start(this::writerLoop);
+      startWriter();
     } else if (writerIdle || (gathering && filling.bytes >= BATCH)) {
       writerIdle = false;
       notifyAll();
     }
+  }
+
+  // guarded by this (out of wakeWriter(), which C1 compiles sooner without it)
+  private void startWriter() {
+    writer = Thread.ofPlatform().daemon().name("zinit-log-" + service).start(this::writerLoop);
   }
 
   /**
@@ -438,7 +480,7 @@ public final class FileLog implements AutoCloseable {
       synchronized (this) {
         long idleSince = System.nanoTime();
         while (filling.isEmpty()) {
-          long left = LINGER_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+          long left = LINGER_MILLIS - (System.nanoTime() - idleSince) / 1_000_000; // not TimeUnit: one method less for C1
           if (left <= 0 || closed) {
             writer = null;
             writerIdle = false;

@@ -1,11 +1,9 @@
 package zinit.logs;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,7 +26,10 @@ public final class LogRing {
   /** Service name under which zinit logs its own messages. */
   public static final String ZINIT = "zinit";
 
-  private final ReentrantLock lock = new ReentrantLock();
+  // A monitor, not a ReentrantLock: the I/O thread takes it once per pipe read, and a fresh daemon's
+  // first burst of output then had C1 compile eight AbstractQueuedSynchronizer methods (the lock is
+  // rarely contended: snapshots and subscriptions).
+  private final Object lock = new Object();
   // guarded by lock: each slot's line, or for a line kept as bytes (see appendLines) its prefix,
   // the text being bytes[i][offsets[i] .. offsets[i]+lengths[i]), decoded when read
   private final String[] lines;
@@ -43,12 +44,15 @@ public final class LogRing {
   private int size;
   // guarded by lock
   private final List<Queue> subscribers = new ArrayList<>();
-  // guarded by lock: the arrays appendLines copies lines into, oldest first, the last one being
-  // filled; and the lines ever added (line number q is in the ring while q >= added - capacity)
-  private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+  // guarded by lock: the arrays appendLines copies lines into, a queue from the oldest (linked
+  // by next) to the newest, the one being filled (a list of its own rather than an ArrayDeque: the
+  // deque's methods were C1 compiles more during a fresh daemon's first burst); and the lines ever
+  // added (line number q is in the ring while q >= added - capacity)
+  private Chunk oldest;
+  private Chunk newest;
   private long added;
 
-  /** How much an array of {@link #chunks} holds at least: a whole pipe read. */
+  /** How much a chunk's array holds at least: a whole pipe read. */
   static final int CHUNK = 64 * 1024;
 
   /** An array of lines' bytes, filled up to {@code used}; its last line is line number {@code last}. */
@@ -56,6 +60,7 @@ public final class LogRing {
     final byte[] data;
     int used;
     long last;
+    Chunk next; // the one filled after it
 
     Chunk(int size) {
       data = new byte[size];
@@ -95,8 +100,7 @@ public final class LogRing {
   public void appendLine(String formattedLine) {
     String line = cut(formattedLine);
     long now = clock.getAsLong();
-    lock.lock();
-    try {
+    synchronized (lock) {
       lines[next] = line;
       bytes[next] = null;
       times[next] = now;
@@ -104,8 +108,6 @@ public final class LogRing {
       added++;
       if (size < lines.length) size++;
       offer(line, now);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -122,14 +124,12 @@ public final class LogRing {
     int length = batch.end(n - 1) - from;
     long now = clock.getAsLong();
     int capacity = lines.length;
-    lock.lock();
-    try {
+    synchronized (lock) {
       Chunk chunk = room(length);
       byte[] copy = chunk.data;
       int shift = chunk.used - from;
       System.arraycopy(batch.data(), from, copy, chunk.used, length);
       chunk.used += length;
-      boolean followed = !subscribers.isEmpty();
       int at = next;
       for (int i = 0; i < n; i++) {
         int start = batch.start(i);
@@ -138,15 +138,13 @@ public final class LogRing {
         offsets[at] = start + shift;
         lengths[at] = batch.end(i) - start;
         times[at] = now;
-        if (followed) offer(lineAt(at), now);
         at = at + 1 == capacity ? 0 : at + 1;
       }
       next = at;
+      if (!subscribers.isEmpty()) offerAll(prefix, batch, copy, shift, now);
       size = Math.min(capacity, size + n);
       added += n;
       chunk.last = added - 1;
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -159,25 +157,42 @@ public final class LogRing {
    */
   // guarded by lock
   private Chunk room(int length) {
-    Chunk current = chunks.peekLast();
+    Chunk current = newest;
     if (current != null && current.data.length - current.used >= length) return current;
     if (current != null && current.last < added - lines.length && current.data.length >= length) {
       current.used = 0; // none of its lines is left: filled again from the start
       return current;
     }
     Chunk reused = null;
-    for (Chunk oldest; reused == null && (oldest = chunks.peekFirst()) != null && oldest != current
-        && oldest.last < added - lines.length; ) {
-      chunks.pollFirst();
-      if (oldest.data.length >= length) reused = oldest;
+    for (Chunk first; reused == null && (first = oldest) != null && first != current
+        && first.last < added - lines.length; ) {
+      oldest = first.next;
+      first.next = null;
+      if (first.data.length >= length) reused = first;
     }
     if (reused == null) {
       reused = new Chunk(Math.max(CHUNK, length));
     } else {
       reused.used = 0;
     }
-    chunks.addLast(reused);
+    if (current == null) {
+      oldest = reused;
+    } else {
+      current.next = reused;
+    }
+    newest = reused;
     return reused;
+  }
+
+  // guarded by lock: the lines of {@code batch}, as just kept in {@code copy}, to the subscribers
+  // in order (from the copy, not the slots: a batch longer than the ring wrote over its first
+  // lines' slots). Apart from appendLines' loop, which C1 compiles sooner without it (a fresh
+  // daemon's first burst waits for that).
+  private void offerAll(String prefix, LineBatch batch, byte[] copy, int shift, long now) {
+    for (int i = 0; i < batch.count(); i++) {
+      int start = batch.start(i);
+      offer(cut(prefix.concat(new String(copy, start + shift, batch.end(i) - start, StandardCharsets.UTF_8))), now);
+    }
   }
 
   // guarded by lock
@@ -199,11 +214,8 @@ public final class LogRing {
 
   /** As {@link #snapshot(String)}, each line in {@code view}'s form. */
   public List<String> snapshot(String serviceOrNull, LineView view) {
-    lock.lock();
-    try {
+    synchronized (lock) {
       return snapshotLocked(serviceOrNull, view);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -224,14 +236,11 @@ public final class LogRing {
   /** As {@link #subscribe(String, int, boolean)}, each line in {@code view}'s form. */
   public Subscription subscribe(String serviceOrNull, int maxQueued, boolean withHistory, LineView view) {
     if (maxQueued < 1) throw new IllegalArgumentException("maxQueued must be >= 1, got " + maxQueued);
-    lock.lock();
-    try {
+    synchronized (lock) {
       List<String> history = withHistory ? snapshotLocked(serviceOrNull, view) : List.of();
       Queue q = new Queue(this, serviceOrNull, maxQueued, history, view);
       subscribers.add(q);
       return q;
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -259,11 +268,8 @@ public final class LogRing {
   }
 
   void unsubscribe(Queue q) {
-    lock.lock();
-    try {
+    synchronized (lock) {
       subscribers.remove(q);
-    } finally {
-      lock.unlock();
     }
   }
 

@@ -158,8 +158,8 @@ final class IoLoop implements AutoCloseable {
 
   private void ctl(int op, int fd, int events, long token) {
     MemorySegment ev = ctlEvent;
-    ev.set(ValueLayout.JAVA_INT, 0, events);
-    ev.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
+    putInt(ev, 0, events);
+    putLong(ev, DATA_OFFSET, token);
     Libc.Ret r = Libc.epoll_ctl(epfd, op, fd, ev);
     if (r.failed()) throw new OsException("epoll_ctl(" + op + ", " + fd + ")", r.errno());
   }
@@ -168,7 +168,8 @@ final class IoLoop implements AutoCloseable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment events = arena.allocate(EVENT_SIZE * MAX_EVENTS, 8);
       MemorySegment counter = arena.allocate(ValueLayout.JAVA_LONG);
-      while (!stopping) round(events, counter);
+      long eventsAddress = Libc.address(events); // events stays alive and this thread's until the arena closes
+      while (!stopping) round(events, eventsAddress, counter);
     } catch (Throwable t) {
       log.accept("I/O loop died: " + t);
       throw t;
@@ -182,16 +183,16 @@ final class IoLoop implements AutoCloseable {
    * compiles it after a few hundred rounds: the loop in {@link #run} is entered once, and a loop
    * runs interpreted until tens of thousands of back-edges (a flat-out service's whole burst).
    */
-  private void round(MemorySegment events, MemorySegment counter) {
-    int n = Libc.epollWait(epfd, events, MAX_EVENTS, -1);
+  private void round(MemorySegment events, long eventsAddress, MemorySegment counter) {
+    int n = Libc.epollWait(epfd, eventsAddress, MAX_EVENTS, -1);
     if (n < 0) {
       if (n == -Errno.EINTR) return; // a signal; wait again
       throw new OsException("epoll_wait", -n);
     }
     for (int i = 0; i < n; i++) {
       long base = i * EVENT_SIZE;
-      int mask = events.get(ValueLayout.JAVA_INT_UNALIGNED, base);
-      long token = events.get(ValueLayout.JAVA_LONG_UNALIGNED, base + DATA_OFFSET);
+      int mask = intAt(events, base);
+      long token = longAt(events, base + DATA_OFFSET);
       if (token == WAKE_TOKEN) {
         // EAGAIN: already drained by an earlier wake in this batch.
         Libc.Ret d = Libc.read(wakefd, counter, 8);
@@ -201,6 +202,27 @@ final class IoLoop implements AutoCloseable {
         dispatch(token, mask);
       }
     }
+  }
+
+  // The struct epoll_event fields, each access in a method of its own that is never inlined
+  // (CompileCommand dontinline in zinit-daemon.jvmopts): C1 inlines a MemorySegment access's whole
+  // VarHandle path, ~5 KB of machine code per call site, and round() and ctl() each had two. A
+  // fresh daemon's first burst of output waited for C1 to compile all of that (the call is a few
+  // ns per epoll event).
+  private static int intAt(MemorySegment s, long offset) {
+    return s.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
+  }
+
+  private static long longAt(MemorySegment s, long offset) {
+    return s.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+  }
+
+  private static void putInt(MemorySegment s, long offset, int value) {
+    s.set(ValueLayout.JAVA_INT_UNALIGNED, offset, value);
+  }
+
+  private static void putLong(MemorySegment s, long offset, long value) {
+    s.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, value);
   }
 
   private void runTasks() {
@@ -257,10 +279,10 @@ final class IoLoop implements AutoCloseable {
         boolean onlyWake = true;
         for (int i = 0; i < r.asInt(); i++) {
           long base = i * EVENT_SIZE;
-          long token = events.get(ValueLayout.JAVA_LONG_UNALIGNED, base + DATA_OFFSET);
+          long token = longAt(events, base + DATA_OFFSET);
           if (token == WAKE_TOKEN) continue;
           onlyWake = false;
-          dispatch(token, events.get(ValueLayout.JAVA_INT_UNALIGNED, base));
+          dispatch(token, intAt(events, base));
         }
         runTasks();
         if (onlyWake) return;

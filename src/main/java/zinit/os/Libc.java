@@ -357,14 +357,24 @@ final class Libc {
 
   /** The errno of this thread's last call here (each call reads it before the thread calls again). */
   private static int errno() {
-    return (int) ERRNO.get(CAPTURES.get(), 0L);
+    return errno(CAPTURES.get());
+  }
+
+  /**
+   * The errno in {@code state}, the capture segment of a call that just returned. Never inlined
+   * (CompileCommand dontinline in zinit-daemon.jvmopts): C1 inlines the whole VarHandle access
+   * into every caller, kilobytes of code each for a path taken only on failure, which made the
+   * per-read methods slower to compile during a fresh daemon's first burst of output.
+   */
+  private static int errno(MemorySegment state) {
+    return (int) ERRNO.get(state, 0L);
   }
 
   /**
    * The address of native memory, to pass as a long. Checks what passing the segment itself would
    * have: native, its arena open and this thread allowed to use it.
    */
-  private static long address(MemorySegment s) {
+  static long address(MemorySegment s) {
     if (!s.isNative()) throw new IllegalArgumentException("heap segment passed to native code: " + s);
     if (!s.scope().isAlive()) throw new IllegalStateException("segment's arena is closed: " + s);
     if (!s.isAccessibleBy(Thread.currentThread())) {
@@ -538,7 +548,7 @@ final class Libc {
     MemorySegment state = CAPTURES.get();
     try {
       long n = (long) ReadCritical.H.invokeExact(state, fd, buf, count);
-      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+      return n == -1 ? -errno(state) : n;
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
@@ -624,17 +634,20 @@ final class Libc {
 
   /**
    * epoll_wait(2) for the I/O loop's every round: the count, or -errno (no lambda and no {@link
-   * Ret} per call, fewer methods to run interpreted until the JIT has them).
+   * Ret} per call, fewer methods to run interpreted until the JIT has them). {@code events} is the
+   * address of memory the caller keeps alive and to itself for the call, as {@link #address}
+   * returned it once: the loop's own array of events, made when it starts, used for every round
+   * (the checks per call were six more methods for C1 during a fresh daemon's first burst).
    */
-  static int epollWait(int epfd, MemorySegment events, int maxevents, int timeout) {
+  static int epollWait(int epfd, long events, int maxevents, int timeout) {
     MemorySegment state = CAPTURES.get();
     try {
       long rax =
           (long)
               EpollWait.H.invokeExact(
-                  state, (long) epfd, address(events), (long) maxevents, (long) timeout, 0L, 0L);
+                  state, (long) epfd, events, (long) maxevents, (long) timeout, 0L, 0L);
       int n = (int) rax; // eax: the C function returns int
-      return n == -1 ? -(int) ERRNO.get(state, 0L) : n;
+      return n == -1 ? -errno(state) : n;
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

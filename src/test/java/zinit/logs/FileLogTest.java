@@ -187,6 +187,44 @@ public class FileLogTest {
   }
 
   @Test
+  void eachLineHasTheTimeOfItsWriteAcrossMillisecondsAndSeconds() throws IOException {
+    // the stamp is formatted once per second and its milliseconds written in place: every
+    // millisecond, second and prefix change must still show in the lines, the same for both
+    // kinds of write
+    Path p = dir.resolve("web.log");
+    byte[] out = "[+] web: ".getBytes(StandardCharsets.UTF_8);
+    byte[] err = "[-] web: ".getBytes(StandardCharsets.UTF_8);
+    try (FileLog log = open(p, 1 << 20, 5, LogFile.Format.TEXT)) {
+      log.write("web", Stream.STDOUT, out, Batches.of("a\n".getBytes(StandardCharsets.UTF_8), 0));
+      clock.addAndGet(1); // .124
+      log.write("web", Stream.STDOUT, out, Batches.of("b\n".getBytes(StandardCharsets.UTF_8), 0));
+      log.write("web", Stream.STDERR, err, Batches.of("c\n".getBytes(StandardCharsets.UTF_8), 0));
+      clock.addAndGet(875); // 21:03:21.999
+      log.write("web", Stream.STDERR, err, Batches.of("d\n".getBytes(StandardCharsets.UTF_8), 0));
+      log.write("web", Stream.ZINIT, "mark");
+      clock.addAndGet(1); // 21:03:22.000
+      log.write("web", Stream.STDERR, err, Batches.of("e\n".getBytes(StandardCharsets.UTF_8), 0));
+      clock.addAndGet(-1000); // the wall clock set back: 21:03:21.000
+      log.write("web", Stream.STDOUT, out, Batches.of("f\n".getBytes(StandardCharsets.UTF_8), 0));
+      clock.addAndGet(70); // 21:03:21.070
+      log.write("web", Stream.STDOUT, "g");
+      log.write("web", Stream.STDOUT, out, Batches.of("h\n".getBytes(StandardCharsets.UTF_8), 0));
+      sync(log);
+    }
+    assertThat(Files.readString(p))
+        .isEqualTo(
+            "2025-11-30T21:03:21.123Z [+] web: a\n"
+                + "2025-11-30T21:03:21.124Z [+] web: b\n"
+                + "2025-11-30T21:03:21.124Z [-] web: c\n"
+                + "2025-11-30T21:03:21.999Z [-] web: d\n"
+                + "2025-11-30T21:03:21.999Z [+] zinit: web: mark\n"
+                + "2025-11-30T21:03:22.000Z [-] web: e\n"
+                + "2025-11-30T21:03:21.000Z [+] web: f\n"
+                + "2025-11-30T21:03:21.070Z [+] web: g\n"
+                + "2025-11-30T21:03:21.070Z [+] web: h\n");
+  }
+
+  @Test
   void aBatchOfBytesIsWrittenAsItsLinesOneByOneWouldBe() throws IOException {
     byte[] bytes = {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n', 'c', 'r', '\r', '\n', '\n', 'u', (byte) 0xC3, (byte) 0xA9, '\n'};
     for (LogFile.Format format : LogFile.Format.values()) {

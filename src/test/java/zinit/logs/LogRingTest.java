@@ -136,6 +136,19 @@ class LogRingTest {
   }
 
   @Test
+  void subscriberSeesEveryLineOfABatchLongerThanTheRingInOrder() throws Exception {
+    LogRing ring = new LogRing(3);
+    try (LogRing.Subscription sub = ring.subscribe("web", 20)) {
+      ring.appendLines("[+] web: ", batch("1\n2\n3\n4\n5\ncaf\u00e9\n7\n"));
+      List<String> got = new ArrayList<>();
+      assertThat(sub.takeBatch(got, 20)).isTrue();
+      assertThat(got).containsExactly("[+] web: 1", "[+] web: 2", "[+] web: 3", "[+] web: 4", "[+] web: 5", "[+] web: caf\u00e9", "[+] web: 7");
+      assertThat(sub.dropped()).isZero();
+    }
+    assertThat(ring.snapshot(null)).containsExactly("[+] web: 5", "[+] web: caf\u00e9", "[+] web: 7");
+  }
+
+  @Test
   void subscriberSeesNewMatchingLinesInOrder() throws Exception {
     LogRing ring = new LogRing(10);
     ring.append("a", false, "before");
