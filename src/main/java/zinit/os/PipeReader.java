@@ -39,11 +39,11 @@ final class PipeReader implements IoLoop.Handler {
   }
 
   /** EOF was read: the loop may still report the pipe until its removal is done. Loop thread only. */
-  private boolean ended;
+  private boolean atEnd;
 
   @Override
   public void ready(long token, int events) {
-    if (ended) return;
+    if (atEnd) return;
     // Level-triggered readiness means one read of a blocking pipe cannot block (so it may be a
     // critical call, straight into the heap buffer); other pipes get their turn before this one is
     // read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read, where the
@@ -67,7 +67,7 @@ final class PipeReader implements IoLoop.Handler {
    */
   private void ended(long token, long n) {
     if (n < 0) log.accept(what + ": " + new OsException("read(" + fd + ")", (int) -n).getMessage());
-    ended = true;
+    atEnd = true;
     lines.finish();
     afterRead(token);
     loop.remove(token);
