@@ -38,17 +38,9 @@ final class HealthChecks implements HealthMonitor.Host {
             last.set(line);
             log.line(unit, false, line);
           },
-          new OutputSink.AfterRead() {
-            @Override
-            public boolean afterRead(Runnable resume) {
-              return true;
-            }
-
-            @Override
-            public void ended() {
-              if (open.decrementAndGet() == 0) ended.complete(null);
-            }
-          });
+          OutputSink.AfterRead.endingWith(() -> {
+            if (open.decrementAndGet() == 0) ended.complete(null);
+          }));
       h.outputEnded = ended;
       spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
     }

@@ -40,5 +40,20 @@ public sealed interface OutputSink {
 
     /** The pipe has ended (EOF): its last lines and their {@link #afterRead} came before. */
     default void ended() {}
+
+    /** Always reads on; runs {@code atEnd} when the pipe ends. */
+    static AfterRead endingWith(Runnable atEnd) {
+      return new AfterRead() {
+        @Override
+        public boolean afterRead(Runnable resume) {
+          return true;
+        }
+
+        @Override
+        public void ended() {
+          atEnd.run();
+        }
+      };
+    }
   }
 }

@@ -42,18 +42,7 @@ class OutputTest {
   @Test
   void eachPipeSaysItEndedOnceAfterItsLastLine() throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();
-    OutputSink.AfterRead marks =
-        new OutputSink.AfterRead() {
-          @Override
-          public boolean afterRead(Runnable resume) {
-            return true;
-          }
-
-          @Override
-          public void ended() {
-            seen.add("ended");
-          }
-        };
+    OutputSink.AfterRead marks = OutputSink.AfterRead.endingWith(() -> seen.add("ended"));
     try (var h = host(false)) {
       ServiceProcess p =
           h.host()

@@ -801,13 +801,19 @@ class LifecycleTest {
     assertThat(health(probing, "app")).isEqualTo("ok");
   }
 
-  @Test
-  void aFailedExecCheckIsJudgedOnceItsOutputHasEndedSoItsLastLineIsShown() {
+  /** App's exec check, failed and gone before the I/O thread has read its output to the end. */
+  private FakeHost.FakeProcess checkGoneBeforeItsOutputEnded() {
     probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
     clock.advance(Duration.ofSeconds(10));
     FakeHost.FakeProcess check = host.last("app/health");
     check.outputEndsLater = true;
-    check.exit(new ExitStatus.Exited(1)); // gone before the I/O thread has read its last line
+    check.exit(new ExitStatus.Exited(1));
+    return check;
+  }
+
+  @Test
+  void aFailedExecCheckIsJudgedOnceItsOutputHasEndedSoItsLastLineIsShown() {
+    FakeHost.FakeProcess check = checkGoneBeforeItsOutputEnded();
     assertThat(health(probing, "app")).isEqualTo("starting");
     check.print("no marker file");
     check.endOutput();
@@ -816,11 +822,7 @@ class LifecycleTest {
 
   @Test
   void anExecCheckWhosePipeStaysOpenIsJudgedShortlyAfterItIsGone() {
-    probing.add(healthy("app", HealthCheck.Kind.EXEC, "/bin/check", 2, 0));
-    clock.advance(Duration.ofSeconds(10));
-    FakeHost.FakeProcess check = host.last("app/health");
-    check.outputEndsLater = true; // a process outside its unit holds the pipe
-    check.exit(new ExitStatus.Exited(1));
+    checkGoneBeforeItsOutputEnded(); // and a process outside its unit holds the pipe
     clock.advance(HealthMonitor.OUTPUT_GRACE.minusMillis(1));
     assertThat(health(probing, "app")).isEqualTo("starting");
     clock.advance(Duration.ofMillis(1));
