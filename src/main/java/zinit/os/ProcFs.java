@@ -205,6 +205,12 @@ final class ProcFs {
    * process or cgroup ended; found by checking, on that rare path, that the file is not there);
    * any other failure is thrown.
    */
+  static Optional<String> readSmall(String path, int max) {
+    byte[] buf = new byte[max];
+    int n = readStart(path, buf);
+    return n < 0 ? Optional.empty() : Optional.of(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+  }
+
   /**
    * As {@link #readSmall}, into {@code buf} and without a String: how many bytes were read (at most
    * the buffer's length), or -1 when the file is gone. For the stop path's few small files, where
@@ -222,6 +228,7 @@ final class ProcFs {
       }
       return n;
     } catch (IOException e) {
+      // ENOENT at open; ESRCH (process reaped) or ENODEV (cgroup removed) at read.
       if (!new File(path).exists()) return -1;
       throw new UncheckedIOException("reading " + path, e);
     }
@@ -232,25 +239,6 @@ final class ProcFs {
     if (n < prefix.length) return false;
     for (int i = 0; i < prefix.length; i++) if (text[i] != prefix[i]) return false;
     return true;
-  }
-
-  static Optional<String> readSmall(String path, int max) {
-    try (FileInputStream in = new FileInputStream(path)) {
-      byte[] buf = new byte[max];
-      int n = 0;
-      while (n < max) {
-        int r = in.read(buf, n, max - n);
-        if (r <= 0) break;
-        boolean shortRead = r < max - n; // these files fill a read as far as they can: the end
-        n += r;
-        if (shortRead) break;
-      }
-      return Optional.of(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-    } catch (IOException e) {
-      // ENOENT at open; ESRCH (process reaped) or ENODEV (cgroup removed) at read.
-      if (!new File(path).exists()) return Optional.empty();
-      throw new UncheckedIOException("reading " + path, e);
-    }
   }
 
   /**

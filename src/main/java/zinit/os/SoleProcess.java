@@ -85,7 +85,7 @@ final class SoleProcess {
   }
 
   /** Whether the unit has no process but main (maybe not even main) and no sub-cgroups. */
-  static boolean alone(Cgroup cgroup, int mainPid) {
+  private static boolean alone(Cgroup cgroup, int mainPid) {
     byte[] buf = new byte[64];
     int n = ProcFs.readStart(cgroup.procsFile, buf);
     if (n < 0) return true; // removed: empty
