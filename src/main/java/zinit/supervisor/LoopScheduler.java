@@ -88,7 +88,9 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
         }
       }
       if (next == null) {
-        // An unpark since the check makes this return at once, so no task is missed.
+        // An unpark since the check makes this return at once, so no task is missed. An interrupt
+        // (a task that re-asserted one) would make every park return at once: idle means parked.
+        Thread.interrupted();
         if (wait > 0) LockSupport.parkNanos(this, wait);
         else LockSupport.park(this);
         continue;

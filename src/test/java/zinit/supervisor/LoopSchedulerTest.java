@@ -109,6 +109,30 @@ class LoopSchedulerTest {
   }
 
   @Test
+  void aTaskThatLeavesItsThreadInterruptedDoesNotKeepTheLoopAwake() throws Exception {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] tid = new long[1];
+    CountDownLatch ran = new CountDownLatch(1);
+    try (LoopScheduler loop = new LoopScheduler()) {
+      loop.execute(() -> {
+        tid[0] = Thread.currentThread().threadId();
+        Thread.currentThread().interrupt(); // as code that caught InterruptedException does
+        ran.countDown();
+      });
+      assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+      sleep(50);
+      long before = threads.getThreadCpuTime(tid[0]);
+      sleep(500);
+      long idle = threads.getThreadCpuTime(tid[0]) - before;
+      // Parked, it uses next to no CPU; spinning on a park that returns at once would use ~500 ms.
+      assertThat(idle).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+      CountDownLatch after = new CountDownLatch(1);
+      loop.execute(after::countDown);
+      assertThat(after.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
   void aClosedLoopRefusesTasksAndItsThreadEnds() throws Exception {
     LoopScheduler loop = new LoopScheduler();
     Thread[] thread = new Thread[1];
