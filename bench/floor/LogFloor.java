@@ -11,16 +11,15 @@ import java.util.Arrays;
  * The floor of file logging on this JVM: the least a Java program does to put a service's stdout
  * into a log file in zinit's `log: file` text form ({@code 2026-11-30T21:03:21.123Z [+] name: line}).
  * It spawns the command through the JDK's ProcessBuilder (stdout and stderr on one pipe), then on
- * its main thread alone: a blocking read of up to 64 KiB, the lines found eight bytes a step (a
- * long read through a byte-array VarHandle, its newline bytes found with the zero-byte bit trick:
- * C1's code for a byte-at-a-time loop was 55% of the thread's CPU, and the floor 25-28 rather than
- * 16-20 ms per 100 000 lines), each
- * copied behind a prefix whose date and time are remade only when the second changes (the
- * milliseconds, three digits, once per read), and one blocking write per read (more only when the
- * output buffer fills). No ring, no rotation, no batching thread, no String, no FFM; backpressure
- * is the blocking write itself. A line longer than the read buffer is written in 64 KiB pieces, a
- * last line without a newline once the pipe ends. After the end of the pipe it stays up (the
- * benchmark reads its CPU after the service exits) until SIGTERM.
+ * its main thread alone: a blocking read of up to 64 KiB; the lines found eight bytes a step (a long
+ * read through a byte-array VarHandle, its newline bytes found with the zero-byte bit trick: C1's
+ * code for a byte-at-a-time loop was 55% of the thread's CPU, and a second burst cost 25-38 rather
+ * than 15-22 ms per 100 000 lines); each line copied behind a prefix whose date and time are remade only when
+ * the second changes (the milliseconds, three digits, once per read); one blocking write per read
+ * (more only when the output buffer fills). No ring, no rotation, no writer thread, no String, no
+ * FFM; backpressure is the blocking write itself. A line longer than the read buffer is written in
+ * 64 KiB pieces, a last line without a newline once the pipe ends. After the end of the pipe it
+ * stays up (the benchmark reads its CPU after the service exits) until SIGTERM.
  *
  * <p>Usage: {@code java @src/main/dist/zinit.jvmopts -cp CLASSES LogFloor LOGFILE NAME ARGV...}
  */
