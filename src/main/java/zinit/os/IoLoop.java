@@ -21,9 +21,6 @@ final class IoLoop implements AutoCloseable {
   interface Handler {
     /** {@code token} is this registration's, e.g. to {@link #remove} it at EOF. */
     void ready(long token, int events);
-
-    /** The registration was dropped (at its removal or the loop's shutdown), its fd closed if owned. */
-    default void removed() {}
   }
 
   // x86-64 packs struct epoll_event (12 bytes); other architectures align the data to 8.
@@ -157,7 +154,6 @@ final class IoLoop implements AutoCloseable {
     Libc.Ret r = Libc.epoll_ctl(epfd, Flags.EPOLL_CTL_DEL, reg.fd(), MemorySegment.NULL);
     if (r.failed()) log.accept(new OsException("epoll_ctl(DEL, " + reg.fd() + ")", r.errno()).getMessage());
     if (reg.closeOnRemove()) Fds.close(reg.fd());
-    reg.handler().removed();
   }
 
   private void ctl(int op, int fd, int events, long token) {

@@ -20,7 +20,7 @@ final class PipeReader implements IoLoop.Handler {
    * first burst of output costs ~6 % less CPU so (median of ten interleaved runs, bench/RESULTS.md,
    * 2026-12-01): the FFM read makes the JDK generate its call stub at the first read and gives C1
    * its invoker chain to compile, where a JNI method has neither. Costs one more fd per pipe while
-   * the pipe is watched; closed with the pipe's own ({@link #removed}).
+   * the pipe is open.
    */
   private final FileInputStream in;
 
@@ -79,6 +79,13 @@ final class PipeReader implements IoLoop.Handler {
   private void ended(long token, long n) {
     if (n < 0) log.accept(what + ": " + new OsException("read(" + fd + ")", (int) -n).getMessage());
     atEnd = true;
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // a read end has nothing to flush
+      }
+    }
     lines.finish();
     afterRead(token);
     loop.remove(token);
@@ -105,17 +112,6 @@ final class PipeReader implements IoLoop.Handler {
       return new FileInputStream("/proc/self/fd/" + fd);
     } catch (IOException e) {
       return null;
-    }
-  }
-
-  /** The second fd goes with the first, at the pipe's end or the loop's shutdown. */
-  @Override
-  public void removed() {
-    if (in == null) return;
-    try {
-      in.close();
-    } catch (IOException e) {
-      // a read end has nothing to flush
     }
   }
 

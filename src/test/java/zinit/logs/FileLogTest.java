@@ -37,15 +37,10 @@ public class FileLogTest {
 
   /** How many of process {@code pid}'s fds are open on {@code path} (FileLogIT's check too). */
   public static long fdsOn(long pid, Path path) throws IOException {
-    return fdsOn(pid, path.toAbsolutePath().toString());
-  }
-
-  /** Process {@code pid}'s fds whose link reads {@code target} (a path, or e.g. "pipe:[123]"). */
-  public static long fdsOn(long pid, String target) throws IOException {
     try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
       return fds.filter(fd -> {
             try {
-              return Files.readSymbolicLink(fd).toString().equals(target);
+              return Files.readSymbolicLink(fd).equals(path.toAbsolutePath());
             } catch (IOException e) {
               return false; // closed meanwhile
             }

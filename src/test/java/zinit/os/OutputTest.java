@@ -2,7 +2,6 @@ package zinit.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static zinit.os.OsTesting.host;
-import static zinit.logs.FileLogTest.fdsOn;
 import static zinit.os.OsTesting.sh;
 
 import java.nio.file.Path;
@@ -61,30 +60,6 @@ class OutputTest {
       assertThat(seen).containsExactlyInAnyOrder("out", "last", "ended", "ended");
       assertThat(seen.indexOf("out")).isLessThan(seen.lastIndexOf("ended"));
       assertThat(seen.indexOf("last")).isLessThan(seen.lastIndexOf("ended"));
-      p.close();
-    }
-  }
-
-  @Test
-  void aPipeIsReadThroughASecondFdThatClosesWithItsEnd() throws Exception {
-    List<String> seen = new CopyOnWriteArrayList<>();
-    try (var h = host(false)) {
-      ServiceProcess p =
-          h.host()
-              .spawn(
-                  sh(
-                      "holder",
-                      "echo up; sleep 0.5",
-                      tmp,
-                      new OutputSink.Lines(seen::add, OutputSink.AfterRead.endingWith(() -> seen.add("ended"))),
-                      new OutputSink.Discard()));
-      OsTesting.await("its first line", () -> seen.contains("up"));
-      String pipe = java.nio.file.Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/fd/1")).toString();
-      assertThat(fdsOn(ProcessHandle.current().pid(), pipe)).as("the read end and its reopened twin").isEqualTo(2);
-      p.exit().get(30, TimeUnit.SECONDS);
-      OsTesting.await("the pipe's end", () -> seen.contains("ended"));
-      assertThat(fdsOn(ProcessHandle.current().pid(), pipe)).isZero();
-      p.empty().get(30, TimeUnit.SECONDS);
       p.close();
     }
   }
