@@ -17,10 +17,9 @@ final class PipeReader implements IoLoop.Handler {
   /**
    * The pipe read through java.io (a JNI call), opened again through /proc/self/fd; null when that
    * open failed (no /proc, no fd left), and the pipe is read through libc instead. A fresh zinit's
-   * first burst of output costs ~6 % less CPU so (median of ten interleaved runs, bench/RESULTS.md,
-   * 2026-12-01): the FFM read makes the JDK generate its call stub at the first read and gives C1
-   * its invoker chain to compile, where a JNI method has neither. Costs one more fd per pipe while
-   * the pipe is open.
+   * first burst of output costs ~16 % less CPU so (bench/RESULTS.md, 2026-12-01): the FFM read
+   * makes the JDK generate its call stub at the first read and gives C1 its invoker chain to
+   * compile, where a JNI method has neither. Costs one more fd per pipe while the pipe is open.
    */
   private final FileInputStream in;
 
@@ -57,8 +56,8 @@ final class PipeReader implements IoLoop.Handler {
   public void ready(long token, int events) {
     if (atEnd) return;
     // Level-triggered readiness means one read of a blocking pipe cannot block; other pipes get
-    // their turn before this one is read again. The buffer has LineSplitter.MAX_LINE bytes in
-    // front of what is read, where the splitter puts the previous read's unterminated line.
+    // their turn before this one is read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read, where the
+    // splitter puts the previous read's unterminated line.
     long n = in != null ? readJava() : Libc.readNow(fd, loop.readTarget(), IoLoop.SCRATCH_SIZE);
     if (n > 0) {
       lines.feed(loop.heapScratch(), LineSplitter.MAX_LINE, (int) n);
