@@ -1,7 +1,5 @@
 package zinit.os;
 
-import java.io.FileInputStream;
-import java.io.IOException;
 import java.util.function.Consumer;
 import zinit.logs.LineBatch;
 import zinit.supervisor.OutputSink;
@@ -14,14 +12,6 @@ final class PipeReader implements IoLoop.Handler {
   private final LineSplitter lines;
   private final OutputSink.AfterRead afterRead;
   private final Consumer<String> log;
-  /**
-   * The pipe read through java.io (a JNI call), opened again through /proc/self/fd; null when that
-   * open failed (no /proc, no fd left), and the pipe is read through libc instead. A fresh zinit's
-   * first burst of output costs ~16 % less CPU so (bench/RESULTS.md, 2026-12-01): the FFM read
-   * makes the JDK generate its call stub at the first read and gives C1 its invoker chain to
-   * compile, where a JNI method has neither. Costs one more fd per pipe while the pipe is open.
-   */
-  private final FileInputStream in;
 
   private PipeReader(
       IoLoop loop, int fd, String what, Consumer<LineBatch> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
@@ -30,7 +20,6 @@ final class PipeReader implements IoLoop.Handler {
     this.what = what;
     this.afterRead = afterRead;
     this.log = log;
-    this.in = reopen(fd);
     this.lines =
         new LineSplitter(
             batch -> {
@@ -55,10 +44,11 @@ final class PipeReader implements IoLoop.Handler {
   @Override
   public void ready(long token, int events) {
     if (atEnd) return;
-    // Level-triggered readiness means one read of a blocking pipe cannot block; other pipes get
-    // their turn before this one is read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read, where the
+    // Level-triggered readiness means one read of a blocking pipe cannot block (so it may be a
+    // critical call, straight into the heap buffer); other pipes get their turn before this one is
+    // read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read, where the
     // splitter puts the previous read's unterminated line.
-    long n = in != null ? readJava() : Libc.readNow(fd, loop.readTarget(), IoLoop.SCRATCH_SIZE);
+    long n = Libc.readNow(fd, loop.readTarget(), IoLoop.SCRATCH_SIZE);
     if (n > 0) {
       lines.feed(loop.heapScratch(), LineSplitter.MAX_LINE, (int) n);
       // A consumer that cannot take more yet: this pipe is not read (its writer blocks when it is
@@ -78,13 +68,6 @@ final class PipeReader implements IoLoop.Handler {
   private void ended(long token, long n) {
     if (n < 0) log.accept(what + ": " + new OsException("read(" + fd + ")", (int) -n).getMessage());
     atEnd = true;
-    if (in != null) {
-      try {
-        in.close();
-      } catch (IOException e) {
-        // a read end has nothing to flush
-      }
-    }
     lines.finish();
     afterRead(token);
     loop.remove(token);
@@ -92,25 +75,6 @@ final class PipeReader implements IoLoop.Handler {
       afterRead.ended();
     } catch (RuntimeException e) {
       log.accept(what + ": output end failed: " + e);
-    }
-  }
-
-  /** As {@link Libc#readNow}: bytes read, or 0 at the end; a failure is logged and ends the pipe. */
-  private long readJava() {
-    try {
-      int n = in.read(loop.heapScratch(), LineSplitter.MAX_LINE, IoLoop.SCRATCH_SIZE);
-      return n < 0 ? 0 : n;
-    } catch (IOException e) {
-      log.accept(what + ": reading the pipe: " + e.getMessage());
-      return 0;
-    }
-  }
-
-  private static FileInputStream reopen(int fd) {
-    try {
-      return new FileInputStream("/proc/self/fd/" + fd);
-    } catch (IOException e) {
-      return null;
     }
   }
 
