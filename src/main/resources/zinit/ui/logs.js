@@ -29,6 +29,10 @@ export function logPanel(service, {height = ''} = {}) {
     paused = !paused;
     pause.textContent = paused ? 'Resume' : 'Pause';
     pause.setAttribute('aria-pressed', String(paused));
+    // What shows when Pause is pressed stays as it is: lines still waiting for their frame are held.
+    if (paused && pending.length) {
+      for (const line of pending.splice(0)) onLine(line);
+    }
     if (!paused) {
       for (const line of held.splice(0)) append(line);
       status.textContent = '';
