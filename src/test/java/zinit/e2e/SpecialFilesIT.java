@@ -27,9 +27,21 @@ class SpecialFilesIT {
       try {
         z.service("good", "exec: sleep 1000\n")
             .service("zero", "exec: sleep 1000\nenv_file: /dev/zero\n")
-            .service("fifo", "exec: sleep 1000\nenv_file: " + envFifo + "\n")
-            .start();
+            .service("fifo", "exec: sleep 1000\nenv_file: " + envFifo + "\n");
+        // procfs calls its files regular with a size of 0; /proc/kmsg blocks a reader until the
+        // kernel logs something (and takes that message from syslog's reader)
+        boolean kmsg = Files.isReadable(KMSG);
+        if (kmsg) {
+          z.service("kernel", "exec: sleep 1000\nenv_file: " + KMSG + "\n");
+          Files.createSymbolicLink(z.config.resolve("kmsg.yaml"), KMSG);
+        }
+        z.start();
         z.awaitState("good", "Running");
+        if (kmsg) {
+          assertThat(z.rpc("service_status", "kmsg").path("error").path("message").asText())
+              .contains("its file failed to load").contains("exec");
+          assertThat(z.state("kernel")).isEqualTo("Running"); // read as the empty file it says it is
+        }
         for (String name : List.of("zero", "fifo")) {
           JsonNode status = z.rpc("service_status", name);
           assertThat(status.path("error").path("message").asText()).as(status.toString())
@@ -63,6 +75,8 @@ class SpecialFilesIT {
       }
     }
   }
+
+  private static final Path KMSG = Path.of("/proc/kmsg");
 
   private static void mkfifo(Path path) throws Exception {
     Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
