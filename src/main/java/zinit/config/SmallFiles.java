@@ -15,7 +15,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * ends (its size says 0, so a size check alone lets it fill the heap).
  *
  * <p>Left open: a file swapped for a FIFO between the check and the open, which needs write access
- * to the directory that holds it.
+ * to the directory that holds it, and a regular file that stats as non-empty and then blocks its
+ * reader (a hung network or FUSE file system).
  */
 final class SmallFiles {
   private SmallFiles() {}
@@ -37,6 +38,10 @@ final class SmallFiles {
     BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
     if (!a.isRegularFile()) throw new Refused("not a regular file (" + kind(a) + ")");
     if (a.size() > max) throw new Refused("file is larger than " + max + " bytes");
+    // Empty, as far as the file system says: not opened. Files of procfs (and the like) say 0
+    // whatever they hold, and some never end or block the reader (/proc/kmsg waits for the
+    // kernel's next message, and takes it from syslog's reader).
+    if (a.size() == 0) return "";
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(max + 1);
