@@ -39,8 +39,16 @@ final class StderrLines {
       }
       queue.add(bytes);
       queued += bytes.length;
-      if (writer == null) writer = Thread.ofPlatform().daemon().name("zinit-stderr").start(this::run);
+      if (writer == null) startWriter();
       notifyAll();
+    }
+  }
+
+  private void startWriter() {
+    try {
+      writer = Thread.ofPlatform().daemon().name("zinit-stderr").start(this::run);
+    } catch (OutOfMemoryError noThread) {
+      // no thread to be had: the lines wait (up to the capacity), and the next line tries again
     }
   }
 
