@@ -31,14 +31,14 @@ class ThreadShortageIT {
   @Test
   @Timeout(90)
   void aStopWithNoThreadLeftStillStopsAndTheServiceStartsLater() throws Exception {
-    assumeTrue(Privileges.root(), "needs root (to run zinit as daemon)");
+    assumeTrue(Privileges.root(), "needs root (to run zinit as games, a user no other test runs as)");
     assumeTrue(Files.isExecutable(SETPRIV) && Files.isExecutable(PRLIMIT), "needs setpriv and prlimit (util-linux)");
     try (Zinit z = new Zinit()) {
-      // RLIMIT_NPROC counts every task of user daemon: zinit's threads and its services
+      // RLIMIT_NPROC counts every task of user games (no other test runs as it): zinit's threads and its services
       z.service("svc", "exec: sleep 1000\n")
           .wrappedIn(PRLIMIT.toString(), "--nproc=" + NPROC + ":" + NPROC,
-              SETPRIV.toString(), "--reuid=daemon", "--regid=daemon", "--clear-groups", "env", "HOME=" + z.dir);
-      chownTree(z.dir, "daemon");
+              SETPRIV.toString(), "--reuid=games", "--regid=games", "--clear-groups", "env", "HOME=" + z.dir);
+      chownTree(z.dir, "games");
       z.start();
       z.awaitState("svc", "Running");
       long pid = z.call("service_status", "svc").get("pid").asLong();
