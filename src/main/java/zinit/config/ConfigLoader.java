@@ -148,12 +148,11 @@ public final class ConfigLoader {
   static String text(Path file) throws ConfigException, NoSuchFileException {
     String label = file.toString();
     try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new ConfigException(label, 0, null, "file is larger than " + MAX_FILE_BYTES + " bytes");
-      }
-      return Files.readString(file, StandardCharsets.UTF_8);
+      return SmallFiles.read(file, MAX_FILE_BYTES);
     } catch (NoSuchFileException e) {
       throw e;
+    } catch (SmallFiles.Refused e) {
+      throw new ConfigException(label, 0, null, e.getMessage());
     } catch (CharacterCodingException e) {
       throw new ConfigException(label, 0, null, "file is not valid UTF-8");
     } catch (IOException e) {

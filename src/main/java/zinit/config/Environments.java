@@ -1,8 +1,6 @@
 package zinit.config;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -47,7 +45,7 @@ public final class Environments {
   static Map<String, String> readFile(Path file, Consumer<String> warnings) {
     List<String> lines;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      lines = SmallFiles.read(file, ConfigLoader.MAX_FILE_BYTES).lines().toList();
     } catch (NoSuchFileException e) {
       return Map.of();
     } catch (IOException e) {

@@ -3,8 +3,6 @@ package zinit.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -103,12 +101,11 @@ final class ModelFields {
     }
     List<String> lines;
     try {
-      if (Files.size(file) > ConfigLoader.MAX_FILE_BYTES) {
-        throw fields.error("env_file", file + " is larger than " + ConfigLoader.MAX_FILE_BYTES + " bytes");
-      }
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      lines = SmallFiles.read(file, ConfigLoader.MAX_FILE_BYTES).lines().toList();
     } catch (NoSuchFileException e) {
       throw fields.error("env_file", "no such file: " + file);
+    } catch (SmallFiles.Refused e) {
+      throw fields.error("env_file", file + ": " + e.getMessage());
     } catch (IOException e) {
       throw fields.error("env_file", "cannot read " + file + ": " + e.getMessage());
     }

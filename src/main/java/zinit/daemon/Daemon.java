@@ -3,7 +3,6 @@ package zinit.daemon;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +43,14 @@ public final class Daemon {
 
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
+    try {
+      return serve(options);
+    } finally {
+      ERR.flush(ERR_FLUSH_MILLIS);
+    }
+  }
+
+  private static int serve(DaemonOptions options) {
     NativeProcessHost.prepareSpawns();
     // On threads of their own while this one raises limits, binds the socket and sets up the host:
     // the JDK's set-up (Preload) and the service files, each needed only before the first spawn.
@@ -64,7 +71,7 @@ public final class Daemon {
     try {
       socket = RpcServer.bind(options.socket(), options.socketGroup());
     } catch (IOException e) {
-      System.err.println("zinit: " + e.getMessage());
+      writeErr("zinit: " + e.getMessage() + "\n");
       return 1;
     }
     if (!configDir(options.configDir(), sink)) {
@@ -104,7 +111,7 @@ public final class Daemon {
     }
     if (options.mainService() != null) {
       if (!loaded.services().containsKey(options.mainService())) {
-        System.err.println("zinit: --main " + options.mainService() + ": no such service in " + options.configDir());
+        writeErr("zinit: --main " + options.mainService() + ": no such service in " + options.configDir() + "\n");
         host.close();
         loop.close();
         return 1;
@@ -141,6 +148,7 @@ public final class Daemon {
     loop.close();
     if (pid1 && !options.container()) {
       sink.zinit(supervisor.rebootRequested() ? "rebooting" : "powering off");
+      ERR.flush(ERR_FLUSH_MILLIS);
       host.reboot(supervisor.rebootRequested());
     }
     sink.zinit(left.isEmpty() ? "shutdown complete" : "shutdown left processes " + left);
@@ -191,7 +199,7 @@ public final class Daemon {
       String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
       if (e instanceof java.nio.file.AccessDeniedException) why = "permission denied";
       if (e instanceof java.nio.file.FileAlreadyExistsException) why = "it exists and is not a directory";
-      System.err.println("zinit: cannot create config dir " + dir + ": " + why);
+      writeErr("zinit: cannot create config dir " + dir + ": " + why + "\n");
       return false;
     }
   }
@@ -265,17 +273,17 @@ public final class Daemon {
   }
 
   /**
-   * zinit's stderr, written a line at a time in one write(2): System.err's encoder and locks cost a
-   * fresh zinit ~20-50 us per line on the loop thread, which logs every start and exit.
+   * zinit's stderr, a line per write(2) (System.err's encoder and locks cost a fresh zinit ~20-50 us
+   * per line), on a thread of its own: a stderr that takes nothing must not stop the loop thread,
+   * which logs every start and exit.
    */
-  private static final FileOutputStream ERR = new FileOutputStream(FileDescriptor.err);
+  private static final StderrLines ERR = new StderrLines(new FileOutputStream(FileDescriptor.err), StderrLines.CAPACITY);
+
+  /** How long the end of zinit waits for its last lines to reach a slow or stalled stderr. */
+  private static final long ERR_FLUSH_MILLIS = 1000;
 
   private static void writeErr(String line) {
-    try {
-      ERR.write(line.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      // stderr closed or full: the line is in the ring, as System.err would have dropped it too
-    }
+    ERR.write(line);
   }
 
   /** `monitor` reads `<name>.yaml` from the config dir; services get the base env plus theirs. */

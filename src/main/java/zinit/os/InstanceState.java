@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -134,7 +136,37 @@ final class InstanceState {
 
   /** The state file of {@code socket}, or empty when there is none or it is not one. */
   static Optional<Saved> read(Path socket) {
-    Optional<String> text = ProcFs.read(fileFor(socket));
+    return read(socket, message -> {});
+  }
+
+  /**
+   * As {@link #read(Path)}, and only a file as zinit writes it: regular (not a link, not a FIFO),
+   * owned by zinit's own user, writable by no one else. Whoever can write beside the socket (a
+   * socket in /tmp) could otherwise name any process for crash recovery to SIGKILL, or hang the
+   * start with a FIFO. A file refused is logged and left in place (the next write replaces it).
+   */
+  static Optional<Saved> read(Path socket, Consumer<String> log) {
+    Path file = fileFor(socket);
+    Map<String, Object> attrs;
+    try {
+      attrs = Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      log.accept("crash recovery: " + file + " ignored: " + e);
+      return Optional.empty();
+    }
+    int mode = (Integer) attrs.get("mode");
+    int uid = (Integer) attrs.get("uid");
+    String why = (mode & 0170000) != 0100000 ? "not a regular file"
+        : uid != Libc.geteuid() ? "owned by uid " + uid + ", not by zinit's " + Libc.geteuid()
+        : (mode & 0022) != 0 ? "writable by others (mode " + Integer.toOctalString(mode & 07777) + ")"
+        : null;
+    if (why != null) {
+      log.accept("crash recovery: " + file + " ignored: " + why + "; zinit writes it itself, 0600");
+      return Optional.empty();
+    }
+    Optional<String> text = ProcFs.read(file);
     if (text.isEmpty()) return Optional.empty();
     Owner owner = null;
     Path cgroup = null;

@@ -38,7 +38,7 @@ final class Leftovers {
   }
 
   void recover() {
-    Optional<InstanceState.Saved> saved = InstanceState.read(socket);
+    Optional<InstanceState.Saved> saved = InstanceState.read(socket, log);
     Optional<CgroupMount> mount = NativeProcessHost.cgroupMount();
     if (mount.isPresent()) {
       for (Path dir : candidates(mount.get(), saved)) recoverCgroup(dir, saved);

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import zinit.config.ConfigLoader;
 import zinit.config.ServiceConfig;
 import zinit.config.Signal;
@@ -55,11 +56,26 @@ public final class Supervisor implements Services {
         loop,
         log,
         configs,
-        Executors.newFixedThreadPool(
-            SIGNAL_THREADS, Thread.ofPlatform().name("zinit-signal-", 0).daemon(true).factory()),
-        Executors.newFixedThreadPool(
-            SPAWN_THREADS, Thread.ofPlatform().name("zinit-spawn-", 0).daemon(true).factory()),
+        prestarted(SIGNAL_THREADS, "zinit-signal-"),
+        prestarted(SPAWN_THREADS, "zinit-spawn-"),
         probes);
+  }
+
+  /**
+   * A fixed pool whose threads start now, while threads can be had. Started on first use, a stop
+   * that found none left (RLIMIT_NPROC, kernel.threads-max, a pids limit, a fork bomb) failed half
+   * done: target Down, the process alive, and that service's stop, start and zinit's shutdown
+   * waiting for it forever. When even now there is none, the rest start when first needed.
+   */
+  private static Executor prestarted(int threads, String name) {
+    ThreadPoolExecutor pool =
+        (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, Thread.ofPlatform().name(name, 0).daemon(true).factory());
+    try {
+      pool.prestartAllCoreThreads();
+    } catch (OutOfMemoryError noThread) {
+      // zinit still boots; the pool grows on use
+    }
+    return pool;
   }
 
   /** With the threads that signal and spawn given, so tests can run both on a fake loop. */
