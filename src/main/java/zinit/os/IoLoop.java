@@ -21,6 +21,9 @@ final class IoLoop implements AutoCloseable {
   interface Handler {
     /** {@code token} is this registration's, e.g. to {@link #remove} it at EOF. */
     void ready(long token, int events);
+
+    /** The registration is dropped and its fd, if the loop owns it, closed right after; loop thread. */
+    default void closing() {}
   }
 
   // x86-64 packs struct epoll_event (12 bytes); other architectures align the data to 8.
@@ -153,7 +156,11 @@ final class IoLoop implements AutoCloseable {
     if (reg == null) return;
     Libc.Ret r = Libc.epoll_ctl(epfd, Flags.EPOLL_CTL_DEL, reg.fd(), MemorySegment.NULL);
     if (r.failed()) log.accept(new OsException("epoll_ctl(DEL, " + reg.fd() + ")", r.errno()).getMessage());
-    if (reg.closeOnRemove()) Fds.close(reg.fd());
+    try {
+      reg.handler().closing();
+    } finally {
+      if (reg.closeOnRemove()) Fds.close(reg.fd());
+    }
   }
 
   private void ctl(int op, int fd, int events, long token) {
