@@ -33,6 +33,12 @@ final class IoLoop implements AutoCloseable {
   private static final int MAX_EVENTS = 64;
   private static final long WAKE_TOKEN = 0;
   static final int SCRATCH_SIZE = 64 * 1024;
+  /**
+   * How long the loop lets output gather in the pipes after a read that found a flat-out writer's
+   * worth ({@link #gather}): read at once, such a writer's pipe holds a write or two (4-8 KB), and
+   * each of its writes wakes the loop again, a wake-up the writer pays for too.
+   */
+  static final long GATHER_NANOS = 150_000;
 
   private final int epfd;
   private final int wakefd;
@@ -49,6 +55,7 @@ final class IoLoop implements AutoCloseable {
   private final zinit.logs.LineBatch lineBatch = new zinit.logs.LineBatch();
   private volatile boolean stopping;
   private boolean draining; // loop thread only
+  private boolean gather; // loop thread only: sleep GATHER_NANOS before the next epoll_wait
   private final java.util.Set<Long> paused = new java.util.HashSet<>(); // loop thread only
   private boolean wakeClosed; // guarded by this
   // Made once rather than an arena per call: a flat-out service's pipe is paused and resumed dozens
@@ -146,6 +153,16 @@ final class IoLoop implements AutoCloseable {
     return lineBatch;
   }
 
+  /**
+   * A handler read a flat-out writer's worth, short of filling its buffer: the loop waits {@link
+   * #GATHER_NANOS} before it looks for more, so the next read finds several writes' worth. Loop
+   * thread only. A read that fills the buffer does not ask for this (the writer is faster than the
+   * reading: waiting would only slow it down).
+   */
+  void gather() {
+    gather = true;
+  }
+
   boolean onLoopThread() {
     return Thread.currentThread() == thread;
   }
@@ -208,6 +225,10 @@ final class IoLoop implements AutoCloseable {
       } else {
         dispatch(token, mask);
       }
+    }
+    if (gather) {
+      gather = false;
+      java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
     }
   }
 

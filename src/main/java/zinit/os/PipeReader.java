@@ -20,6 +20,8 @@ final class PipeReader implements IoLoop.Handler {
    * fd, after {@link #closing} revoked this.
    */
   private final FileInputStream in;
+  /** A read of this much (a full stdio buffer) or more is a flat-out writer's: {@link IoLoop#gather}. */
+  private static final int GATHER_FROM = 4096;
 
   private PipeReader(
       IoLoop loop, int fd, String what, Consumer<LineBatch> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
@@ -59,6 +61,7 @@ final class PipeReader implements IoLoop.Handler {
     // where the splitter puts the previous read's unterminated line.
     long n = in != null ? readJava() : Libc.readNow(fd, loop.readTarget(), IoLoop.SCRATCH_SIZE);
     if (n > 0) {
+      if (n >= GATHER_FROM && n < IoLoop.SCRATCH_SIZE / 2) loop.gather();
       lines.feed(loop.heapScratch(), LineSplitter.MAX_LINE, (int) n);
       // A consumer that cannot take more yet: this pipe is not read (its writer blocks when it is
       // full) until the consumer resumes it. Paused here, on the loop thread, so a resume queued
