@@ -56,6 +56,7 @@ final class IoLoop implements AutoCloseable {
   private volatile boolean stopping;
   private boolean draining; // loop thread only
   private boolean gather; // loop thread only: sleep GATHER_NANOS before the next epoll_wait
+  private long waitStarted; // loop thread only: System.nanoTime() when the last epoll_wait began
   private final java.util.Set<Long> paused = new java.util.HashSet<>(); // loop thread only
   private boolean wakeClosed; // guarded by this
   // Made once rather than an arena per call: a flat-out service's pipe is paused and resumed dozens
@@ -156,11 +157,13 @@ final class IoLoop implements AutoCloseable {
   /**
    * A handler read a flat-out writer's worth, short of filling its buffer: the loop waits {@link
    * #GATHER_NANOS} before it looks for more, so the next read finds several writes' worth. Loop
-   * thread only. A read that fills the buffer does not ask for this (the writer is faster than the
-   * reading: waiting would only slow it down).
+   * thread only. Only when the loop's last epoll_wait returned within that time: a writer whose
+   * output comes further apart would only cost the loop a wake-up more (the sleep's) per write. A
+   * read that fills most of the buffer does not ask for it either (the writer is then faster than
+   * the reading, and waiting would only slow it down).
    */
   void gather() {
-    gather = true;
+    if (System.nanoTime() - waitStarted < GATHER_NANOS) gather = true;
   }
 
   boolean onLoopThread() {
@@ -208,6 +211,7 @@ final class IoLoop implements AutoCloseable {
    * runs interpreted until tens of thousands of back-edges (a flat-out service's whole burst).
    */
   private void round(MemorySegment events, long eventsAddress, MemorySegment counter) {
+    waitStarted = System.nanoTime();
     int n = Libc.epollWait(epfd, eventsAddress, MAX_EVENTS, -1);
     if (n < 0) {
       if (n == -Errno.EINTR) return; // a signal; wait again
