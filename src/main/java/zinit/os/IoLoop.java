@@ -39,6 +39,13 @@ final class IoLoop implements AutoCloseable {
    * each of its writes wakes the loop again, a wake-up the writer pays for too.
    */
   static final long GATHER_NANOS = 150_000;
+  /**
+   * An epoll_wait that returned within this found output already waiting: its writer writes faster
+   * than the loop reads, the case where gathering pays (a flat-out `seq`, 4 KB every ~17 us, finds
+   * 6-9 writes after a gathering wait). A writer whose writes come further apart (every 100 or
+   * 250 us) would gather one or two and pay the wait's wake-up on top (measured: more CPU).
+   */
+  static final long QUICK_NANOS = 25_000;
 
   private final int epfd;
   private final int wakefd;
@@ -56,7 +63,7 @@ final class IoLoop implements AutoCloseable {
   private volatile boolean stopping;
   private boolean draining; // loop thread only
   private boolean gather; // loop thread only: sleep GATHER_NANOS before the next epoll_wait
-  private long waitStarted; // loop thread only: System.nanoTime() when the last epoll_wait began
+  private boolean quickWake; // loop thread only: the last epoll_wait returned within QUICK_NANOS
   private final java.util.Set<Long> paused = new java.util.HashSet<>(); // loop thread only
   private boolean wakeClosed; // guarded by this
   // Made once rather than an arena per call: a flat-out service's pipe is paused and resumed dozens
@@ -157,13 +164,12 @@ final class IoLoop implements AutoCloseable {
   /**
    * A handler read a flat-out writer's worth, short of filling its buffer: the loop waits {@link
    * #GATHER_NANOS} before it looks for more, so the next read finds several writes' worth. Loop
-   * thread only. Only when the loop's last epoll_wait returned within that time: a writer whose
-   * output comes further apart would only cost the loop a wake-up more (the sleep's) per write. A
-   * read that fills most of the buffer does not ask for it either (the writer is then faster than
-   * the reading, and waiting would only slow it down).
+   * thread only. Only when the loop's last epoll_wait returned within {@link #QUICK_NANOS}. A read
+   * that fills most of the buffer does not ask for it (the writer is then faster than the reading,
+   * and waiting would only slow it down).
    */
   void gather() {
-    if (System.nanoTime() - waitStarted < GATHER_NANOS) gather = true;
+    if (quickWake) gather = true;
   }
 
   boolean onLoopThread() {
@@ -211,8 +217,9 @@ final class IoLoop implements AutoCloseable {
    * runs interpreted until tens of thousands of back-edges (a flat-out service's whole burst).
    */
   private void round(MemorySegment events, long eventsAddress, MemorySegment counter) {
-    waitStarted = System.nanoTime();
+    long waitStarted = System.nanoTime();
     int n = Libc.epollWait(epfd, eventsAddress, MAX_EVENTS, -1);
+    quickWake = System.nanoTime() - waitStarted < QUICK_NANOS;
     if (n < 0) {
       if (n == -Errno.EINTR) return; // a signal; wait again
       throw new OsException("epoll_wait", -n);
