@@ -1,5 +1,7 @@
 package zinit.os;
 
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.util.function.Consumer;
 import zinit.logs.LineBatch;
 import zinit.supervisor.OutputSink;
@@ -12,6 +14,14 @@ final class PipeReader implements IoLoop.Handler {
   private final LineSplitter lines;
   private final OutputSink.AfterRead afterRead;
   private final Consumer<String> log;
+  /**
+   * The pipe's own fd read through java.io (a JNI call, {@link BorrowedFd}); null when java.io is
+   * not open to zinit, and the pipe is read through libc instead. Never closed: the loop closes the
+   * fd, after {@link #closing} revoked this.
+   */
+  private final FileInputStream in;
+  /** A read of this much (a full stdio buffer) or more is a flat-out writer's: {@link IoLoop#gather}. */
+  private static final int GATHER_FROM = 4096;
 
   private PipeReader(
       IoLoop loop, int fd, String what, Consumer<LineBatch> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
@@ -20,6 +30,7 @@ final class PipeReader implements IoLoop.Handler {
     this.what = what;
     this.afterRead = afterRead;
     this.log = log;
+    this.in = BorrowedFd.stream(fd);
     this.lines =
         new LineSplitter(
             batch -> {
@@ -44,12 +55,13 @@ final class PipeReader implements IoLoop.Handler {
   @Override
   public void ready(long token, int events) {
     if (atEnd) return;
-    // Level-triggered readiness means one read of a blocking pipe cannot block (so it may be a
-    // critical call, straight into the heap buffer); other pipes get their turn before this one is
-    // read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read, where the
-    // splitter puts the previous read's unterminated line.
-    long n = Libc.readNow(fd, loop.readTarget(), IoLoop.SCRATCH_SIZE);
+    // Level-triggered readiness means one read of a blocking pipe cannot block (so the libc read
+    // may be a critical call, straight into the heap buffer); other pipes get their turn before
+    // this one is read again. The buffer has LineSplitter.MAX_LINE bytes in front of what is read,
+    // where the splitter puts the previous read's unterminated line.
+    long n = in != null ? readJava() : Libc.readNow(fd, loop.readTarget(), IoLoop.SCRATCH_SIZE);
     if (n > 0) {
+      if (n >= GATHER_FROM && n < IoLoop.SCRATCH_SIZE / 2) loop.gather();
       lines.feed(loop.heapScratch(), LineSplitter.MAX_LINE, (int) n);
       // A consumer that cannot take more yet: this pipe is not read (its writer blocks when it is
       // full) until the consumer resumes it. Paused here, on the loop thread, so a resume queued
@@ -76,6 +88,23 @@ final class PipeReader implements IoLoop.Handler {
     } catch (RuntimeException e) {
       log.accept(what + ": output end failed: " + e);
     }
+  }
+
+  /** As {@link Libc#readNow}: bytes read, or 0 at the end; a failure is logged and ends the pipe. */
+  private long readJava() {
+    try {
+      int n = in.read(loop.heapScratch(), LineSplitter.MAX_LINE, IoLoop.SCRATCH_SIZE);
+      return n < 0 ? 0 : n;
+    } catch (IOException e) {
+      log.accept(what + ": reading the pipe: " + e.getMessage());
+      return 0;
+    }
+  }
+
+  /** The loop is about to close the fd: the stream reads nothing more (its number may be reused). */
+  @Override
+  public void closing() {
+    if (in != null) BorrowedFd.revoke(in);
   }
 
   private boolean afterRead(long token) {
