@@ -231,6 +231,10 @@ final class Lifecycle implements Terminator.Events {
     }
     s.spawning = true;
     if (s.state == State.Blocked) move(s, State.Unknown, null);
+    if (s.exitMarkHeld != null) {
+      s.exitMarkHeld.releaseExit(); // the last run's exit mark before this run's start mark
+      s.exitMarkHeld = null;
+    }
     spawnsInFlight++;
     ServiceConfig c = s.config;
     StartMarked output =
@@ -240,10 +244,10 @@ final class Lifecycle implements Terminator.Events {
       main = new SpawnSpec(main.unit(), main.argv(), main.env(), main.dir(), main.stdout(), main.stderr(),
           main.credentials(), c.limits());
     }
-    spawns.offLoop(main, p -> spawns.markStarted(c, p.pid(), output), (p, f) -> spawned(s, p, f));
+    spawns.offLoop(main, p -> spawns.markStarted(c, p.pid(), output), (p, f) -> spawned(s, p, f, output));
   }
 
-  private void spawned(Service s, ServiceProcess process, SpawnException failure) {
+  private void spawned(Service s, ServiceProcess process, SpawnException failure, StartMarked output) {
     s.spawning = false;
     // A stop can only be pending here if it came while the spawn was in flight: reconcile spawns
     // nothing while one is.
@@ -267,6 +271,7 @@ final class Lifecycle implements Terminator.Events {
       completeStopIfIdle(s);
     } else {
       Run run = new Run(process, loop.now());
+      run.output = output;
       s.run = run;
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned
       // until its test passes.
@@ -318,7 +323,7 @@ final class Lifecycle implements Terminator.Events {
       // The usual stop: the unit emptied with its main process, and the stop waits for that
       // alone. It ends now, before the log line (~0.1 ms), rather than in the task onGone posted.
       if (s.target == Target.Down && run.process.empty().isDone()) onGone(s, run);
-      log.mark(s.config, "exited (" + describe(status) + "), not restarted");
+      markExit(s, run, "exited (" + describe(status) + "), not restarted");
       // A oneshot's leftovers (daemons it started) live on until the service is stopped.
       reconcile();
       return;
@@ -327,14 +332,35 @@ final class Lifecycle implements Terminator.Events {
     terminate(s, run);
     RestartPolicy policy = s.config.restart();
     if (!RestartRule.restarts(policy.mode(), status)) {
-      log.mark(s.config, "exited (" + describe(status) + "), not restarted (restart: " + policy.mode().key() + ")");
+      markExit(s, run, "exited (" + describe(status) + "), not restarted (restart: " + policy.mode().key() + ")");
       reconcile();
       return;
     }
     Duration delay = restarts.afterCrash(s, run);
-    log.mark(s.config, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
+    markExit(s, run, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
     restarts.scheduleRestart(s, delay);
     reconcile();
+  }
+
+  /**
+   * The exit mark of {@code run}, after the last lines it printed: the I/O thread may read them
+   * after the exit is reported, so the mark waits until its pipes have ended, or {@link
+   * HealthMonitor#OUTPUT_GRACE} (a process outside the unit may hold a pipe open), or the next
+   * start. In a shutdown it is written at once: zinit may end before the grace does.
+   */
+  private void markExit(Service s, Run run, String text) {
+    StartMarked output = run.output;
+    Runnable mark = () -> log.mark(s.config, text);
+    if (output == null || shuttingDown) {
+      mark.run();
+      return;
+    }
+    if (output.exited(mark)) return;
+    s.exitMarkHeld = output;
+    loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> {
+      output.releaseExit();
+      if (s.exitMarkHeld == output) s.exitMarkHeld = null;
+    });
   }
 
   void onGone(Service s, Run run) {

@@ -68,5 +68,8 @@ public interface LogSink {
      * the pipe is then not read until it runs {@code resume} (see {@link OutputSink.AfterRead}).
      */
     boolean flush(Runnable resume);
+
+    /** The pipe of one stream (stderr or not) has ended: its last lines and flush came before. */
+    default void ended(boolean stderr) {}
   }
 }

@@ -24,6 +24,8 @@ final class Run {
   volatile Instant signalledLate;
   /** Why zinit ended this run on its own (a failed health check), for the exit's detail. */
   String endedBecause;
+  /** Where its output goes, holding its marks in order; null when zinit reads none. */
+  StartMarked output;
 
   Run(ServiceProcess process, Instant started) {
     this.process = process;

@@ -17,6 +17,8 @@ final class Service {
   /** zinit should spawn it as soon as dependencies and cleanup of the previous run allow. */
   boolean pendingStart;
   Run run;
+  /** The output of the last run while its exit mark waits for its pipes to end; else null. */
+  StartMarked exitMarkHeld;
   /** True while a spawn of the main command is in flight off the loop. */
   boolean spawning;
   Run testRun;

@@ -85,13 +85,13 @@ final class Spawns {
   SpawnSpec spec(String unit, List<String> argv, ServiceConfig c, LogSink.Output output) {
     OutputSink out =
         switch (c.log()) {
-          case RING, FILE -> new OutputSink.LineBatches(batch -> output.lines(unit, false, batch), output::flush);
+          case RING, FILE -> new OutputSink.LineBatches(batch -> output.lines(unit, false, batch), afterRead(output, false));
           case STDOUT -> new OutputSink.Inherit();
           case NULL -> new OutputSink.Discard();
         };
     OutputSink err =
         switch (c.log()) {
-          case RING, FILE -> new OutputSink.LineBatches(batch -> output.lines(unit, true, batch), output::flush);
+          case RING, FILE -> new OutputSink.LineBatches(batch -> output.lines(unit, true, batch), afterRead(output, true));
           case STDOUT, NULL -> out;
         };
     SpawnSpec.Credentials who =
@@ -99,6 +99,20 @@ final class Spawns {
             ? null
             : new SpawnSpec.Credentials(c.identity().uid(), c.identity().gid(), c.identity().groups());
     return new SpawnSpec(unit, argv, configs.environment(c), c.dir(), out, err, who);
+  }
+
+  private static OutputSink.AfterRead afterRead(LogSink.Output output, boolean stderr) {
+    return new OutputSink.AfterRead() {
+      @Override
+      public boolean afterRead(Runnable resume) {
+        return output.flush(resume);
+      }
+
+      @Override
+      public void ended() {
+        output.ended(stderr);
+      }
+    };
   }
 
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */

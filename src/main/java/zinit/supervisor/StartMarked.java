@@ -5,10 +5,13 @@ import java.util.List;
 import zinit.logs.LineBatch;
 
 /**
- * One instance's output, held back until its start mark is written, so that in the log the
- * "started, pid N" line always comes before what that instance printed. The pid is known only
- * once the spawn returns, and by then the I/O thread may already have read the first lines.
- * Thread-safe: lines come on the I/O thread, the mark on the spawner's.
+ * One instance's output between its marks. Held back until its start mark is written, so that in
+ * the log the "started, pid N" line always comes before what that instance printed: the pid is
+ * known only once the spawn returns, and by then the I/O thread may already have read the first
+ * lines. And its exit mark held back until both its pipes have ended ({@link #exited}), so that
+ * the "exited" line comes after the last lines it printed, which the I/O thread may read after the
+ * reaper reported the exit. Thread-safe: lines and ends come on the I/O thread, the start mark on
+ * the spawner's, the exit mark on the loop.
  */
 final class StartMarked implements LogSink.Output {
   /** Lines held at most; a spawn that takes longer than its program needs to print more is rare. */
@@ -22,6 +25,9 @@ final class StartMarked implements LogSink.Output {
   // set once every held line went to the target: from then on lines pass without this lock (the
   // I/O thread took it twice per read of a flat-out service)
   private volatile boolean released;
+  // guarded by this: pipes (stdout, stderr) not yet ended, and the exit mark waiting for them
+  private int open = 2;
+  private Runnable exitMark;
 
   StartMarked(LogSink.Output target) {
     this.target = target;
@@ -63,6 +69,34 @@ final class StartMarked implements LogSink.Output {
       }
     }
     return target.flush(resume);
+  }
+
+  @Override
+  public synchronized void ended(boolean stderr) {
+    if (--open == 0) releaseExit();
+  }
+
+  /**
+   * The instance's exit mark: written now if both its pipes have ended (true), else held until
+   * they have or {@link #releaseExit} runs, whichever comes first (false).
+   */
+  synchronized boolean exited(Runnable mark) {
+    if (open <= 0) {
+      mark.run();
+      return true;
+    }
+    exitMark = mark;
+    return false;
+  }
+
+  /**
+   * Writes the held exit mark now, if it is still held: a process outside the unit may keep a pipe
+   * open for as long as it likes, and the next start's mark must come after it.
+   */
+  synchronized void releaseExit() {
+    Runnable mark = exitMark;
+    exitMark = null;
+    if (mark != null) mark.run();
   }
 
   /** Writes the mark, then every held line, in order; later lines go straight through. */

@@ -115,6 +115,56 @@ class FileLogIT {
   }
 
   @Test
+  void eachRunsExitMarkComesAfterTheLinesItPrinted() throws Exception {
+    // The exit is reported by the reaper, the last lines by the I/O thread, often after it: six
+    // services that print and exit at once, in the ring and in their files.
+    try (Zinit z = new Zinit()) {
+      Path logDir = z.file("varlog");
+      z.initArgs("--log-dir", logDir.toString());
+      for (int i = 1; i <= 6; i++) {
+        z.service("quick" + i, "exec: sh -c 'echo one; echo two; printf three; exit 2'\noneshot: true\n"
+            + (i % 2 == 0 ? "log: file\n" : ""));
+      }
+      z.start();
+      for (int i = 1; i <= 6; i++) z.awaitStateMatching("quick" + i, "Error.*");
+      for (int i = 1; i <= 6; i++) {
+        String name = "quick" + i;
+        Zinit.waitFor(name + "'s exit mark", Duration.ofSeconds(10),
+            () -> ring(z).contains("[+] zinit: " + name + ": exited"));
+        List<String> ring = z.cli("log", "-s").stdout().lines()
+            .filter(l -> l.startsWith("[+] zinit: " + name + ": ") || l.startsWith("[+] " + name + ": ") || l.startsWith("[-] " + name + ": "))
+            .toList();
+        assertThat(ring).as("%s in the ring", name).hasSize(5);
+        assertThat(ring.get(0)).startsWith("[+] zinit: " + name + ": started, pid ");
+        assertThat(ring.subList(1, 4)).containsExactly("[+] " + name + ": one", "[+] " + name + ": two", "[+] " + name + ": three");
+        assertThat(ring.get(4)).isEqualTo("[+] zinit: " + name + ": exited (exit code 2), not restarted");
+        if (i % 2 == 0) {
+          List<String> file = Files.readAllLines(logDir.resolve(name + ".log")).stream()
+              .map(l -> l.substring(l.indexOf(" [") + 1))
+              .toList();
+          assertThat(file).as("%s's file", name).hasSize(5);
+          assertThat(file.get(0)).startsWith("[+] zinit: " + name + ": started, pid ");
+          assertThat(file.get(3)).isEqualTo("[+] " + name + ": three");
+          assertThat(file.get(4)).isEqualTo("[+] zinit: " + name + ": exited (exit code 2), not restarted");
+        }
+      }
+    }
+  }
+
+  @Test
+  void anExitMarkIsNotHeldBackByAProcessThatKeepsThePipeOpen() throws Exception {
+    // The oneshot's daemon keeps its stdout for 60 s: the mark waits a moment, not for it.
+    try (Zinit z = new Zinit()) {
+      z.service("daemonizer", "exec: sh -c 'echo forking; sleep 60 & exit 0'\noneshot: true\n").start();
+      z.awaitState("daemonizer", "Success");
+      Zinit.waitFor("the exit mark", Duration.ofSeconds(5),
+          () -> ring(z).contains("[+] zinit: daemonizer: exited (exit code 0)"));
+      String log = ring(z);
+      assertThat(log.indexOf("[+] daemonizer: forking")).isLessThan(log.indexOf("exited (exit code 0)"));
+    }
+  }
+
+  @Test
   void forgetClosesTheServicesLogFileAndMonitorOpensItAgain() throws Exception {
     try (Zinit z = new Zinit()) {
       Path logDir = z.file("varlog");
@@ -284,6 +334,15 @@ class FileLogIT {
       if (m.matches()) sum += Long.parseLong(m.group(1));
     }
     return sum;
+  }
+
+  /** `zinit log -s` (zinit's marks included), or "" when the call fails (for waitFor). */
+  private static String ring(Zinit z) {
+    try {
+      return z.cli("log", "-s").stdout();
+    } catch (IOException | InterruptedException e) {
+      return "";
+    }
   }
 
   private static String read(Path p) {
