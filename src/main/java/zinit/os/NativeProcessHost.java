@@ -48,6 +48,7 @@ public final class NativeProcessHost implements ProcessHost {
 
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
+  private final CgroupLock lock; // on base, held while this host lives; null without cgroups
   private final LimitCgroups limits;
   private final InstanceState state; // null when nothing is recorded
   private final String entryPath; // zinit's own cgroup, where a spawned trampoline starts
@@ -63,7 +64,8 @@ public final class NativeProcessHost implements ProcessHost {
   volatile boolean noCgroupKillForTests;
   private volatile FdReserve reserve = FdReserve.NONE;
 
-  private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state, String entryPath) {
+  private NativeProcessHost(Consumer<String> log, Cgroup base, CgroupLock lock, InstanceState state, String entryPath) {
+    this.lock = lock;
     this.log = log;
     this.base = base;
     this.limits =
@@ -90,6 +92,7 @@ public final class NativeProcessHost implements ProcessHost {
   public static NativeProcessHost create(Options options) {
     Consumer<String> log = options.log() == null ? m -> {} : options.log();
     Cgroup base = null;
+    CgroupLock lock = null;
     InstanceState state =
         options.socketOrNull() == null
             ? null
@@ -101,6 +104,10 @@ public final class NativeProcessHost implements ProcessHost {
         base = createBase(mount.get(), options.instanceName());
         entryPath = mount.get().ownPath();
         log.accept("tracking services in cgroup " + base);
+        lock = CgroupLock.tryTake(base.dir()); // before the marker: a marked cgroup's live owner holds it
+        if (lock.outcome != CgroupLock.Outcome.TAKEN) {
+          log.accept("cannot lock " + base + " (" + lock.detail + "): crash recovery tells a live zinit by its pid alone");
+        }
         if (state != null && !InstanceState.mark(base.dir(), InstanceState.Owner.self(options.socketOrNull()))) {
           log.accept("no user xattrs on " + base + ": crash recovery relies on the state file alone");
         }
@@ -112,7 +119,7 @@ public final class NativeProcessHost implements ProcessHost {
       if (base != null) state.cgroup(base.dir());
       else state.write();
     }
-    return new NativeProcessHost(log, base, state, entryPath);
+    return new NativeProcessHost(log, base, lock, state, entryPath);
   }
 
   /**
@@ -358,6 +365,7 @@ public final class NativeProcessHost implements ProcessHost {
       List<String> why = new ArrayList<>();
       if (!base.tryRemove(why)) log.accept("close: cgroup not removed: " + why);
     }
+    if (lock != null) lock.close();
     if (state != null && units.isEmpty() && (base == null || !Files.exists(base.dir()))) state.delete();
     reaper.detach(listener);
     loop.close();
