@@ -154,6 +154,18 @@ public final class NativeProcessHost implements ProcessHost {
     }
   }
 
+  /** Writes the line a gated child waits for, then closes the pipe's end. */
+  private static void release(int fd) {
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      Libc.Ret r;
+      do {
+        r = Libc.write(fd, arena.allocateFrom("\n"), 1);
+      } while (r.failed() && r.errno() == Errno.EINTR);
+    } finally {
+      Fds.close(fd);
+    }
+  }
+
   static String sanitize(String unit) {
     String s = unit.replaceAll("[^A-Za-z0-9_-]", "_");
     return s.length() > 64 ? s.substring(0, 64) : s;
@@ -181,6 +193,9 @@ public final class NativeProcessHost implements ProcessHost {
     }
     Path exe = PathLookup.resolve(spec.argv().getFirst(), spec.env(), dir);
     Cgroup cgroup = base == null ? null : unitCgroup(spec.unit());
+    // Without cgroups crash recovery knows a unit only once the state file names it: the child
+    // waits on this pipe until then, and exits unrun if zinit dies first (the pipe then ends).
+    boolean gated = state != null && cgroup == null;
     Trampoline.Command command;
     LimitCgroups.Applied limited = null;
     try {
@@ -195,7 +210,8 @@ public final class NativeProcessHost implements ProcessHost {
               cgroup == null ? null : cgroup.dir(),
               limited == null ? List.of() : limited.enter(),
               l == null ? 0 : l.nofile(),
-              spec.credentials());
+              spec.credentials(),
+              gated);
     } catch (SpawnException e) {
       if (limited != null) limited.remove(log);
       if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
@@ -205,14 +221,17 @@ public final class NativeProcessHost implements ProcessHost {
     String path = command.path();
     List<String> argv = command.argv();
     Pipes pipes = new Pipes();
+    int[] gate = null;
     try {
+      if (gated) gate = Fds.pipe();
+      int gateRead = gate == null ? -1 : gate[0];
       int out = pipes.target(spec.stdout(), 1);
       int err = pipes.target(spec.stderr(), 2);
       CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
       NativeUnit unit =
           reaper.spawnLocked(
               () -> {
-                int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err);
+                int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err, gateRead);
                 // Completed on the reaper thread itself: a hop to another thread would lie on
                 // every stop's critical path, and exit's dependent stages are short and never wait
                 // for the reaper (see ServiceProcess.exit).
@@ -233,11 +252,21 @@ public final class NativeProcessHost implements ProcessHost {
       units.add(unit);
       if (cgroup == null) untracked.add(unit);
       if (state != null && cgroup == null) state.add(new InstanceState.Unit(unit.mainKey().pid(), unit.mainKey().starttime(), spec.unit()));
+      if (gate != null) {
+        Fds.close(gate[0]);
+        gate[0] = -1;
+        release(gate[1]); // recorded (or the state file could not be written: logged); run
+        gate = null;
+      }
       unit.watch();
       return unit;
     } catch (SpawnException | RuntimeException e) {
       // Cleanup may fail for the same shortage; the spawn's own error is the one to report.
       try {
+        if (gate != null) { // the child, if any, reads the end of the pipe and exits unrun
+          if (gate[0] >= 0) Fds.close(gate[0]);
+          Fds.close(gate[1]);
+        }
         pipes.closeAll();
         if (unitLimits != null) unitLimits.remove(log);
         if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
