@@ -154,6 +154,8 @@ public final class NativeProcessHost implements ProcessHost {
     }
   }
 
+  private static final boolean SH_PRESENT = Files.isExecutable(Path.of(SH));
+
   /** Writes the line a gated child waits for, then closes the pipe's end. */
   private static void release(int fd) {
     try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -195,7 +197,8 @@ public final class NativeProcessHost implements ProcessHost {
     Cgroup cgroup = base == null ? null : unitCgroup(spec.unit());
     // Without cgroups crash recovery knows a unit only once the state file names it: the child
     // waits on this pipe until then, and exits unrun if zinit dies first (the pipe then ends).
-    boolean gated = state != null && cgroup == null;
+    // (A container without /bin/sh keeps the window: a spawn must not need it.)
+    boolean gated = state != null && cgroup == null && SH_PRESENT;
     Trampoline.Command command;
     LimitCgroups.Applied limited = null;
     try {
