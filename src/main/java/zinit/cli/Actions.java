@@ -51,18 +51,52 @@ final class Actions {
     Map<String, Object> params = new LinkedHashMap<>();
     if (filter != null) params.put("name", filter);
     if (formatOrNull != null) params.put("format", formatOrNull);
+    boolean terminal = out == System.out && stdoutIsTerminal();
     try (RpcClient c = RpcClient.connect(socket)) {
       if (snapshot) {
-        if (c.call("stream_currentLogs", params) instanceof List<?> lines) for (Object l : lines) out.println(l);
+        if (c.call("stream_currentLogs", params) instanceof List<?> lines) for (Object l : lines) out.println(shown(l, terminal));
         return;
       }
       params.put("history", true);
       c.call("stream_subscribeLogs", params);
       Map<String, Object> note;
       while ((note = c.nextNotification()) != null) {
-        out.println(note.get("result"));
+        out.println(shown(note.get("result"), terminal));
         if (out.checkError()) return; // our reader (e.g. head) went away
       }
+    }
+  }
+
+  /**
+   * A log line as printed: on a terminal a service's control characters (ESC, BEL, CR, C1) are
+   * shown in caret notation ({@code ^[}, {@code ^G}; C1 as {@code \x9b}) so that what a service
+   * prints cannot set the title, clear the screen or write the clipboard of the operator's
+   * terminal; elsewhere (a pipe, a file) the line is left as it is.
+   */
+  static String shown(Object line, boolean terminal) {
+    String s = String.valueOf(line);
+    if (!terminal) return s;
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean control = (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f);
+      if (control && b == null) b = new StringBuilder(s.length() + 16).append(s, 0, i);
+      if (b == null) continue;
+      if (!control) b.append(c);
+      else if (c == 0x7f) b.append("^?");
+      else if (c < 0x20) b.append('^').append((char) (c + '@'));
+      else b.append(String.format("\\x%02x", (int) c));
+    }
+    return b == null ? s : b.toString();
+  }
+
+  /** Whether fd 1 is a terminal (a tty or a pseudo-terminal), read from /proc without a native call. */
+  private static boolean stdoutIsTerminal() {
+    try {
+      String target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
     }
   }
 

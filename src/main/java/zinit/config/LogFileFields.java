@@ -19,6 +19,7 @@ final class LogFileFields {
    * it has no effect).
    */
   static LogFile parse(
+      String name,
       JsonNode root,
       boolean isFile,
       BiFunction<String, String, ConfigException> error,
@@ -69,8 +70,22 @@ final class LogFileFields {
             default -> throw error.apply("log_format", "must be text or json, got " + ServiceFields.show(formatNode));
           };
     }
+    // A file name has at most 255 bytes (NAME_MAX); a service name up to 250, so NAME.log.5 may
+    // not fit: the file could be written and never rotated, and log_size would not hold.
+    String fileName = path == null ? name + ".log" : path.getFileName() == null ? "" : path.getFileName().toString();
+    if (fileName.isEmpty()) throw error.apply("log_file", "must name a file, got '" + path + "'");
+    String longest = keep == 0 ? fileName : fileName + "." + keep;
+    int bytes = longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > NAME_MAX) {
+      throw error.apply(path == null ? "log" : "log_file", "the log file's name is too long to rotate: '"
+          + (longest.length() > 24 ? "..." + longest.substring(longest.length() - 24) : longest) + "' is " + bytes
+          + " bytes, a file name at most " + NAME_MAX + (path == null ? "; set a shorter log_file" : ""));
+    }
     return new LogFile(path, size, keep, format);
   }
+
+  /** The longest file name Linux file systems take. */
+  static final int NAME_MAX = 255;
 
   /** "10M", "512K", "1G", "4096" (bytes); K, M and G are powers of 1024; a trailing B is allowed. */
   static long parseSize(String text) {

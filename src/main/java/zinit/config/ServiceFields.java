@@ -80,7 +80,7 @@ final class ServiceFields {
     JsonNode test = root.get("test");
     List<String> testArgv = absent(test) ? List.of() : command(test, "test");
     LogMode log = log(root.get("log"));
-    LogFile logFile = LogFileFields.parse(root, log == LogMode.FILE, this::error, this::warn);
+    LogFile logFile = LogFileFields.parse(name, root, log == LogMode.FILE, this::error, this::warn);
     return new ServiceConfig(
         name,
         argv,

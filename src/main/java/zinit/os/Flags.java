@@ -9,6 +9,10 @@ final class Flags {
   static final int O_RDWR = 2;
   static final int O_CLOEXEC = 0x80000;
   static final int O_NONBLOCK = 0x800;
+  static final int O_DIRECTORY = 0x10000;
+
+  static final int LOCK_EX = 2;
+  static final int LOCK_NB = 4;
 
   static final short POSIX_SPAWN_SETSIGDEF = 0x04;
   static final short POSIX_SPAWN_SETSIGMASK = 0x08;

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * <p>A cgroup is taken as that zinit's only when its marker ({@link InstanceState#MARKER}) names
  * the same socket and a zinit process that is no longer alive (pid and start time), or, where the
  * file system keeps no xattrs, when the state file names it and its name is the one zinit gives
- * its base cgroups. Without cgroups, the state file's unit pids are signalled only through a pidfd
+ * its base cgroups; and in both cases only when the flock(2) its live owner holds on it
+ * ({@link CgroupLock}) can be taken: a zinit that is PID 1 of another namespace is alive though
+ * pid 1 here is someone else. Without cgroups, the state file's unit pids are signalled only through a pidfd
  * opened before their start time is checked, so a reused pid is never signalled (best effort:
  * processes that left the unit's session and process group are not found).
  */
@@ -66,6 +68,17 @@ final class Leftovers {
     if (owner.isEmpty() || !owner.get().socket().equals(self.socket())) return; // not ours
     InstanceState.Owner o = owner.get();
     if (o.equals(self)) return;
+    try (CgroupLock lock = CgroupLock.tryTake(dir)) {
+      if (lock.outcome == CgroupLock.Outcome.HELD_BY_ANOTHER) {
+        // its pid may be of another PID namespace (a container's PID 1 on the same socket path)
+        log.accept("crash recovery: " + dir + " is locked by a live zinit (pid " + o.pid() + " in its own PID namespace?); left alone");
+        return;
+      }
+      recoverUnlocked(dir, o);
+    }
+  }
+
+  private void recoverUnlocked(Path dir, InstanceState.Owner o) {
     if (o.alive()) {
       log.accept("crash recovery: " + dir + " belongs to zinit pid " + o.pid() + ", which is alive; left alone");
       return;

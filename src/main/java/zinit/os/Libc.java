@@ -182,6 +182,10 @@ final class Libc {
     static final MethodHandle H = longs("close");
   }
 
+  private static final class Flock {
+    static final MethodHandle H = longs("flock");
+  }
+
   private static final class Read {
     static final MethodHandle H = longs("read");
   }
@@ -528,6 +532,11 @@ final class Libc {
   /** {@code int rmdir(const char *pathname)} */
   static Ret rmdir(MemorySegment path) {
     return cint(call(Rmdir.H, address(path)));
+  }
+
+  /** {@code int flock(int fd, int operation)} */
+  static Ret flock(int fd, int operation) {
+    return cint(call(Flock.H, fd, operation));
   }
 
   /** {@code int close(int fd)} */

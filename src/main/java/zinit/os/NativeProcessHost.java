@@ -48,6 +48,7 @@ public final class NativeProcessHost implements ProcessHost {
 
   private final Consumer<String> log;
   private final Cgroup base; // null without cgroups
+  private final CgroupLock lock; // on base, held while this host lives; null without cgroups
   private final LimitCgroups limits;
   private final InstanceState state; // null when nothing is recorded
   private final String entryPath; // zinit's own cgroup, where a spawned trampoline starts
@@ -63,7 +64,8 @@ public final class NativeProcessHost implements ProcessHost {
   volatile boolean noCgroupKillForTests;
   private volatile FdReserve reserve = FdReserve.NONE;
 
-  private NativeProcessHost(Consumer<String> log, Cgroup base, InstanceState state, String entryPath) {
+  private NativeProcessHost(Consumer<String> log, Cgroup base, CgroupLock lock, InstanceState state, String entryPath) {
+    this.lock = lock;
     this.log = log;
     this.base = base;
     this.limits =
@@ -90,6 +92,7 @@ public final class NativeProcessHost implements ProcessHost {
   public static NativeProcessHost create(Options options) {
     Consumer<String> log = options.log() == null ? m -> {} : options.log();
     Cgroup base = null;
+    CgroupLock lock = null;
     InstanceState state =
         options.socketOrNull() == null
             ? null
@@ -101,6 +104,10 @@ public final class NativeProcessHost implements ProcessHost {
         base = createBase(mount.get(), options.instanceName());
         entryPath = mount.get().ownPath();
         log.accept("tracking services in cgroup " + base);
+        lock = CgroupLock.tryTake(base.dir()); // before the marker: a marked cgroup's live owner holds it
+        if (lock.outcome != CgroupLock.Outcome.TAKEN) {
+          log.accept("cannot lock " + base + " (" + lock.detail + "): crash recovery tells a live zinit by its pid alone");
+        }
         if (state != null && !InstanceState.mark(base.dir(), InstanceState.Owner.self(options.socketOrNull()))) {
           log.accept("no user xattrs on " + base + ": crash recovery relies on the state file alone");
         }
@@ -112,7 +119,7 @@ public final class NativeProcessHost implements ProcessHost {
       if (base != null) state.cgroup(base.dir());
       else state.write();
     }
-    return new NativeProcessHost(log, base, state, entryPath);
+    return new NativeProcessHost(log, base, lock, state, entryPath);
   }
 
   /**
@@ -147,6 +154,20 @@ public final class NativeProcessHost implements ProcessHost {
     }
   }
 
+  private static final boolean SH_PRESENT = Files.isExecutable(Path.of(SH));
+
+  /** Writes the line a gated child waits for, then closes the pipe's end. */
+  private static void release(int fd) {
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      Libc.Ret r;
+      do {
+        r = Libc.write(fd, arena.allocateFrom("\n"), 1);
+      } while (r.failed() && r.errno() == Errno.EINTR);
+    } finally {
+      Fds.close(fd);
+    }
+  }
+
   static String sanitize(String unit) {
     String s = unit.replaceAll("[^A-Za-z0-9_-]", "_");
     return s.length() > 64 ? s.substring(0, 64) : s;
@@ -174,6 +195,10 @@ public final class NativeProcessHost implements ProcessHost {
     }
     Path exe = PathLookup.resolve(spec.argv().getFirst(), spec.env(), dir);
     Cgroup cgroup = base == null ? null : unitCgroup(spec.unit());
+    // Without cgroups crash recovery knows a unit only once the state file names it: the child
+    // waits on this pipe until then, and exits unrun if zinit dies first (the pipe then ends).
+    // (A container without /bin/sh keeps the window: a spawn must not need it.)
+    boolean gated = state != null && cgroup == null && SH_PRESENT;
     Trampoline.Command command;
     LimitCgroups.Applied limited = null;
     try {
@@ -188,7 +213,8 @@ public final class NativeProcessHost implements ProcessHost {
               cgroup == null ? null : cgroup.dir(),
               limited == null ? List.of() : limited.enter(),
               l == null ? 0 : l.nofile(),
-              spec.credentials());
+              spec.credentials(),
+              gated);
     } catch (SpawnException e) {
       if (limited != null) limited.remove(log);
       if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
@@ -198,14 +224,17 @@ public final class NativeProcessHost implements ProcessHost {
     String path = command.path();
     List<String> argv = command.argv();
     Pipes pipes = new Pipes();
+    int[] gate = null;
     try {
+      if (gated) gate = Fds.pipe();
+      int gateRead = gate == null ? -1 : gate[0];
       int out = pipes.target(spec.stdout(), 1);
       int err = pipes.target(spec.stderr(), 2);
       CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
       NativeUnit unit =
           reaper.spawnLocked(
               () -> {
-                int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err);
+                int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err, gateRead);
                 // Completed on the reaper thread itself: a hop to another thread would lie on
                 // every stop's critical path, and exit's dependent stages are short and never wait
                 // for the reaper (see ServiceProcess.exit).
@@ -226,11 +255,21 @@ public final class NativeProcessHost implements ProcessHost {
       units.add(unit);
       if (cgroup == null) untracked.add(unit);
       if (state != null && cgroup == null) state.add(new InstanceState.Unit(unit.mainKey().pid(), unit.mainKey().starttime(), spec.unit()));
+      if (gate != null) {
+        Fds.close(gate[0]);
+        gate[0] = -1;
+        release(gate[1]); // recorded (or the state file could not be written: logged); run
+        gate = null;
+      }
       unit.watch();
       return unit;
     } catch (SpawnException | RuntimeException e) {
       // Cleanup may fail for the same shortage; the spawn's own error is the one to report.
       try {
+        if (gate != null) { // the child, if any, reads the end of the pipe and exits unrun
+          if (gate[0] >= 0) Fds.close(gate[0]);
+          Fds.close(gate[1]);
+        }
         pipes.closeAll();
         if (unitLimits != null) unitLimits.remove(log);
         if (cgroup != null) cgroup.tryRemove(new ArrayList<>());
@@ -358,6 +397,7 @@ public final class NativeProcessHost implements ProcessHost {
       List<String> why = new ArrayList<>();
       if (!base.tryRemove(why)) log.accept("close: cgroup not removed: " + why);
     }
+    if (lock != null) lock.close();
     if (state != null && units.isEmpty() && (base == null || !Files.exists(base.dir()))) state.delete();
     reaper.detach(listener);
     loop.close();

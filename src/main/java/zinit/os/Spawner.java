@@ -25,11 +25,17 @@ final class Spawner {
    */
   static int spawn(String path, List<String> argv, Map<String, String> env, String dir, int out, int err)
       throws SpawnException {
+    return spawn(path, argv, env, dir, out, err, -1);
+  }
+
+  /** As above, with {@code gate} (an fd, or -1) as the child's fd 3. */
+  static int spawn(String path, List<String> argv, Map<String, String> env, String dir, int out, int err, int gate)
+      throws SpawnException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment actions = arena.allocate(Flags.FILE_ACTIONS_SIZE, 16);
       check("posix_spawn_file_actions_init", Libc.posix_spawn_file_actions_init(actions));
       try {
-        fileActions(arena, actions, dir, out, err);
+        fileActions(arena, actions, dir, out, err, gate);
         MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
         int rc =
             Libc.posix_spawn(
@@ -74,14 +80,19 @@ final class Spawner {
     }
   }
 
-  private static void fileActions(Arena arena, MemorySegment actions, String dir, int out, int err) {
+  private static void fileActions(Arena arena, MemorySegment actions, String dir, int out, int err, int gate) {
     MemorySegment devNull = arena.allocateFrom("/dev/null");
     check(
         "posix_spawn_file_actions_addopen(0, /dev/null)",
         Libc.posix_spawn_file_actions_addopen(actions, 0, devNull, Flags.O_RDONLY, 0));
     redirect(actions, devNull, out, 1);
     redirect(actions, devNull, err, 2);
-    check("posix_spawn_file_actions_addclosefrom_np(3)", Libc.posix_spawn_file_actions_addclosefrom_np(actions, 3));
+    if (gate >= 0) {
+      if (gate == 3) throw new IllegalArgumentException("gate fd must not be 3"); // dup2 onto itself keeps close-on-exec
+      check("posix_spawn_file_actions_adddup2(" + gate + ", 3)", Libc.posix_spawn_file_actions_adddup2(actions, gate, 3));
+    }
+    int from = gate >= 0 ? 4 : 3;
+    check("posix_spawn_file_actions_addclosefrom_np(" + from + ")", Libc.posix_spawn_file_actions_addclosefrom_np(actions, from));
     check(
         "posix_spawn_file_actions_addchdir_np(" + dir + ")",
         Libc.posix_spawn_file_actions_addchdir_np(actions, arena.allocateFrom(dir)));

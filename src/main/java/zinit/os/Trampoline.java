@@ -32,13 +32,25 @@ final class Trampoline {
   static Command build(
       Path exe, List<String> args, Path cgroup, List<Path> v1, long nofile, SpawnSpec.Credentials who)
       throws SpawnException {
-    if (cgroup == null && v1.isEmpty() && nofile == 0 && who == null) {
+    return build(exe, args, cgroup, v1, nofile, who, false);
+  }
+
+  /**
+   * As above; with {@code gated}, the script first waits for a line on fd 3 and exits 125 without
+   * running anything when fd 3 ends without one (zinit died before it recorded the process), then
+   * closes fd 3 and goes on.
+   */
+  static Command build(
+      Path exe, List<String> args, Path cgroup, List<Path> v1, long nofile, SpawnSpec.Credentials who, boolean gated)
+      throws SpawnException {
+    if (!gated && cgroup == null && v1.isEmpty() && nofile == 0 && who == null) {
       List<String> argv = new ArrayList<>();
       argv.add(args.getFirst());
       argv.addAll(args.subList(1, args.size()));
       return new Command(exe.toString(), argv);
     }
     StringBuilder script = new StringBuilder();
+    if (gated) script.append("read -r _ <&3 || exit 125; exec 3<&-; ");
     if (cgroup != null) script.append("echo 0 > \"$0/cgroup.procs\" || exit 126; ");
     for (Path d : v1) script.append("echo 0 > ").append(quote(d.resolve("cgroup.procs").toString())).append(" || exit 126; ");
     if (nofile > 0) script.append("ulimit -n ").append(nofile).append(" || exit 126; ");

@@ -114,6 +114,32 @@ class FileLogIT {
     }
   }
 
+  /**
+   * A service name may have 250 bytes, but a file name only 255: the default log file of such a
+   * name ({@code NAME.log}) can be created and its rotated one ({@code NAME.log.1}) cannot, so
+   * log_size was never enforced (the file grew without bound, and every line logged "cannot
+   * rotate"). zinit must say so when the file is loaded, not run a service whose bound cannot hold.
+   */
+  @Test
+  void aLogFileWhoseRotatedNameIsTooLongIsRefusedWhenLoadedNotGrownPastLogSize() throws Exception {
+    String name = "n".repeat(250); // the longest service name allowed
+    try (Zinit z = new Zinit()) {
+      Path logDir = z.file("varlog");
+      z.initArgs("--log-dir", logDir.toString())
+          .service(name, "exec: sh -c 'while :; do echo a-line-of-forty-bytes-or-so-xxxxxxxxxxx; sleep 0.02; done'\n"
+              + "log: file\nlog_size: 300\nlog_keep: 2\n")
+          .start();
+      Thread.sleep(2000); // a running service writes some 4 KB meanwhile
+      var status = z.cli("status", name);
+      assertThat(status.exit()).as("status of the service: %s", status).isNotZero();
+      assertThat(status.stderr()).as("the load error names the rotated file's name").contains("too long");
+      try (Stream<Path> files = Files.exists(logDir) ? Files.list(logDir) : Stream.empty()) {
+        for (Path f : files.toList()) assertThat(Files.size(f)).as("%s within log_size", f).isLessThanOrEqualTo(300);
+      }
+      assertThat(z.output()).doesNotContain("cannot rotate");
+    }
+  }
+
   @Test
   void eachRunsExitMarkComesAfterTheLinesItPrinted() throws Exception {
     // The exit is reported by the reaper, the last lines by the I/O thread, often after it: six

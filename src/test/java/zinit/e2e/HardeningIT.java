@@ -26,6 +26,35 @@ class HardeningIT {
     }
   }
 
+  /**
+   * A service prints whatever it likes, also terminal escapes (a title, a cleared screen, OSC 52
+   * writing the clipboard). `zinit log` on the operator's terminal must show them, not obey them;
+   * through a pipe the bytes stay as they were (scripts, the original's output).
+   */
+  @Test
+  void logOnATerminalShowsAServicesEscapeSequencesInsteadOfSendingThem() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/script")), "needs script(1)");
+    try (Zinit z = new Zinit()) {
+      z.service("esc", "exec: sh -c 'printf \"\\033]0;TITLE\\007\\033[2Jmarker\\n\"; exec sleep 1000'\n").start();
+      Zinit.waitFor("the line in the ring", Duration.ofSeconds(30), () -> {
+        try {
+          return z.cli("log", "-s", "esc").stdout().contains("marker");
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      assertThat(z.cli("log", "-s", "esc").stdout()).as("through a pipe: as printed").contains("\u001b]0;TITLE\u0007\u001b[2Jmarker");
+      // script(1) gives `zinit log` a pseudo-terminal as its stdout
+      Process p = new ProcessBuilder("script", "-qec", Zinit.LAUNCHER + " -s " + z.socket + " log -s esc", "/dev/null")
+          .redirectErrorStream(true)
+          .start();
+      p.getOutputStream().close();
+      String tty = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(tty).contains("marker").doesNotContain("\u001b").doesNotContain("\u0007").contains("^[]0;TITLE^G^[[2Jmarker");
+    }
+  }
+
   @Test
   void afterNamingAServiceThatIsNotMonitoredSaysSoInStatusAndLog() throws Exception {
     try (Zinit z = new Zinit()) {
