@@ -185,6 +185,21 @@ class ServiceModelIT {
   }
 
   @Test
+  void withoutALocaleAsPid1GetsItANonAsciiServiceNameStillLoadsAndItsServicesSeeNoAddedLocale() throws Exception {
+    // The kernel starts init with no LANG: the JVM then decodes file names as ASCII, and a
+    // service file named café.yaml made zinit die at boot (InvalidPathException)
+    try (Zinit z = new Zinit()) {
+      z.wrappedIn("env", "-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE")
+          .service("café", "exec: sh -c 'echo lc_all=${LC_ALL-unset} added=${ZINIT_LC_ALL_ADDED-unset}; exec sleep 1000'\n")
+          .start();
+      z.awaitState("café", "Running");
+      Zinit.waitFor("the service's line", Duration.ofSeconds(30), () -> log(z).contains("lc_all="));
+      assertThat(log(z)).contains("café: lc_all=unset added=unset");
+      assertThat(z.cli("status", "café").stdout()).contains("name: café");
+    }
+  }
+
+  @Test
   void envFileFromTheConfigDirIsUnderEnvAndABrokenOneIsReported() throws Exception {
     try (Zinit z = new Zinit()) {
       java.nio.file.Files.writeString(z.config.resolve("app.env"),
