@@ -57,7 +57,15 @@ public final class ConfigLoader {
     List<ConfigException> errors = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
       for (Path p : entries) {
-        if (!p.getFileName().toString().startsWith(".") && Files.isRegularFile(p)) files.add(p);
+        if (p.getFileName().toString().startsWith(".") || !Files.isRegularFile(p)) continue;
+        if (!nameRoundTrips(p)) {
+          // Decoded with U+FFFD (or '?') for each byte the charset lacks: two files would become
+          // one service, under a name that opens neither
+          errors.add(new ConfigException(p.toString(), 0, null, "file name is not valid UTF-8 (zinit decodes names as "
+              + System.getProperty("sun.jnu.encoding") + "), so no service name can stand for it; rename it"));
+          continue;
+        }
+        files.add(p);
       }
     } catch (IOException e) {
       errors.add(new ConfigException(dir.toString(), 0, null, "cannot read config directory: " + e));
@@ -74,6 +82,14 @@ public final class ConfigLoader {
       }
     }
     return new LoadResult(services, errors);
+  }
+
+  private static boolean nameRoundTrips(Path p) {
+    try {
+      return Path.of(p.toString()).equals(p);
+    } catch (java.nio.file.InvalidPathException e) {
+      return false;
+    }
   }
 
   /** Validates service_create content exactly like a file; errors name "NAME.yaml (service_create)". */

@@ -22,6 +22,8 @@ public final class Environments {
 
   public static Map<String, String> base(Path etcEnvironment, Consumer<String> warnings) {
     Map<String, String> env = new HashMap<>(System.getenv());
+    // The launcher's LC_ALL, there only so that the JVM decodes names as UTF-8 (bin/zinit)
+    if (env.remove("ZINIT_LC_ALL_ADDED") != null) env.remove("LC_ALL");
     env.putAll(readFile(etcEnvironment, warnings));
     return Collections.unmodifiableMap(env);
   }

@@ -183,8 +183,8 @@ public final class Daemon {
 
   /** "/etc/zinit/web.yaml" → "web": the service a file error is about. */
   private static String serviceOf(String file) {
-    Path name = Path.of(file).getFileName();
-    String n = name == null ? file : name.toString();
+    // The string's own last part: a name the charset cannot encode is no Path (InvalidPathException)
+    String n = file.substring(file.lastIndexOf('/') + 1);
     return n.endsWith(".yaml") ? n.substring(0, n.length() - ".yaml".length()) : n;
   }
 

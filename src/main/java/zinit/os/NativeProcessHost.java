@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -210,6 +211,7 @@ public final class NativeProcessHost implements ProcessHost {
           Trampoline.build(
               exe,
               spec.argv(),
+              spec.env(),
               cgroup == null ? null : cgroup.dir(),
               limited == null ? List.of() : limited.enter(),
               l == null ? 0 : l.nofile(),
@@ -223,6 +225,7 @@ public final class NativeProcessHost implements ProcessHost {
     LimitCgroups.Applied unitLimits = limited;
     String path = command.path();
     List<String> argv = command.argv();
+    Map<String, String> env = command.env();
     Pipes pipes = new Pipes();
     int[] gate = null;
     try {
@@ -234,7 +237,7 @@ public final class NativeProcessHost implements ProcessHost {
       NativeUnit unit =
           reaper.spawnLocked(
               () -> {
-                int pid = Spawner.spawn(path, argv, spec.env(), dir.toString(), out, err, gateRead);
+                int pid = Spawner.spawn(path, argv, env, dir.toString(), out, err, gateRead);
                 // Completed on the reaper thread itself: a hop to another thread would lie on
                 // every stop's critical path, and exit's dependent stages are short and never wait
                 // for the reaper (see ServiceProcess.exit).

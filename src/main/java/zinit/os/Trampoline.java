@@ -3,7 +3,10 @@ package zinit.os;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import zinit.supervisor.SpawnException;
 import zinit.supervisor.SpawnSpec;
@@ -20,7 +23,25 @@ final class Trampoline {
   static final String SETPRIV = "/usr/bin/setpriv";
 
   /** What to hand to posix_spawn. */
-  record Command(String path, List<String> argv) {}
+  record Command(String path, List<String> argv, Map<String, String> env) {}
+
+  /**
+   * Variables that make the dynamic loader, libc or the shell load code or files of the
+   * environment's choosing: glibc's own list for set-user-ID programs, and what makes a bash
+   * that is /bin/sh run code (exported functions, a trace prompt). A service that runs as another
+   * user gets them in its program only: the trampoline's sh and setpriv run as root before it.
+   */
+  private static final Set<String> UNSAFE_AS_ROOT = Set.of(
+      "GCONV_PATH", "GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "NIS_PATH", "NLSPATH",
+      "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR", "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS",
+      "PS4", "IFS", "CDPATH", "GLOBIGNORE");
+  private static final List<String> UNSAFE_PREFIXES = List.of("LD_", "MALLOC_", "GLIBC_", "BASH_FUNC_");
+  /** Where an unsafe variable waits, under the root steps, for the user's sh to put it back. */
+  static final String HELD = "ZINIT_HELD_";
+
+  static boolean unsafeAsRoot(String name) {
+    return UNSAFE_AS_ROOT.contains(name) || UNSAFE_PREFIXES.stream().anyMatch(name::startsWith);
+  }
 
   private Trampoline() {}
 
@@ -30,9 +51,10 @@ final class Trampoline {
    * @param nofile RLIMIT_NOFILE to set (soft and hard), or 0 to leave it
    */
   static Command build(
-      Path exe, List<String> args, Path cgroup, List<Path> v1, long nofile, SpawnSpec.Credentials who)
+      Path exe, List<String> args, Map<String, String> env, Path cgroup, List<Path> v1, long nofile,
+      SpawnSpec.Credentials who)
       throws SpawnException {
-    return build(exe, args, cgroup, v1, nofile, who, false);
+    return build(exe, args, env, cgroup, v1, nofile, who, false);
   }
 
   /**
@@ -41,13 +63,14 @@ final class Trampoline {
    * closes fd 3 and goes on.
    */
   static Command build(
-      Path exe, List<String> args, Path cgroup, List<Path> v1, long nofile, SpawnSpec.Credentials who, boolean gated)
+      Path exe, List<String> args, Map<String, String> env, Path cgroup, List<Path> v1, long nofile,
+      SpawnSpec.Credentials who, boolean gated)
       throws SpawnException {
     if (!gated && cgroup == null && v1.isEmpty() && nofile == 0 && who == null) {
       List<String> argv = new ArrayList<>();
       argv.add(args.getFirst());
       argv.addAll(args.subList(1, args.size()));
-      return new Command(exe.toString(), argv);
+      return new Command(exe.toString(), argv, env);
     }
     StringBuilder script = new StringBuilder();
     if (gated) script.append("read -r _ <&3 || exit 125; exec 3<&-; ");
@@ -62,9 +85,28 @@ final class Trampoline {
       }
       argv.addAll(setpriv(who));
     }
+    Map<String, String> rootEnv = env;
+    if (who != null) {
+      // The root steps (this sh, setpriv) get the unsafe variables under another name; a second
+      // sh, already the service's user, puts them back and execs the program. A name that is no
+      // shell identifier (bash's exported functions) cannot be put back and is dropped.
+      rootEnv = new LinkedHashMap<>();
+      StringBuilder restore = new StringBuilder();
+      for (Map.Entry<String, String> e : env.entrySet()) {
+        String k = e.getKey();
+        if (!unsafeAsRoot(k)) {
+          rootEnv.put(k, e.getValue());
+        } else if (k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          rootEnv.put(HELD + k, e.getValue());
+          restore.append("export ").append(k).append("=\"$").append(HELD).append(k).append("\"; unset ")
+              .append(HELD).append(k).append("; ");
+        }
+      }
+      if (!restore.isEmpty()) argv.addAll(List.of(SH, "-c", restore + "exec \"$@\"", "zinit"));
+    }
     argv.add(exe.toString());
     argv.addAll(args.subList(1, args.size()));
-    return new Command(SH, argv);
+    return new Command(SH, argv, rootEnv);
   }
 
   static List<String> setpriv(SpawnSpec.Credentials who) {

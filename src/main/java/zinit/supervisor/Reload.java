@@ -108,9 +108,8 @@ final class Reload {
 
   /** "…/web.yaml" → "web"; null for an error about the dir itself. */
   static String serviceOf(String file) {
-    Path name = Path.of(file).getFileName();
-    if (name == null) return null;
-    String n = name.toString();
+    // The string's own last part: a name the charset cannot encode is no Path (InvalidPathException)
+    String n = file.substring(file.lastIndexOf('/') + 1);
     return n.endsWith(".yaml") ? n.substring(0, n.length() - 5) : null;
   }
 }

@@ -277,6 +277,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadDirReportsFileNamesThatAreNotUtf8InsteadOfMergingThem() throws Exception {
+    // Java decodes such a name with U+FFFD for each bad byte: two different files became one
+    // service name, the later file silently won, and its name named neither file
+    write("good.yaml", "exec: good\n");
+    Process p = new ProcessBuilder("sh", "-c",
+            "printf 'exec: one\\n' > \"$(printf 'x\\377\\376y').yaml\"; printf 'exec: two\\n' > \"$(printf 'x\\376\\377y').yaml\"")
+        .directory(dir.toFile()).inheritIO().start();
+    assertThat(p.waitFor()).isZero();
+    ConfigLoader.LoadResult r = ConfigLoader.loadDir(dir, warnings::add);
+    assertThat(r.services().keySet()).containsExactly("good");
+    assertThat(r.errors()).hasSize(2).allSatisfy(e -> assertThat(e.reason()).contains("not valid UTF-8"));
+  }
+
+  @Test
   void loadDirOfMissingDirIsOneError() {
     ConfigLoader.LoadResult r = ConfigLoader.loadDir(dir.resolve("nope"), warnings::add);
     assertThat(r.services()).isEmpty();

@@ -159,6 +159,47 @@ class ServiceModelIT {
   }
 
   @Test
+  void aUserServicesLoaderVariablesReachOnlyItsProgramNotTheRootStepsBeforeIt() throws Exception {
+    // env (or an env_file the service's user may edit) is meant for the program, which runs as
+    // nobody; the trampoline's sh and setpriv run as root first, and the dynamic loader honours
+    // LD_PRELOAD, LD_DEBUG_OUTPUT and the like in them: code or files of the user's choosing, as root
+    java.nio.file.Path pub = java.nio.file.Files.createTempDirectory("zinit-ld");
+    try (Zinit z = new Zinit()) {
+      java.nio.file.Files.setPosixFilePermissions(pub, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+      z.service("guest", "exec: \"sh -c 'echo ld=$LD_DEBUG; exec sleep 1000'\"\n"
+              + "user: nobody\nenv:\n  LD_DEBUG: files\n  LD_DEBUG_OUTPUT: " + pub.resolve("dbg") + "\n")
+          .start();
+      z.awaitState("guest", "Running");
+      Zinit.waitFor("the program's line", Duration.ofSeconds(30), () -> log(z).contains("ld="));
+      assertThat(log(z)).contains("ld=files");
+      java.util.Map<java.nio.file.Path, Object> owners = new java.util.TreeMap<>();
+      try (var files = java.nio.file.Files.list(pub)) {
+        for (java.nio.file.Path f : files.toList()) owners.put(f.getFileName(), java.nio.file.Files.getAttribute(f, "unix:uid"));
+      }
+      assertThat(owners).as("loader debug files and their owners").isNotEmpty().allSatisfy((f, uid) -> assertThat(uid).isEqualTo(65534));
+    } finally {
+      try (var files = java.nio.file.Files.walk(pub)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void withoutALocaleAsPid1GetsItANonAsciiServiceNameStillLoadsAndItsServicesSeeNoAddedLocale() throws Exception {
+    // The kernel starts init with no LANG: the JVM then decodes file names as ASCII, and a
+    // service file named café.yaml made zinit die at boot (InvalidPathException)
+    try (Zinit z = new Zinit()) {
+      z.wrappedIn("env", "-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE")
+          .service("café", "exec: sh -c 'echo lc_all=${LC_ALL-unset} added=${ZINIT_LC_ALL_ADDED-unset}; exec sleep 1000'\n")
+          .start();
+      z.awaitState("café", "Running");
+      Zinit.waitFor("the service's line", Duration.ofSeconds(30), () -> log(z).contains("lc_all="));
+      assertThat(log(z)).contains("café: lc_all=unset added=unset");
+      assertThat(z.cli("status", "café").stdout()).contains("name: café");
+    }
+  }
+
+  @Test
   void envFileFromTheConfigDirIsUnderEnvAndABrokenOneIsReported() throws Exception {
     try (Zinit z = new Zinit()) {
       java.nio.file.Files.writeString(z.config.resolve("app.env"),
