@@ -9,6 +9,7 @@ import java.time.Duration;
 record Backoff(Duration initial, Duration cap, Duration healthyAfter) {
   static final Backoff DEFAULT =
       new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(60));
+  static final Duration FLOOR = Duration.ZERO;
 
   /** The delay before restart number {@code consecutiveCrashes} (1 = first crash). */
   Duration delay(int consecutiveCrashes) {
