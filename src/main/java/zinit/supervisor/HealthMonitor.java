@@ -90,11 +90,20 @@ final class HealthMonitor {
         h.spawning = true;
         host.spawnCheck(s, s.config, h, (run, failure) -> execSpawned(s, h, round, run, failure));
       }
-      case HTTP -> probes.http(c.target(), c.timeout())
+      case HTTP -> bounded(probes.http(c.target(), c.timeout()), c.timeout())
           .whenComplete((why, e) -> loop.execute(() -> done(s, h, round, e != null ? e.toString() : why, null)));
-      case TCP -> probes.tcp(c.target(), c.timeout())
+      case TCP -> bounded(probes.tcp(c.target(), c.timeout()), c.timeout())
           .whenComplete((why, e) -> loop.execute(() -> done(s, h, round, e != null ? e.toString() : why, null)));
     }
+  }
+
+  /**
+   * A network check that has not ended a second past its timeout (a name lookup, which no socket
+   * timeout bounds, or a client that waits on) fails as timed out, so checks go on.
+   */
+  private static CompletableFuture<String> bounded(CompletableFuture<String> probe, Duration timeout) {
+    return probe.completeOnTimeout(
+        "timed out after " + Lifecycle.seconds(timeout), timeout.plusSeconds(1).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private void execSpawned(Service s, Health h, int round, Run run, SpawnException failure) {
