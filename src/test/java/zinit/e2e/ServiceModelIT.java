@@ -323,6 +323,22 @@ class ServiceModelIT {
   }
 
   @Test
+  void execHealthCheckThatLeavesADaemonBehindIsStillJudgedAndTheDaemonStopped() throws Exception {
+    // the check's sh exits 0 at once but leaves a sleep in its cgroup: its timeout only looked at
+    // the sh, so the check never ended and the service stayed 'starting' for ever
+    try (Zinit z = new Zinit()) {
+      z.service("app", "exec: sleep 1000\nhealth:\n  exec: sh -c 'sleep 500 </dev/null >/dev/null 2>&1 & echo $! >> "
+              + z.file("left.pids") + "'\n  interval: 0.2\n  timeout: 1\n")
+          .start();
+      awaitHealth(z, "app", "ok");
+      Zinit.waitFor("a second check", Duration.ofSeconds(30), () -> lines(z, "left.pids") >= 2);
+      long first = Long.parseLong(java.nio.file.Files.readAllLines(z.file("left.pids")).getFirst().strip());
+      Zinit.waitFor("the first check's sleep gone", Duration.ofSeconds(30),
+          () -> ProcessHandle.of(first).map(p -> !p.isAlive()).orElse(true));
+    }
+  }
+
+  @Test
   void tcpHealthCheckFailsOnceNothingListens() throws Exception {
     java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     int port = listener.getLocalPort();
