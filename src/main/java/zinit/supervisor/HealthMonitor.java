@@ -67,7 +67,7 @@ final class HealthMonitor {
     if (h.timeout != null) h.timeout.cancel();
     h.timer = h.timeout = null;
     h.checking = false;
-    if (h.run != null && h.run.mainAlive()) h.run.process.killAll();
+    if (h.run != null && !h.run.gone.isDone()) h.run.process.killAll(); // what it left behind too
   }
 
   private void schedule(Service s, Duration delay) {
@@ -117,6 +117,8 @@ final class HealthMonitor {
       if (run.mainAlive()) {
         run.process.killAll();
         done(s, h, round, "timed out after " + Lifecycle.seconds(timeout), null);
+      } else if (!run.gone.isDone()) {
+        run.process.killAll(); // it ended but left processes behind: the check is judged once they are gone
       }
     });
     var line = h.lastLine;
