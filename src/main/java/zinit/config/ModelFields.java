@@ -168,6 +168,11 @@ final class ModelFields {
   Duration seconds(JsonNode node, String field, Duration absent) throws ConfigException {
     if (ServiceFields.absent(node)) return absent;
     if (!node.isNumber()) throw fields.error(field, "must be a number of seconds, got " + ServiceFields.show(node));
+    if (!Double.isFinite(node.doubleValue())) {
+      // 1e400 is a double of infinity, which has no BigDecimal (it threw out of the loader)
+      String bound = node.doubleValue() < 0 ? "must not be negative" : "must be at most " + MAX_SECONDS + " seconds";
+      throw fields.error(field, bound + ", got " + node.asText());
+    }
     BigDecimal v = node.decimalValue();
     if (v.signum() < 0) throw fields.error(field, "must not be negative, got " + node.asText());
     if (v.compareTo(BigDecimal.valueOf(MAX_SECONDS)) > 0) {

@@ -67,7 +67,7 @@ final class HealthMonitor {
     if (h.timeout != null) h.timeout.cancel();
     h.timer = h.timeout = null;
     h.checking = false;
-    if (h.run != null && h.run.mainAlive()) h.run.process.killAll();
+    if (h.run != null && !h.run.gone.isDone()) h.run.process.killAll(); // what it left behind too
   }
 
   private void schedule(Service s, Duration delay) {
@@ -90,11 +90,20 @@ final class HealthMonitor {
         h.spawning = true;
         host.spawnCheck(s, s.config, h, (run, failure) -> execSpawned(s, h, round, run, failure));
       }
-      case HTTP -> probes.http(c.target(), c.timeout())
+      case HTTP -> bounded(probes.http(c.target(), c.timeout()), c.timeout())
           .whenComplete((why, e) -> loop.execute(() -> done(s, h, round, e != null ? e.toString() : why, null)));
-      case TCP -> probes.tcp(c.target(), c.timeout())
+      case TCP -> bounded(probes.tcp(c.target(), c.timeout()), c.timeout())
           .whenComplete((why, e) -> loop.execute(() -> done(s, h, round, e != null ? e.toString() : why, null)));
     }
+  }
+
+  /**
+   * A network check that has not ended a second past its timeout (a name lookup, which no socket
+   * timeout bounds, or a client that waits on) fails as timed out, so checks go on.
+   */
+  private static CompletableFuture<String> bounded(CompletableFuture<String> probe, Duration timeout) {
+    return probe.completeOnTimeout(
+        "timed out after " + Lifecycle.seconds(timeout), timeout.plusSeconds(1).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private void execSpawned(Service s, Health h, int round, Run run, SpawnException failure) {
@@ -108,6 +117,8 @@ final class HealthMonitor {
       if (run.mainAlive()) {
         run.process.killAll();
         done(s, h, round, "timed out after " + Lifecycle.seconds(timeout), null);
+      } else if (!run.gone.isDone()) {
+        run.process.killAll(); // it ended but left processes behind: the check is judged once they are gone
       }
     });
     var line = h.lastLine;

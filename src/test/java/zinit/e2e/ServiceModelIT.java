@@ -270,6 +270,75 @@ class ServiceModelIT {
   }
 
   @Test
+  void httpHealthCheckIsBoundedByItsTimeoutAgainstAServerThatTricklesAnEndlessBody() throws Exception {
+    // headers at once, then a 1 GB body at a byte a second: the check waited for the whole body,
+    // so it never ended and the service's health was never judged again (nor its connection closed)
+    java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    java.util.List<java.net.Socket> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread acceptor = Thread.ofVirtual().start(() -> {
+      try {
+        while (true) {
+          java.net.Socket c = listener.accept();
+          clients.add(c);
+          Thread.ofVirtual().start(() -> {
+            try (c) {
+              c.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n".getBytes());
+              while (true) {
+                c.getOutputStream().write('x');
+                Thread.sleep(1000);
+              }
+            } catch (java.io.IOException | InterruptedException gone) {
+              // zinit closed it, or the test ended
+            }
+          });
+        }
+      } catch (java.io.IOException closed) {
+        // the test closed the listener
+      }
+    });
+    try (Zinit z = new Zinit()) {
+      String url = "http://127.0.0.1:" + listener.getLocalPort() + "/health";
+      z.service("web", "exec: sleep 1000\nhealth:\n  http: " + url + "\n  interval: 0.2\n  timeout: 1\n").start();
+      awaitHealth(z, "web", "ok");
+      Zinit.waitFor("several checks", Duration.ofSeconds(30), () -> clients.size() >= 3);
+      Zinit.waitFor("their connections closed", Duration.ofSeconds(30),
+          () -> clients.stream().limit(clients.size() - 1).allMatch(ServiceModelIT::peerClosed));
+    } finally {
+      listener.close();
+      for (java.net.Socket c : clients) c.close();
+      acceptor.join();
+    }
+  }
+
+  /** True once the peer of {@code c} closed (a read sees the end or a reset). */
+  private static boolean peerClosed(java.net.Socket c) {
+    try {
+      c.setSoTimeout(1);
+      while (true) if (c.getInputStream().read() < 0) return true;
+    } catch (java.net.SocketTimeoutException open) {
+      return false;
+    } catch (java.io.IOException e) {
+      return true;
+    }
+  }
+
+  @Test
+  void execHealthCheckThatLeavesADaemonBehindIsStillJudgedAndTheDaemonStopped() throws Exception {
+    // the check's sh exits 0 at once but leaves a sleep in its cgroup: its timeout only looked at
+    // the sh, so the check never ended and the service stayed 'starting' for ever
+    try (Zinit z = new Zinit()) {
+      z.service("app", "exec: sleep 1000\nhealth:\n  exec: sh -c 'sleep 500 </dev/null >/dev/null 2>&1 & echo $! >> "
+              + z.file("left.pids") + "'\n  interval: 0.2\n  timeout: 1\n")
+          .start();
+      awaitHealth(z, "app", "ok");
+      Zinit.waitFor("a second check", Duration.ofSeconds(30), () -> lines(z, "left.pids") >= 2);
+      long first = Long.parseLong(java.nio.file.Files.readAllLines(z.file("left.pids")).getFirst().strip());
+      Zinit.waitFor("the first check's sleep gone", Duration.ofSeconds(30),
+          () -> ProcessHandle.of(first).map(p -> !p.isAlive()).orElse(true));
+    }
+  }
+
+  @Test
   void tcpHealthCheckFailsOnceNothingListens() throws Exception {
     java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     int port = listener.getLocalPort();

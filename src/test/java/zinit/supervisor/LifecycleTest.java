@@ -665,7 +665,7 @@ class LifecycleTest {
     life.add(svc("flappy").withRestart(p));
     for (int i = 0; i < 5; i++) {
       if (state("flappy") == State.Running) host.last("flappy").exit(new ExitStatus.Exited(1));
-      clock.advance(Duration.ofMillis(1));
+      clock.advance(Duration.ofSeconds(1)); // past the zero delay's floor (Backoff.FLOOR)
     }
     assertThat(host.count("flappy")).isEqualTo(3);
     Service s = life.services.get("flappy");
@@ -700,7 +700,7 @@ class LifecycleTest {
         new RestartPolicy(RestartPolicy.Mode.ALWAYS, Duration.ZERO, Duration.ZERO,
             new RestartPolicy.StartLimit(3, Duration.ofSeconds(60)));
     life.add(svc("starved").withRestart(p));
-    for (int i = 0; i < 10; i++) clock.advance(Duration.ofMillis(1));
+    for (int i = 0; i < 10; i++) clock.advance(Duration.ofSeconds(1));
     Service s = life.services.get("starved");
     assertThat(s.state).isEqualTo(State.Failure);
     assertThat(s.detail).startsWith("start limit reached");
