@@ -24,6 +24,16 @@ public final class ConfigException extends Exception {
     return file;
   }
 
+  /**
+   * The service the file would have defined: its name without ".yaml", or null when it is no
+   * service file. Cut from the string, not through Path: a name the file-name charset cannot
+   * encode is no Path (InvalidPathException), and zinit must still report it.
+   */
+  public String serviceOrNull() {
+    String n = file.substring(file.lastIndexOf('/') + 1);
+    return n.endsWith(".yaml") ? n.substring(0, n.length() - ".yaml".length()) : null;
+  }
+
   /** 1-based line, 0 when unknown. */
   public int line() {
     return line;

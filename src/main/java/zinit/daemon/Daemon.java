@@ -107,7 +107,8 @@ public final class Daemon {
     }
     for (ConfigException e : loaded.errors()) {
       sink.zinit("not loaded: " + e.getMessage());
-      supervisor.loadFailed(serviceOf(e.file()), e.getMessage());
+      String name = e.serviceOrNull();
+      supervisor.loadFailed(name != null ? name : e.file().substring(e.file().lastIndexOf('/') + 1), e.getMessage());
     }
     if (options.mainService() != null) {
       if (!loaded.services().containsKey(options.mainService())) {
@@ -179,13 +180,6 @@ public final class Daemon {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     }
-  }
-
-  /** "/etc/zinit/web.yaml" → "web": the service a file error is about. */
-  private static String serviceOf(String file) {
-    // The string's own last part: a name the charset cannot encode is no Path (InvalidPathException)
-    String n = file.substring(file.lastIndexOf('/') + 1);
-    return n.endsWith(".yaml") ? n.substring(0, n.length() - ".yaml".length()) : n;
   }
 
   /** Like the original, a missing config dir is created: services can be monitored into it later. */

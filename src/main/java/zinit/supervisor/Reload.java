@@ -37,7 +37,7 @@ final class Reload {
   CompletableFuture<Map<String, String>> apply(ConfigLoader.LoadResult read) {
     Map<String, String> errors = new TreeMap<>();
     for (ConfigException e : read.errors()) {
-      String name = serviceOf(e.file());
+      String name = e.serviceOrNull();
       if (name != null) errors.put(name, e.getMessage());
       else log.zinit("reload: " + e.getMessage());
     }
@@ -104,12 +104,5 @@ final class Reload {
       else out.complete(v);
     }));
     return out;
-  }
-
-  /** "…/web.yaml" → "web"; null for an error about the dir itself. */
-  static String serviceOf(String file) {
-    // The string's own last part: a name the charset cannot encode is no Path (InvalidPathException)
-    String n = file.substring(file.lastIndexOf('/') + 1);
-    return n.endsWith(".yaml") ? n.substring(0, n.length() - 5) : null;
   }
 }

@@ -246,7 +246,7 @@ public final class Supervisor implements Services {
                     // A file that failed to load names its error in status/start until it loads.
                     for (String name : read.services().keySet()) loadErrors.remove(name);
                     for (zinit.config.ConfigException e : read.errors()) {
-                      String name = Reload.serviceOf(e.file());
+                      String name = e.serviceOrNull();
                       if (name != null && !lifecycle.services.containsKey(name)) loadErrors.put(name, e.getMessage());
                     }
                     return new Reload(lifecycle, loop, log).apply(read);
