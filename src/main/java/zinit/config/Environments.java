@@ -24,6 +24,8 @@ public final class Environments {
     Map<String, String> env = new HashMap<>(System.getenv());
     // The launcher's LC_ALL, there only so that the JVM decodes names as UTF-8 (bin/zinit)
     if (env.remove("ZINIT_LC_ALL_ADDED") != null) env.remove("LC_ALL");
+    // The checkout launcher's own name, for zinit's "try: ... list" hint (bin/zinit)
+    env.remove("ZINIT_LAUNCHER");
     env.putAll(readFile(etcEnvironment, warnings));
     return Collections.unmodifiableMap(env);
   }

@@ -136,7 +136,9 @@ public final class Daemon {
         "zinit listening on "
             + options.socket()
             + (cgroups ? " (cgroup tracking)" : " (no cgroups: process-group tracking)")
-            + "; try: bin/zinit -s "
+            + "; try: "
+            + System.getenv().getOrDefault("ZINIT_LAUNCHER", "zinit")
+            + " -s "
             + options.socket()
             + " list");
 

@@ -179,6 +179,8 @@ class DistributionIT {
       cli(zinit, z, "shutdown"); // its reply may be cut off by the namespace's end: the effect is what counts
       assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
       assertThat(z.output()).contains("powering off");
+      // an installed zinit has no bin/zinit: its hint names the command on PATH
+      assertThat(z.output()).contains("; try: zinit -s " + z.socket + " list");
       assertThat(ShutdownIT.processesMentioning(z.dir.toString())).isEmpty();
     }
   }

@@ -190,11 +190,13 @@ class ServiceModelIT {
     // service file named café.yaml made zinit die at boot (InvalidPathException)
     try (Zinit z = new Zinit()) {
       z.wrappedIn("env", "-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE")
-          .service("café", "exec: sh -c 'echo lc_all=${LC_ALL-unset} added=${ZINIT_LC_ALL_ADDED-unset}; exec sleep 1000'\n")
+          .service("café", "exec: sh -c 'echo lc_all=${LC_ALL-unset} added=${ZINIT_LC_ALL_ADDED-unset} launcher=${ZINIT_LAUNCHER-unset}; exec sleep 1000'\n")
           .start();
       z.awaitState("café", "Running");
       Zinit.waitFor("the service's line", Duration.ofSeconds(30), () -> log(z).contains("lc_all="));
-      assertThat(log(z)).contains("café: lc_all=unset added=unset");
+      assertThat(log(z)).contains("café: lc_all=unset added=unset launcher=unset");
+      // from a checkout, the hint names the checkout's launcher, as the user ran it
+      assertThat(z.output()).contains("; try: " + Zinit.LAUNCHER + " -s " + z.socket + " list");
       assertThat(z.cli("status", "café").stdout()).contains("name: café");
     }
   }
