@@ -18,7 +18,7 @@ import zinit.daemon.DaemonOptions;
     name = "zinit",
     mixinStandardHelpOptions = true,
     versionProvider = Commands.VersionProvider.class,
-    description = "A PID 1 and process supervisor. Without a command: list.",
+    description = "A PID 1 and process supervisor. Without a command: list (init as PID 1).",
     scope = CommandLine.ScopeType.INHERIT,
     exitCodeOnInvalidInput = 1)
 final class Commands implements Callable<Integer> {

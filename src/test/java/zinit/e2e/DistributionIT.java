@@ -74,6 +74,40 @@ class DistributionIT {
   }
 
   @Test
+  void asPid1WithoutACommandZinitIsTheInit() throws Exception {
+    // The kernel starts `init=/sbin/zinit` with no arguments: a client command there (list) would
+    // fail and end the machine. Here /etc is an empty tmpfs of the namespace's own, so the default
+    // config dir /etc/zinit is made there and nowhere else.
+    Privileges.assumePidNamespaces();
+    Path socket = work.resolve("bare.sock");
+    List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + BARE_ENV.get("PATH")));
+    cmd.addAll(List.of("unshare", "--kill-child", "-m", "-p", "-f", "--mount-proc", "sh", "-c",
+        "mount -t tmpfs zinit-test /etc && exec \"$0\" -s \"$1\"", tarZinit.toString(), socket.toString()));
+    Path out = work.resolve("bare.out");
+    Process init = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      Zinit.waitFor("the init's socket", Duration.ofSeconds(60), () -> {
+        try {
+          return cli(tarZinit, socket, "list").exit() == 0;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      Run list = cli(tarZinit, socket, "list");
+      assertThat(list.stdout()).isEqualTo("--- {}\n");
+      cli(tarZinit, socket, "shutdown");
+      assertThat(init.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(out)).isTrue();
+      assertThat(Files.readString(out))
+          .contains("config dir /etc/zinit did not exist; created it")
+          .contains("listening on " + socket)
+          .contains("powering off");
+    } finally {
+      init.destroyForcibly(); // unshare: its child, the namespace's PID 1, takes the namespace down
+      init.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void bothTreesUseTheirAotCacheWhereverUnpacked() throws Exception {
     // AOTMode=on makes the JVM refuse to start when the cache does not fit this runtime and jar.
     for (Path zinit : List.of(tarZinit, debZinit)) {
@@ -186,7 +220,11 @@ class DistributionIT {
   }
 
   private static Run cli(Path zinit, Zinit z, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(zinit.toString(), "-s", z.socket.toString()));
+    return cli(zinit, z.socket, args);
+  }
+
+  private static Run cli(Path zinit, Path socket, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(zinit.toString(), "-s", socket.toString()));
     cmd.addAll(List.of(args));
     return run(cmd, BARE_ENV);
   }
