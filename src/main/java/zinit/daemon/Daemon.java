@@ -97,6 +97,10 @@ public final class Daemon {
 
     boolean pid1 = host.isPid1();
     Signals.install(supervisor, pid1 && !options.container(), sink);
+    if (pid1 && !options.container()) {
+      String failed = host.trapCtrlAltDel();
+      if (failed != null) sink.zinit("Ctrl-Alt-Del stays the kernel's immediate reboot: " + failed);
+    }
     // Every service is known before the socket answers, so no client sees a partial list.
     ConfigLoader.LoadResult loaded;
     if (loading != null) {

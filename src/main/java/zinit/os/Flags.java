@@ -48,6 +48,7 @@ final class Flags {
 
   static final int RB_AUTOBOOT = 0x01234567;
   static final int RB_POWER_OFF = 0x4321fedc;
+  static final int RB_DISABLE_CAD = 0;
 
   static final int RLIMIT_NOFILE = 7;
 

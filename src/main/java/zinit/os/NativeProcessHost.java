@@ -370,6 +370,19 @@ public final class NativeProcessHost implements ProcessHost {
     return Libc.getpid() == 1;
   }
 
+  /**
+   * As the machine's init: Ctrl-Alt-Del becomes SIGINT to zinit (a graceful reboot) instead of the
+   * kernel's immediate restart, which syncs nothing and stops no service (the kernel's default;
+   * every init turns it off). In a PID namespace of its own the kernel refuses the call (EINVAL):
+   * Ctrl-Alt-Del is the host's there, and nothing changes. Returns why it failed otherwise, or null.
+   */
+  public String trapCtrlAltDel() {
+    if (!isPid1()) return null;
+    Libc.Ret r = Libc.reboot(Flags.RB_DISABLE_CAD);
+    if (!r.failed() || r.errno() == Errno.EINVAL) return null;
+    return new OsException("reboot(RB_DISABLE_CAD)", r.errno()).getMessage();
+  }
+
   @Override
   public void reboot(boolean restart) {
     if (!isPid1()) throw new IllegalStateException("reboot(2) only as PID 1; this is pid " + Libc.getpid());

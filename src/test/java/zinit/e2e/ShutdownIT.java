@@ -157,6 +157,39 @@ class ShutdownIT {
     }
   }
 
+  @Test
+  void sigpwrToPid1PowersOffGracefully() throws Exception {
+    // What LXC and Incus send a system container's init to stop it, and a UPS daemon to init: with
+    // no handler, PID 1 never sees it and the container is killed at the runtime's timeout.
+    Privileges.assumePidNamespaces();
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
+      z.service("flusher", "exec: sh -c 'trap \"echo flushed > " + z.file("flushed")
+          + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
+      z.awaitState("flusher", "Running");
+      long zinit = PidReuseIT.onlyChild(z.daemon.pid());
+      new ProcessBuilder("kill", "-PWR", Long.toString(zinit)).start().waitFor();
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("SIGPWR received: powering off").contains("zinit: powering off");
+      assertThat(Files.exists(z.file("flushed"))).as("stopped gracefully first").isTrue();
+      // Ctrl-Alt-Del is the host's in a PID namespace: the kernel refuses to hand it over, quietly
+      assertThat(z.output()).doesNotContain("Ctrl-Alt-Del");
+    }
+  }
+
+  @Test
+  void sigpwrStopsAPlainZinitLikeSigterm() throws Exception {
+    try (Zinit z = new Zinit()) {
+      z.service("flusher", "exec: sh -c 'trap \"echo flushed > " + z.file("flushed")
+          + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
+      z.awaitState("flusher", "Running");
+      new ProcessBuilder("kill", "-PWR", Long.toString(z.daemon.pid())).start().waitFor();
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.daemon.exitValue()).isZero();
+      assertThat(z.output()).contains("SIGPWR received: shutting down");
+      assertThat(Files.exists(z.file("flushed"))).as("stopped gracefully first").isTrue();
+    }
+  }
+
   static long zombiesOf(long parent) {
     long n = 0;
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
