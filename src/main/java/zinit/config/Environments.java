@@ -24,6 +24,8 @@ public final class Environments {
     Map<String, String> env = new HashMap<>(System.getenv());
     // The launcher's LC_ALL, there only so that the JVM decodes names as UTF-8 (bin/zinit)
     if (env.remove("ZINIT_LC_ALL_ADDED") != null) env.remove("LC_ALL");
+    // The launcher's LD_LIBRARY_PATH, there only so that the runtime starts without /proc
+    if (env.remove("ZINIT_LD_LIBRARY_PATH_ADDED") != null) env.remove("LD_LIBRARY_PATH");
     // The checkout launcher's own name, for zinit's "try: ... list" hint (bin/zinit)
     env.remove("ZINIT_LAUNCHER");
     env.putAll(readFile(etcEnvironment, warnings));

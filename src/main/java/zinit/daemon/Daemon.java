@@ -21,6 +21,7 @@ import zinit.logs.LineBatch;
 import zinit.logs.LogRing;
 import zinit.logs.ServiceLogs;
 import zinit.metrics.Metrics;
+import zinit.os.ApiMounts;
 import zinit.os.FdLimit;
 import zinit.os.NativeProcessHost;
 import zinit.os.NetworkProbes;
@@ -51,6 +52,9 @@ public final class Daemon {
   }
 
   private static int serve(DaemonOptions options) {
+    // Before anything reads /proc or looks for cgroups. Logged once the log exists.
+    List<String> mounted = new ArrayList<>();
+    if (!options.container()) ApiMounts.mountMissing(mounted::add);
     NativeProcessHost.prepareSpawns();
     // On threads of their own while this one raises limits, binds the socket and sets up the host:
     // the JDK's set-up (Preload) and the service files, each needed only before the first spawn.
@@ -64,6 +68,7 @@ public final class Daemon {
     ServiceLogs serviceLogs =
         new ServiceLogs(ring, options.logDir(), msg -> zinitMessage(ring, msg), System::currentTimeMillis);
     RingSink sink = new RingSink(ring, serviceLogs);
+    mounted.forEach(sink::zinit);
     long fdLimit = FdLimit.raise(sink::zinit);
     SpareFds reserve = SpareFds.hold(FD_RESERVE);
     // The socket first: when zinit cannot serve, no service (nor a oneshot's side effect) starts.

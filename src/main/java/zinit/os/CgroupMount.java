@@ -53,7 +53,8 @@ record CgroupMount(Path mount, Path ownDir, String ownPath) {
     return base + "/" + rel.toString();
   }
 
-  private static String unescape(String s) {
+  /** A mountinfo field with its octal escapes (\040 for a space) undone. */
+  static String unescape(String s) {
     if (!s.contains("\\")) return s;
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < s.length(); i++) {

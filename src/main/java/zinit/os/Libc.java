@@ -178,6 +178,10 @@ final class Libc {
     static final MethodHandle H = longs("rmdir");
   }
 
+  private static final class Mount {
+    static final MethodHandle H = longs("mount");
+  }
+
   private static final class Close {
     static final MethodHandle H = longs("close");
   }
@@ -528,6 +532,15 @@ final class Libc {
   /** The flags with which open(2) reads a mode (linux-x64 values; O_TMPFILE includes O_DIRECTORY). */
   private static final int O_CREAT = 0100;
   private static final int O_TMPFILE_BIT = 020000000;
+
+  /**
+   * {@code int mount(const char *source, const char *target, const char *fstype, unsigned long
+   * flags, const void *data)}; {@code data} may be {@link MemorySegment#NULL}.
+   */
+  static Ret mount(MemorySegment source, MemorySegment target, MemorySegment fstype, long flags, MemorySegment data) {
+    long d = data.equals(MemorySegment.NULL) ? 0 : address(data);
+    return cint(call(Mount.H, address(source), address(target), address(fstype), flags, d));
+  }
 
   /** {@code int rmdir(const char *pathname)} */
   static Ret rmdir(MemorySegment path) {

@@ -190,6 +190,60 @@ class ShutdownIT {
     }
   }
 
+  @Test
+  void asTheInitOfAVmWithoutAnInitramfsItMountsProcSysAndCgroup2FirstAndTracksByCgroup() throws Exception {
+    // A VM booted without an initramfs starts init with no /proc, /sys or cgroup2: the runtime
+    // could not even find its libraries, and zinit could track services by process group only,
+    // which a setsid child escapes. Here a mount namespace of the test's own plays that VM.
+    Privileges.assumePidNamespaces();
+    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-m", "-p", "-f", "sh", "-c",
+        "umount -l /sys && umount -l /proc && exec \"$@\"", "sh")) {
+      z.service("svc", "exec: sh -c 'setsid sleep 1000 & exec sleep 1000'\n").start();
+      z.awaitState("svc", "Running");
+      assertThat(z.output())
+          .contains("mounted proc on /proc (it was missing)")
+          .contains("mounted sysfs on /sys (it was missing)")
+          .contains("mounted cgroup2 on /sys/fs/cgroup (it was missing)")
+          .contains("(cgroup tracking)");
+      long zinit = PidReuseIT.onlyChild(z.daemon.pid());
+      Zinit.waitFor("both sleeps", Duration.ofSeconds(30), () -> descendants(zinit).size() == 2);
+      z.cli("stop", "svc");
+      assertThat(descendants(zinit)).as("the setsid child too").isEmpty();
+      z.cli("shutdown");
+      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
+      assertThat(z.output()).contains("powering off");
+    }
+  }
+
+  /** Every process below {@code pid}, by the parent pids of /proc/&#42;/stat. */
+  static List<Long> descendants(long pid) {
+    java.util.Map<Long, Long> parent = new java.util.HashMap<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        if (!p.getFileName().toString().matches("[0-9]+")) continue;
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          parent.put(Long.parseLong(p.getFileName().toString()),
+              Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]));
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<Long> below = new ArrayList<>();
+    for (long p : parent.keySet()) {
+      for (Long up = parent.get(p); up != null && up > 0; up = parent.get(up)) {
+        if (up == pid) {
+          below.add(p);
+          break;
+        }
+      }
+    }
+    return below;
+  }
+
   static long zombiesOf(long parent) {
     long n = 0;
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
