@@ -2,6 +2,8 @@ package zinit.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,20 @@ class HardeningIT {
       String why = "waiting for 'db', which is not monitored (zinit monitor db)";
       assertThat(z.call("service_status", "app").get("detail").asText()).isEqualTo(why);
       assertThat(z.cli("log", "-s").stdout()).contains("app: " + why);
+    }
+  }
+
+  @Test
+  void startedWithItsStandardFdsClosedZinitGetsDevNullThereNotItsOwnFiles() throws Exception {
+    // A kernel that finds no /dev/console starts init with fds 0-2 closed: the JVM then opened its
+    // modules file as 0 and the jar as 1, and a write to stderr could land in any later file.
+    try (Zinit z = new Zinit().wrappedIn("sh", "-c", "exec 0<&- 1>&- 2>&-; exec \"$@\"", "sh")) {
+      z.service("svc", "exec: sleep 1000\n").start();
+      z.awaitState("svc", "Running");
+      for (int fd = 0; fd <= 2; fd++) {
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + z.daemon.pid() + "/fd/" + fd)))
+            .as("fd %d", fd).isEqualTo(Path.of("/dev/null"));
+      }
     }
   }
 
