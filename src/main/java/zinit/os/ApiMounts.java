@@ -16,8 +16,10 @@ import java.util.function.Consumer;
  * nothing is mounted yet, as systemd does first thing at boot. A VM booted without an initramfs
  * (a microVM's {@code init=/sbin/zinit}) starts init with at most /dev: without /proc zinit could
  * see no process, and without a cgroup2 mount it could track services only by process group.
- * With an initramfs (Debian's moves its /proc, /sys, /dev and /run to the real root) everything
- * is there already and nothing is done. A mount that fails is reported and boot goes on.
+ * With an initramfs (Debian's moves its /proc, /sys, /dev and /run to the real root) only what
+ * it left out is mounted, e.g. cgroup2. As PID 1 of a PID namespace that has /proc (a container,
+ * `unshare -p --mount-proc`) nothing is done: those mounts belong to whoever made it. A mount that
+ * fails is reported and boot goes on.
  */
 public final class ApiMounts {
   private ApiMounts() {}
@@ -49,7 +51,14 @@ public final class ApiMounts {
    */
   public static void mountMissing(Consumer<String> log) {
     if (Libc.getpid() != 1) return;
-    if (!Files.exists(Path.of("/proc/self/mountinfo")) && !mount(PROC, log)) return;
+    if (!Files.exists(Path.of("/proc/self/mountinfo"))) {
+      // Nobody has set this system up: a VM booted without an initramfs (or a namespace made so)
+      if (!mount(PROC, log)) return;
+    } else if (!initialPidNamespace()) {
+      // PID 1 of a PID namespace whose /proc someone made: its mounts are theirs (they may be the
+      // host's own, where a tmpfs on /run would hide the host's)
+      return;
+    }
     Optional<String> mountinfo = ProcFs.read(Path.of("/proc/self/mountinfo"));
     if (mountinfo.isEmpty()) {
       log.accept("cannot read /proc/self/mountinfo: the kernel's filesystems are left as they are");
@@ -68,6 +77,19 @@ public final class ApiMounts {
       if (points.contains(api.target())) continue;
       if (api.type().equals("cgroup2") && types.contains("cgroup2")) continue;
       if (mount(api, log)) points.add(api.target());
+    }
+  }
+
+  /** The inode of the initial PID namespace's nsfs file (the kernel's PROC_PID_INIT_INO). */
+  private static final long INITIAL_PID_NS = 0xEFFFFFFCL;
+
+  /** Whether this process is in the machine's own PID namespace, not one made under it. */
+  static boolean initialPidNamespace() {
+    try {
+      Object ino = Files.getAttribute(Path.of("/proc/self/ns/pid"), "unix:ino");
+      return ino instanceof Number n && n.longValue() == INITIAL_PID_NS;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
