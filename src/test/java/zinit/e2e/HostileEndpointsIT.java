@@ -79,10 +79,14 @@ class HostileEndpointsIT {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
       listener.close();
       for (Socket c : clients) c.close();
-      acceptor.join();
+      try {
+        acceptor.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
