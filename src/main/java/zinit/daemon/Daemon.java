@@ -92,7 +92,8 @@ public final class Daemon {
     boolean cgroups = options.useCgroups() && NativeProcessHost.cgroupsAvailable();
     NativeProcessHost host =
         NativeProcessHost.create(
-            new NativeProcessHost.Options(cgroups, instanceName(), msg -> debug(options, sink, msg), socket.socket()));
+            new NativeProcessHost.Options(
+                cgroups, instanceName(), msg -> debug(options, sink, msg), socket.socket(), sink::zinit));
     host.keepWhole(reserve);
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);

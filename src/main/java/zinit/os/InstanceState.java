@@ -131,6 +131,11 @@ final class InstanceState {
       // Crash recovery is best effort; zinit serves on without it.
       if (!failed) log.accept("cannot write " + file + " (crash recovery will not see this zinit's units): " + e);
       failed = true;
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException alsoFailed) {
+        // the next write tries again
+      }
     }
   }
 

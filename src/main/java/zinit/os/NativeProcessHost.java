@@ -36,8 +36,14 @@ public final class NativeProcessHost implements ProcessHost {
    * @param log where the host reports what it did ("reaped orphan 123 (exit 0)")
    * @param socketOrNull the socket this zinit serves on: its units are recorded (a marker on the
    *     base cgroup, {@code <socket>.state}) for {@link #recoverLeftovers}; null records nothing
+   * @param warn where it reports what weakens a guarantee, also without debug output (a state file
+   *     it cannot write)
    */
-  public record Options(boolean useCgroups, String instanceName, Consumer<String> log, Path socketOrNull) {
+  public record Options(boolean useCgroups, String instanceName, Consumer<String> log, Path socketOrNull, Consumer<String> warn) {
+    public Options(boolean useCgroups, String instanceName, Consumer<String> log, Path socketOrNull) {
+      this(useCgroups, instanceName, log, socketOrNull, log);
+    }
+
     public Options(boolean useCgroups, String instanceName, Consumer<String> log) {
       this(useCgroups, instanceName, log, null);
     }
@@ -97,7 +103,10 @@ public final class NativeProcessHost implements ProcessHost {
     InstanceState state =
         options.socketOrNull() == null
             ? null
-            : new InstanceState(options.socketOrNull(), InstanceState.Owner.self(options.socketOrNull()), log);
+            : new InstanceState(
+                options.socketOrNull(),
+                InstanceState.Owner.self(options.socketOrNull()),
+                options.warn() == null ? log : options.warn());
     String entryPath = null;
     if (options.useCgroups()) {
       Optional<CgroupMount> mount = cgroupsUsable();

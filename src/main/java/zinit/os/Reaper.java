@@ -22,7 +22,10 @@ import zinit.supervisor.ExitStatus;
  * its pid), then takes {@link #gate} exclusively, which every spawn holds (shared, so spawns run
  * in parallel) across posix_spawn + pidfd_open + {@link #register}, and only then reaps that pid
  * and looks it up. When there is no child, or no host is open, it blocks on a condition until the
- * next spawn or host; it never spins.
+ * next spawn or host; it never spins. As PID 1 a child can also come without a spawn: the orphan of
+ * a process entered into the namespace from outside (`docker exec`, `nsenter`). So with no child
+ * a PID 1 reaper also wakes on SIGCHLD, which it catches only then (the JDK runs each caught
+ * signal on a new thread: no cost while zinit has children of its own).
  */
 final class Reaper {
   /** Called on the reaper thread for every reaped process; must be quick. */
@@ -48,6 +51,10 @@ final class Reaper {
   private long reaps;
   private int hosts;
   private Thread thread;
+  // PID 1 only: SIGCHLDs caught while the reaper had no child (see run); armed is the reaper thread's.
+  private final java.util.concurrent.atomic.AtomicLong childSignals = new java.util.concurrent.atomic.AtomicLong();
+  private boolean armed;
+  private boolean uncatchable;
 
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -139,21 +146,30 @@ final class Reaper {
   private void run() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = arena.allocate(Flags.SIGINFO_SIZE);
+      boolean pid1 = Libc.getpid() == 1;
       for (; ; ) {
         long spawnsSeen = awaitHostsAndSpawnCount();
+        long signalsSeen = childSignals.get();
         info.fill((byte) 0);
         Libc.Ret r = Libc.waitid(Flags.P_ALL, 0, info, Flags.WEXITED | Flags.WNOWAIT);
         if (r.failed()) {
           switch (r.errno()) {
             case Errno.EINTR -> {} // a signal interrupted the wait: wait again
-            case Errno.ECHILD -> awaitSpawnAfter(spawnsSeen); // no child at all: sleep until one
+            // no child at all: sleep until one is spawned or, as PID 1, one is handed to us and
+            // dies (SIGCHLD); once caught, wait again first, for a child that died before
+            case Errno.ECHILD -> {
+              if (!pid1 || uncatchable) awaitSpawnOrSignal(spawnsSeen, -1);
+              else if (!armed) armed = catchChildSignals(true);
+              else awaitSpawnOrSignal(spawnsSeen, signalsSeen);
+            }
             default -> {
               report("reaper: " + new OsException("waitid(P_ALL)", r.errno()).getMessage());
-              awaitSpawnAfter(spawnsSeen);
+              awaitSpawnOrSignal(spawnsSeen, -1);
             }
           }
           continue;
         }
+        if (armed) armed = catchChildSignals(false);
         reapOne(info.get(ValueLayout.JAVA_INT, Flags.SIGINFO_PID), info);
       }
     } catch (Throwable t) {
@@ -214,12 +230,38 @@ final class Reaper {
     }
   }
 
-  private void awaitSpawnAfter(long seen) {
+  /** Until a spawn after {@code seen}, or a SIGCHLD after {@code signalsSeen} (-1: not caught). */
+  private void awaitSpawnOrSignal(long seen, long signalsSeen) {
     lock.lock();
     try {
-      while (spawns == seen) changed.awaitUninterruptibly();
+      while (spawns == seen && (signalsSeen < 0 || childSignals.get() == signalsSeen)) changed.awaitUninterruptibly();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Catches SIGCHLD (counted in {@link #childSignals}), or gives it back its default action
+   * (ignored; never SIG_IGN, which would make the kernel reap our children for us). Returns
+   * whether it is caught now.
+   */
+  private boolean catchChildSignals(boolean on) {
+    sun.misc.Signal chld = new sun.misc.Signal("CHLD");
+    try {
+      sun.misc.Signal.handle(chld, on ? sig -> {
+        childSignals.incrementAndGet();
+        lock.lock();
+        try {
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      } : sun.misc.SignalHandler.SIG_DFL);
+      return on;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      report("reaper: cannot catch SIGCHLD (" + e.getMessage() + "); orphans handed to PID 1 wait for the next spawn");
+      uncatchable = true;
+      return false;
     }
   }
 

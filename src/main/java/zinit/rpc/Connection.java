@@ -59,6 +59,7 @@ final class Connection implements Session {
   private CompletableFuture<Void> pending;
   private final AtomicBoolean dropped = new AtomicBoolean();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final ThreadReserve reserve;
 
   Connection(
       SocketChannel channel,
@@ -67,8 +68,10 @@ final class Connection implements Session {
       Limits limits,
       Consumer<String> log,
       String peer,
-      ScheduledExecutorService deadlines) {
+      ScheduledExecutorService deadlines,
+      ThreadReserve reserve) {
     this.channel = channel;
+    this.reserve = reserve;
     this.dispatcher = dispatcher;
     this.logs = logs;
     this.limits = limits;
@@ -82,18 +85,19 @@ final class Connection implements Session {
    * Reader and writer are platform threads: a blocking read or a condition wait then ends with one
    * wake-up by the kernel, where a virtual thread is woken through a poller thread and a carrier,
    * ~0.1-0.2 ms of a stop's reply here (bench/RESULTS.md). When the system has no thread to give
-   * (a process limit reached), they are virtual threads, which need none.
+   * (a process limit reached), they are the server's reserved threads, else virtual threads (which
+   * run only while the JDK has a carrier thread left).
    */
   void start() {
     start("zinit-rpc-write", this::writeLoop);
     start("zinit-rpc-read", this::readLoop);
   }
 
-  private static void start(String name, Runnable task) {
+  private void start(String name, Runnable task) {
     try {
       Thread.ofPlatform().daemon().name(name).start(task);
     } catch (OutOfMemoryError noThread) {
-      Thread.ofVirtual().name(name).start(task);
+      if (reserve == null || !reserve.run(task)) Thread.ofVirtual().name(name).start(task);
     }
   }
 

@@ -55,6 +55,8 @@ public final class RpcServer {
   private final Episode refused;
   private final Episode shortage;
   private final FdReserve reserve;
+  /** Threads for a few connections when no thread can be made (a service took every process slot). */
+  private final ThreadReserve threads;
   private volatile boolean closing;
 
   private RpcServer(
@@ -65,7 +67,8 @@ public final class RpcServer {
       LogRing logs,
       Limits limits,
       Consumer<String> log,
-      FdReserve reserve) {
+      FdReserve reserve,
+      Bound bound) {
     this.socket = socket;
     this.peers = peers;
     this.dispatcher = dispatcher;
@@ -77,8 +80,9 @@ public final class RpcServer {
     this.refused = new Episode(log);
     this.shortage = new Episode(log);
     this.reserve = reserve;
-    this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("zinit-rpc-deadlines").daemon().factory());
-    deadlines.setRemoveOnCancelPolicy(true);
+    this.threads = bound.threads;
+    threads.log(log);
+    this.deadlines = bound.deadlines;
   }
 
   /**
@@ -89,10 +93,37 @@ public final class RpcServer {
   public static final class Bound {
     private final SocketFile file;
     private final PeerPolicy peers;
+    // Made with the socket, before any service runs: a service may take every process slot
+    // zinit shares with it, and then no thread can be made (see ThreadReserve).
+    private final ThreadReserve threads = new ThreadReserve(4);
+    private final ScheduledThreadPoolExecutor deadlines =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("zinit-rpc-deadlines").daemon().factory());
+    private final CompletableFuture<RpcServer> served = new CompletableFuture<>();
+    private final boolean acceptor;
 
     private Bound(SocketFile file, PeerPolicy peers) {
       this.file = file;
       this.peers = peers;
+      deadlines.setRemoveOnCancelPolicy(true);
+      boolean started;
+      try {
+        deadlines.prestartAllCoreThreads();
+        // The accept loop's platform thread, waiting for start(); a virtual one needs a carrier
+        // thread, which the JDK ends when idle and may not be able to make again.
+        Thread.ofPlatform().daemon().name("zinit-rpc-accept").start(() -> {
+          RpcServer server;
+          try {
+            server = served.join();
+          } catch (java.util.concurrent.CompletionException released) {
+            return;
+          }
+          server.acceptLoop();
+        });
+        started = true;
+      } catch (OutOfMemoryError noThread) {
+        started = false; // start() runs the loop on a virtual thread
+      }
+      acceptor = started;
     }
 
     public Path socket() {
@@ -101,6 +132,9 @@ public final class RpcServer {
 
     /** Gives the socket up again, for a start-up that fails after taking it. */
     public void release() {
+      served.completeExceptionally(new IllegalStateException("released"));
+      deadlines.shutdownNow();
+      threads.close();
       try {
         file.channel().close();
         file.remove();
@@ -149,8 +183,9 @@ public final class RpcServer {
     DaemonHttp http = new DaemonHttp(bound.socket(), logs, limits, log, obs);
     Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http, obs).table(), log, limits.maxReply());
     http.dispatcher(dispatcher);
-    RpcServer server = new RpcServer(bound.file, bound.peers, dispatcher, http, logs, limits, log, options.reserve());
-    Thread.ofVirtual().name("zinit-rpc-accept").start(server::acceptLoop);
+    RpcServer server = new RpcServer(bound.file, bound.peers, dispatcher, http, logs, limits, log, options.reserve(), bound);
+    if (bound.acceptor) bound.served.complete(server);
+    else Thread.ofVirtual().name("zinit-rpc-accept").start(server::acceptLoop);
     return server;
   }
 
@@ -183,6 +218,7 @@ public final class RpcServer {
     }
     connections.forEach(c -> c.drop(null));
     deadlines.shutdownNow();
+    threads.close();
     try {
       socket.remove();
     } catch (IOException e) {
@@ -252,7 +288,7 @@ public final class RpcServer {
     }
     full.over("rpc: accepting connections again");
     refused.over("rpc: a permitted client connected");
-    Connection c = new Connection(channel, dispatcher, logs, limits, log, peer, deadlines);
+    Connection c = new Connection(channel, dispatcher, logs, limits, log, peer, deadlines, threads);
     connections.add(c);
     c.done().whenComplete((v, e) -> {
       connections.remove(c);

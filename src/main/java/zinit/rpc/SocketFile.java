@@ -50,8 +50,18 @@ final class SocketFile {
    * directory must exist (zinit creates none the user did not ask for). Failures are IOExceptions
    * whose message is one line naming the path and the cause ("permission denied", ...).
    */
+  /** The longest path a Unix socket address holds (sun_path, less its NUL). */
+  static final int MAX_PATH = 107;
+
   static SocketFile bind(Path socket, String groupOrNull) throws IOException {
     Path path = socket.toAbsolutePath();
+    // sun_path holds 108 bytes with its NUL. zinit binds through a short temporary name and links
+    // it, which works for any length, but then no client could connect to the path given.
+    int bytes = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_PATH) {
+      throw new IOException("cannot create socket " + path + ": path too long for a Unix socket (" + bytes
+          + " bytes, at most " + MAX_PATH + "; clients could not connect to it)");
+    }
     Path dir = path.getParent();
     if (!Files.isDirectory(dir)) throw new IOException("cannot create socket " + path + ": directory " + dir + " does not exist");
     GroupPrincipal group = null;

@@ -2,8 +2,10 @@ package zinit.supervisor;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import zinit.config.LogMode;
 import zinit.config.ServiceConfig;
+import zinit.logs.LineBatch;
 
 /**
  * What {@link HealthMonitor} asks of {@link Lifecycle}: spawn an exec check (its run tracked like
@@ -25,25 +27,17 @@ final class HealthChecks implements HealthMonitor.Host {
   @Override
   public void spawnCheck(Service s, ServiceConfig c, Health h, HealthMonitor.CheckSpawned then) {
     String unit = c.name() + "/health";
-    SpawnSpec spec = spawns.spec(unit, c.health().command(), c);
     h.outputEnded = CompletableFuture.completedFuture(null);
-    if (c.log() == LogMode.RING) {
-      // The last line the check printed explains its failure in status: the check is judged once
-      // both its pipes have ended (HealthMonitor).
-      var last = h.lastLine;
+    LogSink.Output output = null;
+    if (c.log() == LogMode.RING || c.log() == LogMode.FILE) {
+      // Where the service's own output goes (the ring, and its file with log: file), stderr as
+      // stderr, a read's lines as one batch; and the last line the check printed, which explains
+      // its failure in status: the check is judged once both its pipes have ended (HealthMonitor).
       CompletableFuture<Void> ended = new CompletableFuture<>();
-      AtomicInteger open = new AtomicInteger(2);
-      OutputSink out = new OutputSink.Lines(
-          line -> {
-            last.set(line);
-            log.line(unit, false, line);
-          },
-          OutputSink.AfterRead.endingWith(() -> {
-            if (open.decrementAndGet() == 0) ended.complete(null);
-          }));
+      output = new LastLine(log.output(c), h.lastLine, ended);
       h.outputEnded = ended;
-      spec = new SpawnSpec(unit, spec.argv(), spec.env(), spec.dir(), out, out, spec.credentials());
     }
+    SpawnSpec spec = spawns.spec(unit, c.health().command(), c, output);
     h.spawning = true;
     spawns.offLoop(spec, (process, failure) -> {
       h.spawning = false;
@@ -65,5 +59,42 @@ final class HealthChecks implements HealthMonitor.Host {
     log.zinit(s.name() + ": " + reason + "; restarting it");
     s.run.endedBecause = reason;
     lifecycle.terminate(s, s.run);
+  }
+
+  /** A check's output on its way to the service's destination, keeping its last line. */
+  private static final class LastLine implements LogSink.Output {
+    private final LogSink.Output to;
+    private final AtomicReference<String> last;
+    private final CompletableFuture<Void> ended;
+    private final AtomicInteger open = new AtomicInteger(2);
+
+    LastLine(LogSink.Output to, AtomicReference<String> last, CompletableFuture<Void> ended) {
+      this.to = to;
+      this.last = last;
+      this.ended = ended;
+    }
+
+    @Override
+    public void line(String unit, boolean stderr, String text) {
+      last.set(text);
+      to.line(unit, stderr, text);
+    }
+
+    @Override
+    public void lines(String unit, boolean stderr, LineBatch batch) {
+      if (batch.count() > 0) last.set(batch.text(batch.count() - 1)); // one String a read, not a line
+      to.lines(unit, stderr, batch);
+    }
+
+    @Override
+    public boolean flush(Runnable resume) {
+      return to.flush(resume);
+    }
+
+    @Override
+    public void ended(boolean stderr) {
+      to.ended(stderr);
+      if (open.decrementAndGet() == 0) ended.complete(null);
+    }
   }
 }

@@ -97,11 +97,15 @@ final class ShutdownOrder {
    * left (it ended on its own) holds nothing back itself: its dependencies are released in turn.
    */
   private void releaseDependencies(Service s, Set<Service> seen) {
-    for (String name : s.config.after()) {
-      Service dep = services.get(name);
-      if (dep == null || !seen.add(dep) || started.contains(dep) || !dependentsGone(dep)) continue;
-      if (dep.hasProcesses()) stop(dep);
-      else releaseDependencies(dep, seen);
+    // a stack of its own, not a recursion: a chain of thousands would overflow the loop's
+    java.util.ArrayDeque<Service> todo = new java.util.ArrayDeque<>(List.of(s));
+    while (!todo.isEmpty()) {
+      for (String name : todo.pop().config.after()) {
+        Service dep = services.get(name);
+        if (dep == null || !seen.add(dep) || started.contains(dep) || !dependentsGone(dep)) continue;
+        if (dep.hasProcesses()) stop(dep);
+        else todo.push(dep);
+      }
     }
   }
 }

@@ -38,6 +38,7 @@ public final class Supervisor implements Services {
 
   /** Stop signals go out on these threads, so units are signalled in parallel, off the loop. */
   private static final int SIGNAL_THREADS = 4;
+  private final Executor signaller;
   /**
    * Spawns run on these threads: posix_spawn returns only once the child has exec'd, so at boot
    * several children get through their exec at the same time instead of one after another.
@@ -103,6 +104,19 @@ public final class Supervisor implements Services {
     this.log = log;
     this.configs = configs;
     this.lifecycle = new Lifecycle(host, loop, log, configs, Backoff.DEFAULT, signaller, spawner, probes);
+    this.signaller = signaller;
+  }
+
+  /**
+   * The final sweep's thread: a new one, or when none can be made (a service took every process
+   * slot) one of the signal threads started at boot, so the shutdown still ends.
+   */
+  private void onOwnThread(Runnable r) {
+    try {
+      Thread.ofPlatform().name("zinit-sweep").start(r);
+    } catch (OutOfMemoryError noThread) {
+      signaller.execute(r);
+    }
   }
 
   /**
@@ -358,8 +372,7 @@ public final class Supervisor implements Services {
               log.zinit(reboot ? "reboot requested" : "shutdown requested");
               lifecycle
                   .stopAll()
-                  .thenRunAsync(
-                      this::sweep, r -> Thread.ofPlatform().name("zinit-sweep").start(r));
+                  .thenRunAsync(this::sweep, this::onOwnThread);
               return true;
             });
     if (!first) log.zinit("shutdown already in progress");

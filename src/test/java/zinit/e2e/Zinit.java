@@ -33,7 +33,7 @@ final class Zinit implements AutoCloseable {
 
   final Path dir;
   final Path config;
-  final Path socket;
+  Path socket;
   final Path output;
   private final List<String> extraArgs = new ArrayList<>();
   private final List<String> prefix = new ArrayList<>();
@@ -83,6 +83,12 @@ final class Zinit implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return this;
+  }
+
+  /** Another socket path than the temp dir's (before {@link #start}). */
+  Zinit socketAt(Path path) {
+    socket = path;
     return this;
   }
 

@@ -64,6 +64,14 @@ final class FakeHost implements ProcessHost {
     /** A line on the process's stdout, as zinit's I/O thread delivers it. */
     void print(String line) {
       if (spec.stdout() instanceof OutputSink.Lines l) l.consumer().accept(line);
+      if (spec.stdout() instanceof OutputSink.LineBatches l) {
+        byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        zinit.logs.LineBatch batch = new zinit.logs.LineBatch();
+        batch.reset(bytes);
+        batch.add(0, bytes.length, zinit.logs.LineBatch.plain(bytes, 0, bytes.length));
+        l.consumer().accept(batch);
+        l.afterRead().afterRead(() -> {});
+      }
     }
 
     /** What zinit's I/O thread does at each pipe's EOF. */
@@ -72,6 +80,8 @@ final class FakeHost implements ProcessHost {
       outputEnded = true;
       if (spec.stdout() instanceof OutputSink.Lines l) l.afterRead().ended();
       if (spec.stderr() instanceof OutputSink.Lines l) l.afterRead().ended();
+      if (spec.stdout() instanceof OutputSink.LineBatches l) l.afterRead().ended();
+      if (spec.stderr() instanceof OutputSink.LineBatches l) l.afterRead().ended();
     }
 
     @Override
