@@ -133,8 +133,8 @@ final class ServiceFields {
     for (int i = 0; i < node.size(); i++) {
       String f = YamlTree.item("after", i);
       JsonNode item = node.get(i);
-      if (!item.isTextual()) throw error(f, "must be a service name, got " + show(item));
-      String dep = item.textValue();
+      String dep = scalarText(item, f);
+      if (dep == null) throw error(f, "must be a service name, got " + show(item));
       try {
         ServiceFiles.checkName(dep);
       } catch (IllegalArgumentException e) {
@@ -203,9 +203,23 @@ final class ServiceFields {
     }
   }
 
+  /**
+   * A string field's text. A plain boolean or number is taken as written ({@code exec: true},
+   * {@code test: yes}, {@code exec: 42}), as the original's serde_yaml 0.8 reads any scalar into
+   * a string field; a mapping, list or nothing is an error.
+   */
   String string(JsonNode node, String field) throws ConfigException {
-    if (!node.isTextual()) throw error(field, "must be a string, got " + show(node));
-    return node.textValue();
+    String text = scalarText(node, field);
+    if (text == null) throw error(field, "must be a string, got " + show(node));
+    return text;
+  }
+
+  /** The scalar at {@code path} as text (booleans and numbers as written), or null for others. */
+  String scalarText(JsonNode node, String path) {
+    if (node == null) return null;
+    if (node.isTextual()) return node.textValue();
+    if (node.isBoolean() || node.isNumber()) return textOf.apply(path, node);
+    return null;
   }
 
   void warnUnknown(JsonNode object, String path, Set<String> known) {
