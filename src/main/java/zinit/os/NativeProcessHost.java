@@ -1,5 +1,6 @@
 package zinit.os;
 
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -336,8 +337,26 @@ public final class NativeProcessHost implements ProcessHost {
         .start(
             () -> {
               Libc.bindStopCalls();
+              initialise(SoleProcess.class, ProcFs.Signals.class, ExitStatus.class, ExitStatus.Killed.class);
               ProcessExit.bind(); // the last call of every shutdown
             });
+  }
+
+  /**
+   * Initialises classes that a stop is the first to use, so that the first stop runs neither their
+   * initialisers (SoleProcess builds a set through a stream, interpreted) nor the compiles that wait
+   * for them: zinit runs with -XX:+AOTCompileEagerly, which compiles each method its AOT cache
+   * recorded as compiled once every class that method's compiled code depends on is initialised.
+   */
+  private static void initialise(Class<?>... classes) {
+    MethodHandles.Lookup lookup = MethodHandles.lookup();
+    for (Class<?> c : classes) {
+      try {
+        lookup.ensureInitialized(c);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("initialising " + c.getName(), e);
+      }
+    }
   }
 
   /**
