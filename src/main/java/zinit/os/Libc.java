@@ -409,12 +409,12 @@ final class Libc {
 
   /**
    * Builds the handles that stopping services needs and a start-up does not (signals through
-   * pidfds, cgroup.events reads, poll, sync, the unit's cgroup removed), so the first stop or shutdown does not pay for them;
+   * pidfds, cgroup.events reads, poll, sync), so the first stop or shutdown does not pay for them;
    * and malloc_trim, so that the one trim after start-up is a call, not a wake-up that binds.
    */
   static void bindStopCalls() {
     for (MethodHandle h :
-        new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H, Rmdir.H, MallocTrim.H}) {
+        new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H, MallocTrim.H}) {
       java.util.Objects.requireNonNull(h);
     }
   }
