@@ -343,9 +343,9 @@ public final class NativeProcessHost implements ProcessHost {
   }
 
   /**
-   * Initialises classes that a stop is the first to use, so that the first stop does not run their
-   * initialisers (SoleProcess builds a set through a stream, interpreted): the first stop of a
-   * settled zinit 3.7 → 3.3 ms (bench/RESULTS.md, 2026-12-01, branch aotstop).
+   * Initialises classes that a stop is the first to use, so that the first stop does not
+   * (SoleProcess builds a set through a stream, interpreted): the first stop of a settled zinit
+   * 3.7 -> 3.3 ms (bench/RESULTS.md, 2026-12-01, branch aotstop).
    */
   private static void initialise(Class<?>... classes) {
     MethodHandles.Lookup lookup = MethodHandles.lookup();
