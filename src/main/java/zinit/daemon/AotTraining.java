@@ -20,11 +20,29 @@ import java.util.stream.Stream;
  * it, and a shutdown. Classes loaded and linked here are then ready in
  * every later zinit JVM. Everything lives in a temp dir that is removed afterwards; exit 0 only when
  * the daemon came up, answered and shut down cleanly.
+ *
+ * <p>Before those calls it stops {@value #STOPPED} more services one by one, so that the stop
+ * path's methods are compiled in this run and the cache records them: zinit runs with {@code
+ * -XX:+AOTCompileEagerly}, which compiles each method the training compiled as soon as its class is
+ * initialised, and stops come too rarely for the JIT ever to compile their path otherwise. The
+ * build first runs this class without writing a cache, counting calls ({@code
+ * -XX:+PrintTieredEvents}, nothing compiled) between the lines {@link #STOPS_BEGIN} and {@link
+ * #STOPS_END}, and the training run then compiles only the methods those stops called ({@code
+ * -XX:CompileCommandFile}): otherwise the training JVM's own start-up and class loading and the
+ * daemon's start path would be compiled eagerly too, a slower launch and more memory for nothing
+ * (bench/RESULTS.md, 2026-12-01, branch aotstop).
  */
 public final class AotTraining {
   private static final int SERVICES = 16;
   // generous: a build on a loaded machine must not fail for want of a cache that takes 5 s when idle
   private static final long DEADLINE_NANOS = 180_000_000_000L;
+
+  static final int STOPPED = 320;
+  // the first stops load and link the stop path's classes: not counted, so class loading is not
+  private static final int STOPS_UNCOUNTED = 20;
+  static final String STOPS_BEGIN = "zinit aot training: counted stops begin";
+  static final String STOPS_END = "zinit aot training: counted stops end";
+  private static final byte[] ERROR = "\"error\"".getBytes(StandardCharsets.UTF_8);
 
   private AotTraining() {}
 
@@ -43,6 +61,7 @@ public final class AotTraining {
     Path config = Files.createDirectory(dir.resolve("etc"));
     Path socket = dir.resolve("zinit.sock");
     for (int i = 0; i < SERVICES; i++) Files.writeString(config.resolve("s" + i + ".yaml"), "exec: sleep 1000\n");
+    for (int i = 0; i < STOPPED; i++) Files.writeString(config.resolve("x" + i + ".yaml"), "exec: sleep 1000\n");
     Files.writeString(config.resolve("once.yaml"), "exec: echo trained\noneshot: true\n");
     Files.writeString(
         config.resolve("after.yaml"),
@@ -56,7 +75,8 @@ public final class AotTraining {
     long deadline = System.nanoTime() + DEADLINE_NANOS;
     boolean shutdownSent = false;
     try {
-      awaitAllRunning(socket, SERVICES + 1, deadline); // the oneshot ends as Success
+      awaitAllRunning(socket, SERVICES + STOPPED + 1, deadline); // the oneshot ends as Success
+      stopOneByOne(socket);
       exercise(socket);
       shutdownSent = true;
     } finally {
@@ -91,6 +111,49 @@ public final class AotTraining {
     call(socket, "service_start", "\"s1\"");
     call(socket, "service_status", "\"nosuch\"");
     call(socket, "system_shutdown", "");
+  }
+
+  /**
+   * Stops x0, x1, ... in turn on one connection, as a client stops a service. The requests are made
+   * before the first stop and sent from a direct buffer, so that the counted calls are the daemon's
+   * rather than this client's (a heap buffer goes through the JDK's temporary direct buffers, which
+   * the daemon does not use).
+   */
+  private static void stopOneByOne(Path socket) throws IOException {
+    byte[][] requests = new byte[STOPPED][];
+    for (int i = 0; i < STOPPED; i++) {
+      String request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"service_stop\",\"params\":[\"x" + i + "\"]}\n";
+      requests[i] = request.getBytes(StandardCharsets.UTF_8);
+    }
+    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);
+    byte[] reply = new byte[1 << 16];
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      for (int i = 0; i < STOPPED; i++) {
+        if (i == STOPS_UNCOUNTED) System.out.println(STOPS_BEGIN);
+        buf.clear().put(requests[i]).flip();
+        while (buf.hasRemaining()) ch.write(buf);
+        buf.clear();
+        do {
+          if (ch.read(buf) < 0) throw new IOException("service_stop x" + i + ": connection closed");
+        } while (buf.get(buf.position() - 1) != '\n');
+        int n = buf.flip().remaining();
+        buf.get(reply, 0, n);
+        if (contains(reply, n, ERROR)) {
+          throw new IOException("service_stop x" + i + ": " + new String(reply, 0, n, StandardCharsets.UTF_8));
+        }
+      }
+    }
+    System.out.println(STOPS_END);
+  }
+
+  private static boolean contains(byte[] text, int length, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= length; i++) {
+      for (int j = 0; j < part.length; j++) if (text[i + j] != part[j]) continue outer;
+      return true;
+    }
+    return false;
   }
 
   private static void awaitAllRunning(Path socket, int services, long deadline) throws Exception {

@@ -352,9 +352,10 @@ public final class NativeProcessHost implements ProcessHost {
   }
 
   /**
-   * Initialises classes that a stop is the first to use, so that the first stop does not
-   * (SoleProcess builds a set through a stream, interpreted): the first stop of a settled zinit
-   * 3.7 -> 3.3 ms (bench/RESULTS.md, 2026-12-01, branch aotstop).
+   * Initialises classes that a stop is the first to use, so that the first stop runs neither their
+   * initialisers (SoleProcess builds a set through a stream, interpreted) nor the compiles that wait
+   * for them: zinit runs with -XX:+AOTCompileEagerly, which compiles each method its AOT cache
+   * recorded as compiled once every class that method's compiled code depends on is initialised.
    */
   private static void initialise(Class<?>... classes) {
     MethodHandles.Lookup lookup = MethodHandles.lookup();
