@@ -37,8 +37,9 @@ public final class NativeProcessHost implements ProcessHost {
    * @param log where the host reports what it did ("reaped orphan 123 (exit 0)")
    * @param socketOrNull the socket this zinit serves on: its units are recorded (a marker on the
    *     base cgroup, {@code <socket>.state}) for {@link #recoverLeftovers}; null records nothing
-   * @param warn where it reports what weakens a guarantee, also without debug output (a state file
-   *     it cannot write)
+   * @param warn where it reports what went wrong or weakens a guarantee, also without debug
+   *     output (a state file it cannot write, a unit that outlived SIGKILL, a failed I/O handler,
+   *     a cgroup it could not lock or remove); {@code log} then gets only routine events
    */
   public record Options(boolean useCgroups, String instanceName, Consumer<String> log, Path socketOrNull, Consumer<String> warn) {
     public Options(boolean useCgroups, String instanceName, Consumer<String> log, Path socketOrNull) {
@@ -72,7 +73,13 @@ public final class NativeProcessHost implements ProcessHost {
   volatile boolean noCgroupKillForTests;
   private volatile FdReserve reserve = FdReserve.NONE;
 
-  private NativeProcessHost(Consumer<String> log, Cgroup base, CgroupLock lock, InstanceState state, String entryPath) {
+  /**
+   * {@code log}: what went wrong or is degraded (a failed read, a unit that outlived SIGKILL, an I/O
+   * handler's failure), said in zinit's log always; {@code debug}: routine events (an orphan
+   * reaped), said only with -d.
+   */
+  private NativeProcessHost(
+      Consumer<String> log, Consumer<String> debug, Cgroup base, CgroupLock lock, InstanceState state, String entryPath) {
     this.lock = lock;
     this.log = log;
     this.base = base;
@@ -85,7 +92,7 @@ public final class NativeProcessHost implements ProcessHost {
     this.listener = new Reaper.Listener() {
       @Override
       public void reaped(int pid, ExitStatus status, boolean registered) {
-        if (!registered) log.accept("reaped orphan " + pid + " (" + describe(status) + ")");
+        if (!registered) debug.accept("reaped orphan " + pid + " (" + describe(status) + ")");
         for (NativeUnit u : untracked) u.recheckSoon();
       }
 
@@ -98,23 +105,21 @@ public final class NativeProcessHost implements ProcessHost {
   }
 
   public static NativeProcessHost create(Options options) {
-    Consumer<String> log = options.log() == null ? m -> {} : options.log();
+    Consumer<String> debug = options.log() == null ? m -> {} : options.log();
+    Consumer<String> log = options.warn() == null ? debug : options.warn();
     Cgroup base = null;
     CgroupLock lock = null;
     InstanceState state =
         options.socketOrNull() == null
             ? null
-            : new InstanceState(
-                options.socketOrNull(),
-                InstanceState.Owner.self(options.socketOrNull()),
-                options.warn() == null ? log : options.warn());
+            : new InstanceState(options.socketOrNull(), InstanceState.Owner.self(options.socketOrNull()), log);
     String entryPath = null;
     if (options.useCgroups()) {
       Optional<CgroupMount> mount = cgroupsUsable();
       if (mount.isPresent()) {
         base = createBase(mount.get(), options.instanceName());
         entryPath = mount.get().ownPath();
-        log.accept("tracking services in cgroup " + base);
+        debug.accept("tracking services in cgroup " + base);
         lock = CgroupLock.tryTake(base.dir()); // before the marker: a marked cgroup's live owner holds it
         if (lock.outcome != CgroupLock.Outcome.TAKEN) {
           log.accept("cannot lock " + base + " (" + lock.detail + "): crash recovery tells a live zinit by its pid alone");
@@ -130,7 +135,7 @@ public final class NativeProcessHost implements ProcessHost {
       if (base != null) state.cgroup(base.dir());
       else state.write();
     }
-    return new NativeProcessHost(log, base, lock, state, entryPath);
+    return new NativeProcessHost(log, debug, base, lock, state, entryPath);
   }
 
   /**
