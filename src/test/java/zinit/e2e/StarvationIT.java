@@ -45,8 +45,6 @@ class StarvationIT {
       z.start();
       long pid = z.daemon.pid();
       assertThat(Files.readString(Path.of("/proc/" + pid + "/limits"))).containsPattern("Max open files\\s+256\\s+256");
-      // why tracking is degraded is said without -d
-      assertThat(z.output()).contains("cgroup v2 not writable (or no /bin/sh): best-effort tracking by process group");
       String started = z.call("system_start_http_server", "127.0.0.1:0").asText();
       int port = Integer.parseInt(started.replaceAll("^HTTP server started at 127\\.0\\.0\\.1:(\\d+) .*$", "$1"));
       String token = Files.readString(Path.of(z.socket + ".token")).strip();
