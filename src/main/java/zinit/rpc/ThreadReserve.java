@@ -1,9 +1,10 @@
 package zinit.rpc;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -14,7 +15,14 @@ import java.util.function.Consumer;
  * A thread is free again once its task returns; idle, the threads wait without waking.
  */
 final class ThreadReserve {
-  private final ConcurrentLinkedQueue<Worker> idle = new ConcurrentLinkedQueue<>();
+  /**
+   * How long a connection waits for a reserved thread that is busy: the threads of a client that
+   * just left (a CLI call, a probe) are free again within it, where failing at once reset the
+   * next client's connection (two CLI calls in a row).
+   */
+  private static final long WAIT_MILLIS = 2000;
+
+  private final LinkedBlockingQueue<Worker> idle = new LinkedBlockingQueue<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile Consumer<String> log = line -> {};
   private volatile boolean closed;
@@ -34,9 +42,19 @@ final class ThreadReserve {
     log = to;
   }
 
-  /** Runs {@code task} on an idle reserved thread; false when none is idle. */
+  /**
+   * Runs {@code task} on a reserved thread, waiting up to {@link #WAIT_MILLIS} for one to be idle;
+   * false when none became idle (or the reserve is closed).
+   */
   boolean run(Runnable task) {
-    Worker w = closed ? null : idle.poll();
+    if (closed) return false;
+    Worker w;
+    try {
+      w = idle.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
     if (w == null) return false;
     w.give(task);
     return true;
