@@ -16,9 +16,8 @@ import java.util.function.Consumer;
  */
 final class ThreadReserve {
   /**
-   * How long a connection waits for a reserved thread that is busy: the threads of a client that
-   * just left (a CLI call, a probe) are free again within it, where failing at once reset the
-   * next client's connection (two CLI calls in a row).
+   * How long a connection waits for a busy reserved thread when no other thread can be had at
+   * all: the threads of a client that just left (a probe, a CLI call) are free again within it.
    */
   private static final long WAIT_MILLIS = 2000;
 
@@ -42,11 +41,19 @@ final class ThreadReserve {
     log = to;
   }
 
-  /**
-   * Runs {@code task} on a reserved thread, waiting up to {@link #WAIT_MILLIS} for one to be idle;
-   * false when none became idle (or the reserve is closed).
-   */
+  /** Runs {@code task} on an idle reserved thread; false when none is idle. */
   boolean run(Runnable task) {
+    Worker w = closed ? null : idle.poll();
+    if (w == null) return false;
+    w.give(task);
+    return true;
+  }
+
+  /**
+   * Runs {@code task} on a reserved thread, waiting up to {@link #WAIT_MILLIS} for one to be idle:
+   * for when no thread of any kind can be made. False when none became idle (or it is closed).
+   */
+  boolean runWaiting(Runnable task) {
     if (closed) return false;
     Worker w;
     try {
