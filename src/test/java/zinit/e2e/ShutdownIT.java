@@ -147,35 +147,36 @@ class ShutdownIT {
 
   @Test
   void ctrlAltDelSigintToPid1RebootsGracefully() throws Exception {
-    Privileges.assumePidNamespaces();
-    try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
-      z.service("flusher", "exec: sh -c 'trap \"echo flushed > " + z.file("flushed")
-          + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
-      z.awaitState("flusher", "Running");
-      long zinit = PidReuseIT.onlyChild(z.daemon.pid());
-      new ProcessBuilder("kill", "-INT", Long.toString(zinit)).start().waitFor();
-      assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
-      assertThat(z.output()).contains("SIGINT received: rebooting").contains("rebooting");
-      assertThat(Files.exists(z.file("flushed"))).as("stopped gracefully first").isTrue();
-    }
+    String output = signalPid1WithAServiceThatFlushes("INT");
+    assertThat(output).contains("SIGINT received: rebooting").contains("zinit: rebooting");
   }
 
   @Test
   void sigpwrToPid1PowersOffGracefully() throws Exception {
     // What LXC and Incus send a system container's init to stop it, and a UPS daemon to init: with
     // no handler, PID 1 never sees it and the container is killed at the runtime's timeout.
+    String output = signalPid1WithAServiceThatFlushes("PWR");
+    assertThat(output).contains("SIGPWR received: powering off").contains("zinit: powering off");
+    // Ctrl-Alt-Del is the host's in a PID namespace: the kernel refuses to hand it over, quietly
+    assertThat(output).doesNotContain("Ctrl-Alt-Del");
+  }
+
+  /**
+   * zinit as PID 1 of a new PID namespace, outside container mode, with a service that writes a
+   * file on SIGTERM: sends it {@code signal}, waits for it to end, checks the service was stopped
+   * gracefully and returns zinit's output.
+   */
+  private static String signalPid1WithAServiceThatFlushes(String signal) throws Exception {
     Privileges.assumePidNamespaces();
     try (Zinit z = new Zinit().systemMode().wrappedIn("unshare", "-p", "-f", "--mount-proc")) {
       z.service("flusher", "exec: sh -c 'trap \"echo flushed > " + z.file("flushed")
           + "; exit 0\" TERM; while true; do sleep 0.1; done'\n").start();
       z.awaitState("flusher", "Running");
       long zinit = PidReuseIT.onlyChild(z.daemon.pid());
-      new ProcessBuilder("kill", "-PWR", Long.toString(zinit)).start().waitFor();
+      new ProcessBuilder("kill", "-" + signal, Long.toString(zinit)).start().waitFor();
       assertThat(z.daemon.waitFor(60, TimeUnit.SECONDS)).as(z.output()).isTrue();
-      assertThat(z.output()).contains("SIGPWR received: powering off").contains("zinit: powering off");
       assertThat(Files.exists(z.file("flushed"))).as("stopped gracefully first").isTrue();
-      // Ctrl-Alt-Del is the host's in a PID namespace: the kernel refuses to hand it over, quietly
-      assertThat(z.output()).doesNotContain("Ctrl-Alt-Del");
+      return z.output();
     }
   }
 
