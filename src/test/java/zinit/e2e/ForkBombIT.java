@@ -55,7 +55,21 @@ class ForkBombIT {
           .wrappedIn(PRLIMIT.toString(), "--nproc=" + NPROC + ":" + NPROC,
               SETPRIV.toString(), "--reuid=" + USER, "--regid=" + USER, "--clear-groups", "env", "HOME=" + z.dir);
       chownTree(z.dir, USER);
-      z.start();
+      try {
+        z.start();
+      } catch (java.net.SocketException reset) {
+        // On a loaded machine the bomb can take the last slots while zinit answers its first
+        // client, which is then reset (1 CI run in 3; alone it never happened in 9 runs). Not
+        // what this test is about: zinit must answer once the slots are all taken, below.
+        Zinit.waitFor("zinit to answer after a reset", Duration.ofSeconds(30), () -> {
+          try {
+            z.call("service_list");
+            return true;
+          } catch (IOException e) {
+            return false;
+          }
+        });
+      }
       Zinit.waitFor("every process slot taken", Duration.ofSeconds(60), () -> Files.exists(z.file("full")));
       long zinit = z.daemon.pid();
       Zinit.waitFor("the JDK to end zinit's idle carrier threads", Duration.ofSeconds(90), () -> !hasCarrier(zinit));
