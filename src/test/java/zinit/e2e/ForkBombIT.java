@@ -58,9 +58,9 @@ class ForkBombIT {
       try {
         z.start();
       } catch (java.net.SocketException reset) {
-        // On a loaded machine the bomb can take the last slots while zinit answers its first
-        // client, which is then reset (1 CI run in 3; alone it never happened in 9 runs). Not
-        // what this test is about: zinit must answer once the slots are all taken, below.
+        // The bomb can take the last slots while zinit answers its first client, which is then
+        // reset (some runs, mostly on a loaded machine; cause not found, README). Not what this
+        // test is about: zinit must answer once the slots are all taken, below.
         Zinit.waitFor("zinit to answer after a reset", Duration.ofSeconds(30), () -> {
           try {
             z.call("service_list");
