@@ -66,12 +66,9 @@ public final class ApiMounts {
     }
     Set<String> points = new HashSet<>();
     Set<String> types = new HashSet<>();
-    for (String line : mountinfo.get().split("\n")) {
-      int dash = line.indexOf(" - ");
-      if (dash < 0) continue;
-      String[] before = line.substring(0, dash).split(" ");
-      if (before.length > 4) points.add(CgroupMount.unescape(before[4]));
-      types.add(line.substring(dash + 3).split(" ")[0]);
+    for (MountInfo m : MountInfo.parse(mountinfo.get())) {
+      points.add(m.point().toString());
+      types.add(m.type());
     }
     for (Api api : TABLE) {
       if (points.contains(api.target())) continue;

@@ -26,22 +26,12 @@ record CgroupMount(Path mount, Path ownDir, String ownPath) {
 
   /** Pure parsing, testable with fixture text. */
   static Optional<CgroupMount> parse(String mountinfo, String ownPath) {
-    for (String line : mountinfo.split("\n")) {
-      int dash = line.indexOf(" - ");
-      if (dash < 0) continue;
-      String[] after = line.substring(dash + 3).split(" ");
-      if (!after[0].equals("cgroup2")) continue;
-      String[] before = line.substring(0, dash).split(" ");
-      String root = unescape(before[3]);
-      Path mount = Path.of(unescape(before[4]));
-      // A mount of a sub-tree (containers) shows our path relative to the namespace root, which
-      // is the mount root when the namespace was made there.
-      String rel;
-      if (root.equals("/")) rel = ownPath;
-      else if (ownPath.equals(root) || ownPath.startsWith(root + "/")) rel = ownPath.substring(root.length());
-      else continue;
-      Path dir = rel.isEmpty() || rel.equals("/") ? mount : mount.resolve(rel.substring(1));
-      return Optional.of(new CgroupMount(mount, dir, ownPath));
+    // A mount of a sub-tree (containers) shows our path relative to the namespace root, which
+    // is the mount root when the namespace was made there.
+    for (MountInfo m : MountInfo.parse(mountinfo)) {
+      if (!m.type().equals("cgroup2")) continue;
+      Optional<Path> dir = m.dirOf(ownPath);
+      if (dir.isPresent()) return Optional.of(new CgroupMount(m.point(), dir.get(), ownPath));
     }
     return Optional.empty();
   }
@@ -51,21 +41,5 @@ record CgroupMount(Path mount, Path ownDir, String ownPath) {
     Path rel = ownDir.relativize(dir);
     String base = ownPath.equals("/") ? "" : ownPath;
     return base + "/" + rel.toString();
-  }
-
-  /** A mountinfo field with its octal escapes (\040 for a space) undone. */
-  static String unescape(String s) {
-    if (!s.contains("\\")) return s;
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 3 < s.length()) {
-        out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
   }
 }

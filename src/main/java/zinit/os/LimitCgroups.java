@@ -222,24 +222,14 @@ final class LimitCgroups {
    */
   static Map<String, Path> v1Dirs(String mountinfo, String procCgroup) {
     Map<String, Path> out = new LinkedHashMap<>();
-    for (String line : mountinfo.split("\n")) {
-      int dash = line.indexOf(" - ");
-      if (dash < 0) continue;
-      String[] after = line.substring(dash + 3).split(" ");
-      if (after.length < 3 || !after[0].equals("cgroup")) continue;
-      List<String> options = List.of(after[2].split(","));
-      String[] before = line.substring(0, dash).split(" ");
-      String root = before[3];
-      Path mount = Path.of(before[4]);
+    for (MountInfo m : MountInfo.parse(mountinfo)) {
+      if (!m.type().equals("cgroup")) continue;
+      List<String> options = List.of(m.superOptions().split(","));
       for (String controller : List.of("memory", "pids", "cpu")) {
         if (!options.contains(controller) || out.containsKey(controller)) continue;
         String own = ownPath(procCgroup, controller);
         if (own == null) continue;
-        String rel;
-        if (root.equals("/")) rel = own;
-        else if (own.equals(root) || own.startsWith(root + "/")) rel = own.substring(root.length());
-        else continue;
-        out.put(controller, rel.isEmpty() || rel.equals("/") ? mount : mount.resolve(rel.substring(1)));
+        m.dirOf(own).ifPresent(dir -> out.put(controller, dir));
       }
     }
     return out;
