@@ -97,14 +97,14 @@ final class Connection implements Session {
     try {
       Thread.ofPlatform().daemon().name(name).start(task);
     } catch (OutOfMemoryError noThread) {
-      if (reserve != null && reserve.run(task)) return;
+      if (reserve != null && reserve.run(task, false)) return;
       try {
         Thread.ofVirtual().name(name).start(task);
       } catch (OutOfMemoryError | RuntimeException noCarrier) {
         // Not even a carrier for it: wait for a reserved thread, which the client before this one
         // (a probe, a CLI call just answered) frees within moments; resetting at once lost the
         // second of two CLI calls in a row.
-        if (reserve == null || !reserve.runWaiting(task)) throw noCarrier;
+        if (reserve == null || !reserve.run(task, true)) throw noCarrier;
       }
     }
   }

@@ -41,23 +41,15 @@ final class ThreadReserve {
     log = to;
   }
 
-  /** Runs {@code task} on an idle reserved thread; false when none is idle. */
-  boolean run(Runnable task) {
-    Worker w = closed ? null : idle.poll();
-    if (w == null) return false;
-    w.give(task);
-    return true;
-  }
-
   /**
-   * Runs {@code task} on a reserved thread, waiting up to {@link #WAIT_MILLIS} for one to be idle:
-   * for when no thread of any kind can be made. False when none became idle (or it is closed).
+   * Runs {@code task} on an idle reserved thread; false when none is idle. With {@code wait} (for
+   * when no thread of any kind can be made), waits up to {@link #WAIT_MILLIS} for one to be idle.
    */
-  boolean runWaiting(Runnable task) {
+  boolean run(Runnable task, boolean wait) {
     if (closed) return false;
     Worker w;
     try {
-      w = idle.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      w = wait ? idle.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS) : idle.poll();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
