@@ -295,7 +295,14 @@ public final class RpcServer {
       reserve.replenish();
     });
     if (closing) c.finish();
-    c.start();
+    try {
+      c.start();
+    } catch (OutOfMemoryError | RuntimeException noThread) {
+      // No thread of any kind for this client: it is closed, and the loop goes on accepting (the
+      // error used to end the accept thread, and zinit answered no one again)
+      shortage.happened("rpc: no thread for a client (" + noThread.getMessage() + "); closing its connection");
+      c.drop("no thread to serve it");
+    }
   }
 
   private void refuse(SocketChannel channel, String why) {
