@@ -97,15 +97,7 @@ final class Connection implements Session {
     try {
       Thread.ofPlatform().daemon().name(name).start(task);
     } catch (OutOfMemoryError noThread) {
-      if (reserve != null && reserve.run(task, false)) return;
-      try {
-        Thread.ofVirtual().name(name).start(task);
-      } catch (OutOfMemoryError | RuntimeException noCarrier) {
-        // Not even a carrier for it: wait for a reserved thread, which the client before this one
-        // (a probe, a CLI call just answered) frees within moments; resetting at once lost the
-        // second of two CLI calls in a row.
-        if (reserve == null || !reserve.run(task, true)) throw noCarrier;
-      }
+      if (reserve == null || !reserve.run(task)) Thread.ofVirtual().name(name).start(task);
     }
   }
 

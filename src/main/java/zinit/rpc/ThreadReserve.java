@@ -1,10 +1,9 @@
 package zinit.rpc;
 
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -15,13 +14,7 @@ import java.util.function.Consumer;
  * A thread is free again once its task returns; idle, the threads wait without waking.
  */
 final class ThreadReserve {
-  /**
-   * How long a connection waits for a busy reserved thread when no other thread can be had at
-   * all: the threads of a client that just left (a probe, a CLI call) are free again within it.
-   */
-  private static final long WAIT_MILLIS = 2000;
-
-  private final LinkedBlockingQueue<Worker> idle = new LinkedBlockingQueue<>();
+  private final ConcurrentLinkedQueue<Worker> idle = new ConcurrentLinkedQueue<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile Consumer<String> log = line -> {};
   private volatile boolean closed;
@@ -41,19 +34,9 @@ final class ThreadReserve {
     log = to;
   }
 
-  /**
-   * Runs {@code task} on an idle reserved thread; false when none is idle. With {@code wait} (for
-   * when no thread of any kind can be made), waits up to {@link #WAIT_MILLIS} for one to be idle.
-   */
-  boolean run(Runnable task, boolean wait) {
-    if (closed) return false;
-    Worker w;
-    try {
-      w = wait ? idle.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS) : idle.poll();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+  /** Runs {@code task} on an idle reserved thread; false when none is idle. */
+  boolean run(Runnable task) {
+    Worker w = closed ? null : idle.poll();
     if (w == null) return false;
     w.give(task);
     return true;
