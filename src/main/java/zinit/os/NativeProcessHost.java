@@ -345,15 +345,19 @@ public final class NativeProcessHost implements ProcessHost {
    * path (the native calls it makes that a start-up does not). Call once the services are up.
    */
   public void warmUp() {
-    Thread.ofPlatform()
-        .daemon()
-        .name("zinit-warm-up")
-        .start(
-            () -> {
-              Libc.bindStopCalls();
-              initialise(SoleProcess.class, ProcFs.Signals.class, ExitStatus.class, ExitStatus.Killed.class);
-              ProcessExit.bind(); // the last call of every shutdown
-            });
+    Runnable warmUp =
+        () -> {
+          Libc.bindStopCalls();
+          initialise(SoleProcess.class, ProcFs.Signals.class, ExitStatus.class, ExitStatus.Killed.class);
+          ProcessExit.bind(); // the last call of every shutdown
+        };
+    try {
+      Thread.ofPlatform().daemon().name("zinit-warm-up").start(warmUp);
+    } catch (OutOfMemoryError noThread) {
+      // A service took every process slot zinit shares with it before this: the error ended
+      // zinit's start-up, its socket never answered (ForkBombIT). The caller does it, a few ms.
+      warmUp.run();
+    }
   }
 
   /**

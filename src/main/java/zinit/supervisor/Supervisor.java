@@ -139,18 +139,19 @@ public final class Supervisor implements Services {
    * #mainExit} then has its exit. Call before {@link #load}.
    */
   public void watchMain(String name) {
+    // The shutdown blocks until everything is stopped, so not on the loop: on a thread made now,
+    // before any service runs. Made when the main service ended, a service that had taken every
+    // process slot zinit shares with it left zinit up for ever, its main service gone.
+    Thread.ofPlatform().daemon().name("zinit-main-ended").start(() -> {
+      mainExit.join();
+      try {
+        shutdown(false);
+      } catch (ZinitException e) {
+        log.zinit("shutdown after the main service failed: " + e.getMessage());
+      }
+    });
     calls.call(() -> {
-      lifecycle.watchMain(name, status -> {
-        mainExit.complete(status);
-        // shutdown blocks until everything is stopped: not on the loop
-        Thread.ofPlatform().name("zinit-main-ended").start(() -> {
-          try {
-            shutdown(false);
-          } catch (ZinitException e) {
-            log.zinit("shutdown after the main service failed: " + e.getMessage());
-          }
-        });
-      });
+      lifecycle.watchMain(name, mainExit::complete);
       return null;
     });
   }
@@ -387,7 +388,12 @@ public final class Supervisor implements Services {
     // Every service is gone: what they wrote starts going to disk now, beside the sweep and the
     // closing of sockets and logs, rather than all in the final sync, which then has little left.
     // That final sync, after the last write (zinit's own log files), is the one §4 asks for.
-    Thread.ofPlatform().daemon().name("zinit-early-sync").start(host::sync);
+    try {
+      Thread.ofPlatform().daemon().name("zinit-early-sync").start(host::sync);
+    } catch (OutOfMemoryError noThread) {
+      // no thread to be had (something outside zinit holds the process slots): the final sync
+      // still comes; the error must not end the sweep, or the shutdown would never end
+    }
     try {
       List<Integer> left = host.sweep(SWEEP_GRACE);
       if (!left.isEmpty()) log.zinit("could not remove processes " + left);
