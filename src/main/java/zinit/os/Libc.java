@@ -203,6 +203,13 @@ final class Libc {
             Linker.Option.critical(true));
   }
 
+  // send(2) of a Java array with MSG_DONTWAIT, critical as ReadCritical: it cannot block.
+  private static final class SendCritical {
+    static final MethodHandle H =
+        bind("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO,
+            Linker.Option.critical(true));
+  }
+
   private static final class Getdents64 {
     static final MethodHandle H = longs("getdents64");
   }
@@ -418,7 +425,7 @@ final class Libc {
    */
   static void bindStopCalls() {
     for (MethodHandle h :
-        new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H, MallocTrim.H}) {
+        new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H, MallocTrim.H, SendCritical.H}) {
       java.util.Objects.requireNonNull(h);
     }
   }
@@ -570,6 +577,25 @@ final class Libc {
     MemorySegment state = CAPTURES.get();
     try {
       long n = (long) ReadCritical.H.invokeExact(state, fd, buf, count);
+      return n == -1 ? -errno(state) : n;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError("native call failed to link or run", t);
+    }
+  }
+
+  private static final int MSG_DONTWAIT = 0x40;
+  private static final int MSG_NOSIGNAL = 0x4000;
+
+  /**
+   * {@code send(fd, buf, count, MSG_DONTWAIT | MSG_NOSIGNAL)} from a Java array (a heap segment):
+   * the bytes the socket took now, or -errno (EAGAIN when it takes none without waiting).
+   */
+  static long sendNow(int fd, MemorySegment buf, long count) {
+    MemorySegment state = CAPTURES.get();
+    try {
+      long n = (long) SendCritical.H.invokeExact(state, fd, buf, count, MSG_DONTWAIT | MSG_NOSIGNAL);
       return n == -1 ? -errno(state) : n;
     } catch (RuntimeException | Error e) {
       throw e;

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import zinit.logs.LogRing;
 import zinit.os.NativeBuffer;
+import zinit.os.SocketSend;
 
 /**
  * One client on the socket: a reader thread that frames and dispatches requests in order, a writer
@@ -78,7 +79,7 @@ final class Connection implements Session {
     this.log = log;
     this.peer = peer;
     this.deadlines = deadlines;
-    this.outbox = new Outbox(limits.outboxBytes(), limits.budget());
+    this.outbox = new Outbox(limits.outboxBytes(), limits.budget(), SocketSend.fd(channel));
   }
 
   /**
@@ -205,14 +206,13 @@ final class Connection implements Session {
     }
     CompletableFuture<JsonNode> later = dispatcher.handleLater(text, this);
     if (!later.isDone()) {
-      // Queued by the thread that ends the call, which wakes the writer directly: this reader
-      // is not woken in between. Such calls subscribe to nothing (afterReply stays empty).
+      // Sent by the thread that ends the call (or queued for the writer, which it wakes): this
+      // reader is not woken in between. Such calls subscribe to nothing (afterReply stays empty).
       pending = later.thenAccept(reply -> {
         if (reply == null) return;
-        send(reply);
-        // This thread (the loop, as a rule) has its own work after the reply; the writer it just
-        // woke shares its CPU when the other is busy, and should send first.
-        Thread.yield();
+        // This thread (the loop or the reaper, as a rule) has its own work after the reply; a
+        // writer it woke shares its CPU when the other is busy, and should send first.
+        if (send(reply) == Outbox.Sent.QUEUED) Thread.yield();
       });
       return;
     }
@@ -223,17 +223,17 @@ final class Connection implements Session {
   }
 
   /**
-   * Queues a reply. One larger than the reply limit, or a large one while all connections'
-   * buffers are full, is replaced by an error saying so.
+   * Sends a reply at once, or queues it (see {@link Outbox#addOrSend}). One larger than the reply
+   * limit, or a large one while all connections' buffers are full, is replaced by an error saying so.
    */
-  private void send(JsonNode reply) {
+  private Outbox.Sent send(JsonNode reply) {
     byte[] line = Dispatcher.encode(reply, limits.maxReply());
     if (line.length > SMALL_REPLY && limits.budget().used() + line.length > limits.budget().capacity()) {
       line = Dispatcher.encode(Dispatcher.error(
           Dispatcher.replyId(reply),
           new RpcError(RpcError.INTERNAL_ERROR, "zinit is busy: replies to other clients fill its buffer budget; retry later")));
     }
-    outbox.add(line);
+    return outbox.addOrSend(line);
   }
 
   private void writeLoop() {
@@ -355,6 +355,7 @@ final class Connection implements Session {
   }
 
   private void closeChannel() {
+    outbox.noSendsAtOnce();
     try {
       channel.close();
     } catch (IOException e) {

@@ -3,6 +3,7 @@ package zinit.rpc;
 import java.util.ArrayDeque;
 import java.util.List;
 import zinit.guard.ByteBudget;
+import zinit.os.SocketSend;
 
 /**
  * One connection's outgoing lines, written by its own writer thread so a client that reads slowly
@@ -13,6 +14,11 @@ import zinit.guard.ByteBudget;
  * <p>Guarded by its own monitor rather than a ReentrantLock and its conditions: every reply passes
  * here twice (queued, then taken by the writer), and a fresh zinit runs both interpreted, where
  * the monitor costs no Java frames.
+ *
+ * <p>A reply that finds nothing queued and nothing being written is sent at once by the thread that
+ * has it ({@link #addOrSend}), with a send that never waits; what the socket does not take then is
+ * queued for the writer. The writer is then not woken for it: a stop's reply, sent by the thread
+ * that saw the service gone, reaches the client one thread hand-off sooner.
  */
 final class Outbox {
   private final long softLimit;
@@ -21,10 +27,42 @@ final class Outbox {
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
   private long queued;
   private boolean closed;
+  // the socket's fd for sends at once, -1 when none may be made (any more)
+  private int fd;
 
-  Outbox(long softLimit, ByteBudget budget) {
+  /** {@code fd}: the socket's, for sends at once ({@link SocketSend}), or -1. */
+  Outbox(long softLimit, ByteBudget budget, int fd) {
     this.softLimit = softLimit;
     this.budget = budget;
+    this.fd = fd;
+  }
+
+  /** What {@link #addOrSend} did with a line. */
+  enum Sent {
+    AT_ONCE,
+    QUEUED,
+    CLOSED
+  }
+
+  /**
+   * Sends {@code line} at once when nothing is queued or being written (the writer holds what it
+   * took until {@link #written}), and queues what the socket did not take; else queues it all.
+   */
+  synchronized Sent addOrSend(byte[] line) {
+    if (closed) return Sent.CLOSED;
+    if (queued == 0 && fd >= 0) {
+      long n = SocketSend.now(fd, line);
+      if (n == line.length) return Sent.AT_ONCE;
+      // the socket is full or failed: the writer sends the rest, or meets the failure
+      if (n > 0) line = java.util.Arrays.copyOfRange(line, (int) n, line.length);
+    }
+    add(line);
+    return Sent.QUEUED;
+  }
+
+  /** No more sends at once: the socket is about to be closed (its fd could then be another file's). */
+  synchronized void noSendsAtOnce() {
+    fd = -1;
   }
 
   /**

@@ -7,6 +7,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * How {@link Supervisor}'s callers, on any thread, run a task on the loop and wait for its answer:
  * a domain error comes back as itself, an error on the loop fails the call instead of hanging it.
+ * The caller would only wait, so it runs the task itself when the loop is idle ({@link
+ * Scheduler#executeHere}); callers hold no lock a loop task takes (their service's OpLock is
+ * never taken on the loop).
  */
 final class LoopCalls {
   private final Scheduler loop;
@@ -30,7 +33,7 @@ final class LoopCalls {
 
   <T> T callChecked(LoopTask<T> task) throws ZinitException {
     CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(
+    loop.executeHere(
         () -> {
           try {
             result.complete(task.run());
@@ -61,7 +64,7 @@ final class LoopCalls {
    */
   <T> CompletableFuture<T> callThen(LoopTask<CompletableFuture<T>> task) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(
+    loop.executeHere(
         () -> {
           try {
             task.run()

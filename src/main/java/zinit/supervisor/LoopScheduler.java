@@ -16,6 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * from two threads and arms and cancels two timers, and a fresh zinit runs that code interpreted.
  * The executor's queue, futures and locks made a hand-off take ~85 us there, this ~30 us
  * (bench/RESULTS.md, 2026-12-01).
+ *
+ * <p>A caller that would only wait for its task may run it itself when the loop is idle ({@link
+ * #executeHere}): the task still runs alone and in its turn, on the caller's thread, and the hand-off
+ * to the loop's thread and its wake-up are saved. A stop takes two (the request, the exit).
  */
 public final class LoopScheduler implements Scheduler, AutoCloseable {
   private final Thread thread;
@@ -23,6 +27,10 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
   private long sequence;
   private boolean closed;
+  // a task runs, on the loop's thread or a caller's (guarded by this)
+  private boolean running;
+  // the loop's thread parks until a caller's task is done (guarded by this)
+  private boolean loopWaits;
 
   public LoopScheduler() {
     thread = Thread.ofPlatform().name("zinit-loop").daemon(true).unstarted(this::run);
@@ -49,6 +57,36 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
         queue.remove(t);
       }
     };
+  }
+
+  /**
+   * Runs {@code task} on the calling thread at once when no task runs and none is due, else
+   * queues it as {@link #execute} does. Either way it runs alone and after every task due before
+   * it. For callers that hold no lock a task could need and would only wait for it otherwise.
+   */
+  @Override
+  public void executeHere(Runnable task) {
+    boolean idle;
+    synchronized (this) {
+      Task head = queue.peek();
+      idle = !closed && !running && (head == null || head.due - System.nanoTime() > 0);
+      if (idle) running = true;
+    }
+    if (!idle) {
+      execute(task); // the task running now wakes the loop's thread when done, if it runs here
+      return;
+    }
+    try {
+      runGuarded(task);
+    } finally {
+      boolean wake;
+      synchronized (this) {
+        running = false;
+        wake = loopWaits;
+        loopWaits = false;
+      }
+      if (wake) LockSupport.unpark(thread);
+    }
   }
 
   /** The delay in nanoseconds, at least 0 and at most ~73 years (so that the due time cannot wrap). */
@@ -78,10 +116,16 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
       synchronized (this) {
         if (closed) return;
         next = queue.peek();
-        if (next != null) {
+        if (running) {
+          // a caller runs a task of its own (executeHere): wait until it says it is done
+          loopWaits = true;
+          next = null;
+        } else if (next != null) {
           long left = next.due - System.nanoTime();
-          if (left <= 0) queue.poll();
-          else {
+          if (left <= 0) {
+            queue.poll();
+            running = true;
+          } else {
             wait = left;
             next = null;
           }
@@ -95,7 +139,13 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
         else LockSupport.park(this);
         continue;
       }
-      if (!next.cancelled) runGuarded(next.task);
+      try {
+        if (!next.cancelled) runGuarded(next.task);
+      } finally {
+        synchronized (this) {
+          running = false;
+        }
+      }
     }
   }
 

@@ -118,13 +118,15 @@ final class Spawns {
   /** Posts the run's exit and its end (main reaped and unit empty) to the loop. */
   void watch(Run run, Consumer<ExitStatus> onExit, Runnable onGone) {
     run.process.onTrackingNote(line -> loop.execute(() -> log.zinit(line)));
-    // onGone is posted only after onExit: the loop handles a run's exit before its end.
+    // onGone is posted only after onExit: the loop handles a run's exit before its end. Both run
+    // on the thread that saw the exit (the reaper's, holding no lock) when the loop is idle: a
+    // stop's reply then needs no hand-off to the loop's thread.
     run.process
         .exit()
         .whenComplete(
             (status, failure) -> {
-              if (failure == null) loop.execute(() -> onExit.accept(status));
-              run.process.empty().whenComplete((ok, notEmpty) -> loop.execute(onGone));
+              if (failure == null) loop.executeHere(() -> onExit.accept(status));
+              run.process.empty().whenComplete((ok, notEmpty) -> loop.executeHere(onGone));
             });
   }
 }

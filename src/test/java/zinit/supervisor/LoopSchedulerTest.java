@@ -153,6 +153,111 @@ class LoopSchedulerTest {
         .isInstanceOf(RejectedExecutionException.class);
   }
 
+  @Test
+  void executeHereOnAnIdleLoopRunsTheTaskOnTheCallersThreadBeforeItReturns() throws Exception {
+    try (LoopScheduler loop = new LoopScheduler()) {
+      String[] ranOn = new String[1];
+      loop.executeHere(() -> ranOn[0] = Thread.currentThread().getName());
+      assertThat(ranOn[0]).isEqualTo(Thread.currentThread().getName());
+      // and the loop's thread goes on running the tasks that come after
+      CountDownLatch after = new CountDownLatch(1);
+      loop.execute(after::countDown);
+      assertThat(after.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void executeHereWhileATaskRunsQueuesBehindItAndTheTasksBeforeIt() throws Exception {
+    List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    List<String> threads = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    try (LoopScheduler loop = new LoopScheduler()) {
+      loop.execute(() -> {
+        running.countDown();
+        await(release);
+        ran.add("running");
+      });
+      assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+      loop.execute(() -> ran.add("queued"));
+      loop.executeHere(() -> {
+        ran.add("here");
+        threads.add(Thread.currentThread().getName());
+      });
+      assertThat(ran).isEmpty(); // it returned without running it
+      release.countDown();
+      loop.execute(done::countDown);
+      assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(ran).containsExactly("running", "queued", "here");
+    assertThat(threads).containsExactly("zinit-loop");
+  }
+
+  @Test
+  void aTaskRunByACallerNeverOverlapsAnotherAndEachCallersTasksKeepTheirOrder() throws Exception {
+    int callers = 4;
+    int each = 2000;
+    java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    int[] last = new int[callers]; // touched by tasks only: they run one at a time
+    java.util.Arrays.fill(last, -1);
+    java.util.concurrent.atomic.AtomicInteger outOfOrder = new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch done = new CountDownLatch(callers * each);
+    try (LoopScheduler loop = new LoopScheduler()) {
+      List<Thread> threads = new ArrayList<>();
+      for (int c = 0; c < callers; c++) {
+        int caller = c;
+        threads.add(Thread.ofPlatform().name("caller-" + c).start(() -> {
+          for (int i = 0; i < each; i++) {
+            int n = i;
+            Runnable task = () -> {
+              if (inside.incrementAndGet() != 1) overlaps.incrementAndGet();
+              if (last[caller] != n - 1) outOfOrder.incrementAndGet();
+              last[caller] = n;
+              if (n % 7 == 0) Thread.onSpinWait();
+              inside.decrementAndGet();
+              done.countDown();
+            };
+            // a mix, as zinit has: callers that run their task when they can, and plain posts
+            if (n % 3 == 0) loop.execute(task);
+            else loop.executeHere(task);
+          }
+        }));
+      }
+      for (Thread t : threads) t.join();
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(overlaps.get()).isZero();
+    assertThat(outOfOrder.get()).isZero();
+  }
+
+  @Test
+  void aTimerThatFallsDueWhileACallerRunsATaskRunsRightAfterIt() throws Exception {
+    List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch done = new CountDownLatch(1);
+    try (LoopScheduler loop = new LoopScheduler()) {
+      loop.schedule(Duration.ofMillis(20), () -> {
+        ran.add("timer");
+        done.countDown();
+      });
+      loop.executeHere(() -> {
+        sleep(100); // the timer falls due meanwhile; the loop's thread must not run it now
+        ran.add("here");
+      });
+      assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(ran).containsExactly("here", "timer");
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
