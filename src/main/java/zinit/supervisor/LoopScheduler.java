@@ -31,6 +31,10 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
   private boolean running;
   // the loop's thread parks until a caller's task is done (guarded by this)
   private boolean loopWaits;
+  // the caller's thread running a task (executeHere), or null (guarded by this)
+  private Thread caller;
+  // that task queued a new head: the loop's thread is woken once it is done (guarded by this)
+  private boolean wakeWhenDone;
 
   public LoopScheduler() {
     thread = Thread.ofPlatform().name("zinit-loop").daemon(true).unstarted(this::run);
@@ -70,7 +74,10 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
     synchronized (this) {
       Task head = queue.peek();
       idle = !closed && !running && (head == null || head.due - System.nanoTime() > 0);
-      if (idle) running = true;
+      if (idle) {
+        running = true;
+        caller = Thread.currentThread();
+      }
     }
     if (!idle) {
       execute(task); // the task running now wakes the loop's thread when done, if it runs here
@@ -82,8 +89,10 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
       boolean wake;
       synchronized (this) {
         running = false;
-        wake = loopWaits;
+        caller = null;
+        wake = loopWaits || wakeWhenDone;
         loopWaits = false;
+        wakeWhenDone = false;
       }
       if (wake) LockSupport.unpark(thread);
     }
@@ -104,6 +113,14 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
       t.sequence = sequence++;
       queue.add(t);
       first = queue.peek() == t;
+      // A task that a task queues is seen when that one is done: on the loop's thread, which looks
+      // at the queue again anyway; on a caller's, which wakes the loop's thread then, once (a stop
+      // arms two timers: woken at each, the loop's thread would compete for the CPUs with the
+      // service that is dying).
+      if (first && running && (caller == Thread.currentThread() || Thread.currentThread() == thread)) {
+        if (caller != null) wakeWhenDone = true;
+        first = false;
+      }
     }
     // Only a new head can be due before the loop's current wait ends.
     if (first) LockSupport.unpark(thread);

@@ -250,6 +250,29 @@ class LoopSchedulerTest {
     assertThat(ran).containsExactly("here", "timer");
   }
 
+  @Test
+  void tasksAndTimersThatACallersTaskQueuesRunOnTheLoopAfterIt() throws Exception {
+    List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch done = new CountDownLatch(2);
+    try (LoopScheduler loop = new LoopScheduler()) {
+      sleep(20); // the loop's thread is parked with nothing to do
+      loop.executeHere(() -> {
+        loop.schedule(Duration.ofMillis(50), () -> {
+          ran.add("timer on " + Thread.currentThread().getName());
+          done.countDown();
+        });
+        loop.execute(() -> {
+          ran.add("task on " + Thread.currentThread().getName());
+          done.countDown();
+        });
+        sleep(20);
+        ran.add("here");
+      });
+      assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(ran).containsExactly("here", "task on zinit-loop", "timer on zinit-loop");
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await(5, TimeUnit.SECONDS);
