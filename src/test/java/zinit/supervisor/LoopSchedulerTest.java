@@ -273,6 +273,42 @@ class LoopSchedulerTest {
     assertThat(ran).containsExactly("here", "task on zinit-loop", "timer on zinit-loop");
   }
 
+  @Test
+  void noTaskOrTimerIsLeftWaitingWhateverThreadsQueueThemWhileCallersRunTasks() throws Exception {
+    // A lost wake-up leaves the loop's thread parked until its farthest timer (a minute here):
+    // every timer below is due within milliseconds, so each must have run long before that.
+    int threads = 3;
+    int rounds = 300;
+    CountDownLatch ran = new CountDownLatch(threads * rounds * 3);
+    try (LoopScheduler loop = new LoopScheduler()) {
+      loop.schedule(Duration.ofMinutes(1), () -> {});
+      List<Thread> callers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        callers.add(Thread.ofPlatform().start(() -> {
+          java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+          for (int i = 0; i < rounds; i++) {
+            Runnable task = () -> {
+              loop.schedule(Duration.ofNanos(random.nextLong(2_000_000)), ran::countDown);
+              loop.execute(ran::countDown);
+              if (random.nextInt(4) == 0) Thread.onSpinWait();
+            };
+            if (random.nextBoolean()) loop.executeHere(() -> {
+              task.run();
+              ran.countDown();
+            });
+            else loop.execute(() -> {
+              task.run();
+              ran.countDown();
+            });
+            if (random.nextInt(8) == 0) sleep(1); // now and then the loop goes idle
+          }
+        }));
+      }
+      for (Thread c : callers) c.join();
+      assertThat(ran.await(20, TimeUnit.SECONDS)).as("tasks and timers left: %d", ran.getCount()).isTrue();
+    }
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await(5, TimeUnit.SECONDS);
