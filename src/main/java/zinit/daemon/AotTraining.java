@@ -67,15 +67,11 @@ public final class AotTraining {
         config.resolve("after.yaml"),
         "exec: sh -c 'echo up; echo oops >&2; exec sleep 1000'\ntest: test -d /\nafter:\n  - once\n");
 
-    // as `zinit -s SOCKET init -c CONFIG --container` parses them (see Main.initOptions)
-    DaemonOptions options =
-        zinit.cli.Main.initOptions(socket.toString(), java.util.List.of("-c", config.toString(), "--container"), java.util.Map.of());
-    if (options == null || !options.container() || !options.useCgroups() || !options.socket().equals(socket)) {
-      throw new IllegalStateException("init's options not parsed as expected: " + options);
-    }
     int[] daemonCode = {-1};
     Thread daemon =
-        Thread.ofPlatform().name("zinit-aot-daemon").start(() -> daemonCode[0] = Daemon.run(options));
+        Thread.ofPlatform()
+            .name("zinit-aot-daemon")
+            .start(() -> daemonCode[0] = Daemon.run(new DaemonOptions(config, socket, 2000, true, false, null, true)));
     long deadline = System.nanoTime() + DEADLINE_NANOS;
     boolean shutdownSent = false;
     try {
