@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 
 /**
  * Raw libc bindings, one handle per function, each wrapper named and typed as its C function (its C
@@ -81,27 +82,16 @@ final class Libc {
   }
 
   private static final Linker LINKER = Linker.nativeLinker();
+  private static final SymbolLookup LOOKUP =
+      LINKER.defaultLookup().or(SymbolLookup.libraryLookup("libc.so.6", Arena.global()));
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-  // errno's place in the capture segment, read as a plain int there: a VarHandle built from the
-  // layout path is spun (seven method-handle classes, interpreted) on the start-up's critical path.
-  private static final long ERRNO_OFFSET =
-      CAPTURE.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+  private static final VarHandle ERRNO =
+      CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
   private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-  /**
-   * libc.so.6 opened by name: only if the JDK's default lookup (libc, libm, libdl on Linux) lacks
-   * a symbol, which it never did on glibc. Opening it eagerly (dlopen and a composed lookup) was
-   * part of this class's initialisation, which the daemon's first native call waits for.
-   */
-  private static final class LibcByName {
-    static final SymbolLookup LOOKUP = SymbolLookup.libraryLookup("libc.so.6", Arena.global());
-  }
-
   private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
-    MemorySegment symbol = LINKER.defaultLookup().find(name).orElse(null);
-    if (symbol == null) {
-      symbol = LibcByName.LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-    }
+    MemorySegment symbol =
+        LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
     return LINKER.downcallHandle(symbol, fd, options);
   }
 
@@ -380,12 +370,12 @@ final class Libc {
 
   /**
    * The errno in {@code state}, the capture segment of a call that just returned. Never inlined
-   * (CompileCommand dontinline in zinit-daemon.jvmopts): C1 inlines the whole memory access
+   * (CompileCommand dontinline in zinit-daemon.jvmopts): C1 inlines the whole VarHandle access
    * into every caller, kilobytes of code each for a path taken only on failure, which made the
    * per-read methods slower to compile during a fresh daemon's first burst of output.
    */
   private static int errno(MemorySegment state) {
-    return state.get(JAVA_INT, ERRNO_OFFSET);
+    return (int) ERRNO.get(state, 0L);
   }
 
   /**
@@ -419,10 +409,6 @@ final class Libc {
         }) {
       java.util.Objects.requireNonNull(h);
     }
-    // Last, as the daemon's main thread needs it last before the first spawn (the host becomes
-    // subreaper): prctl is variadic, a stub of its own and ~20 method-handle classes spun, which
-    // the main thread otherwise builds itself on its way to the first spawn. PID 1 makes no call.
-    if (getpid() != 1) java.util.Objects.requireNonNull(Prctl.H);
   }
 
   /**
