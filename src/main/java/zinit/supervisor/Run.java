@@ -18,10 +18,11 @@ final class Run {
   boolean killed;
   Scheduler.Cancellable killTimer;
   /**
-   * When the stop signals last reached a process after the stop began (written off the loop by the
-   * signal pass, read by the kill timer); null when they all went out with the stop.
+   * When the stop signals last reached a process after the stop began, on the loop's monotonic
+   * clock (written off the loop by the signal pass, read by the kill timer); null when they all
+   * went out with the stop.
    */
-  volatile Instant signalledLate;
+  volatile Long signalledLate;
   /** Why zinit ended this run on its own (a failed health check), for the exit's detail. */
   String endedBecause;
   /** Where its output goes, holding its marks in order; null when zinit reads none. */
