@@ -61,6 +61,52 @@ class ClockStepIT {
     }
   }
 
+  /**
+   * A start limit's window, a health check's start period and a run's uptime are lengths of time:
+   * a clock set back an hour must not make starts 2 s apart count as one burst, hold off a failing
+   * check for an hour, or show a negative uptime.
+   */
+  @Test
+  @Timeout(180)
+  void startLimitsHealthStartPeriodsAndUptimeDoNotFollowTheWallClockBack() throws Exception {
+    try (Zinit z = new Zinit()) {
+      Path shift = shifted(z);
+      // starts at least 2 s apart never exceed one start within 1 s
+      z.service("crashy", "exec: sh -c 'exit 1'\nrestart_delay: 2\nrestart_delay_max: 2\n"
+              + "start_limit: {burst: 1, interval: 1}\n")
+          // failures count once 3 s have passed since Running; one failure ends the run
+          .service("unwell", "exec: sleep 1000\nhealth:\n  exec: sh -c 'exit 3'\n  interval: 1\n  retries: 1\n  start_period: 3\n")
+          .service("steady", "exec: sleep 1000\n")
+          .start();
+      z.awaitState("steady", "Running");
+      z.awaitState("unwell", "Running");
+      Zinit.waitFor("crashy's first crash", Duration.ofSeconds(30), () -> restarts(z, "crashy") >= 1);
+      Files.writeString(shift, Long.toString(STEP_BACK_SECONDS));
+
+      // three more starts, each 2 s after the last crash: none is over the limit
+      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (restarts(z, "crashy") < 4) {
+        JsonNode st = z.call("service_status", "crashy");
+        assertThat(st.path("detail").asText()).as(st.toString()).doesNotContain("start limit");
+        assertThat(System.nanoTime()).as("crashy restarted 4 times within 60 s; " + st).isLessThan(end);
+        Thread.sleep(100);
+      }
+      // the start period ended ~3 s after Running, on any clock: the failing check counts
+      Zinit.waitFor("unwell's check to count (start_period 3 s)", Duration.ofSeconds(60),
+          () -> z.output().contains("unwell: health check failed (1/1)"));
+      JsonNode steady = z.call("service_status", "steady");
+      assertThat(steady.path("uptime").asLong(-1)).as(steady.toString()).isNotNegative();
+    }
+  }
+
+  private static int restarts(Zinit z, String service) {
+    try {
+      return z.call("service_status", service).path("restarts").asInt();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static int pids(Zinit z) {
     try {
       return z.pidsIn("pids").size();
