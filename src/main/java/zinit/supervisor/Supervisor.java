@@ -188,7 +188,7 @@ public final class Supervisor implements Services {
     return calls.callChecked(
         () -> {
           Service s = find(name);
-          return StatusViews.status(name, s, lifecycle.services, loop.now());
+          return StatusViews.status(name, s, lifecycle.services, loop);
         });
   }
 
