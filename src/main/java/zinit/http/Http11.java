@@ -13,10 +13,12 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import zinit.guard.AcceptBackoff;
@@ -50,6 +52,12 @@ final class Http11 {
   private final ScheduledThreadPoolExecutor watchdog;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  /**
+   * The connections that have not sent a whole first request head yet, oldest first. At the cap
+   * the oldest of them is closed to make room: anyone on the host can connect to loopback, and
+   * connections that send nothing otherwise locked out every request for as long as they were held.
+   */
+  private final ConcurrentLinkedDeque<Slot> waiting = new ConcurrentLinkedDeque<>();
   private final Episode full;
   private volatile boolean closed;
 
@@ -109,24 +117,49 @@ final class Http11 {
 
   private void admit(Socket s) {
     if (open.incrementAndGet() > bounds.maxConnections()) {
-      open.decrementAndGet();
-      full.happened("http: " + bounds.maxConnections() + " connections open (the limit), refusing new ones");
-      refuse(s);
-      return;
+      Slot oldest = waiting.pollFirst();
+      if (oldest == null) {
+        open.decrementAndGet();
+        full.happened("http: " + bounds.maxConnections() + " connections open (the limit), all with a request, refusing new ones");
+        refuse(s);
+        return;
+      }
+      // its place is this connection's: the count stays at the cap
+      oldest.release();
+      Exchange.closeQuietly(oldest.socket);
+      full.happened("http: " + bounds.maxConnections() + " connections open (the limit), closing the oldest that sent no request for each new one");
+    } else {
+      full.over("http: accepting connections again");
     }
-    full.over("http: accepting connections again");
+    Slot slot = new Slot(s);
+    waiting.addLast(slot);
     sockets.add(s);
     if (closed) Exchange.closeQuietly(s);
     Thread.ofVirtual().name("zinit-http").start(() -> {
       try {
-        new Conn(s).serve();
+        new Conn(s, slot).serve();
         lingeringClose(s);
       } finally {
+        waiting.remove(slot);
         sockets.remove(s);
         Exchange.closeQuietly(s);
-        open.decrementAndGet();
+        slot.release();
       }
     });
+  }
+
+  /** One connection's place under the cap, given back once: by its end, or when it is closed to make room. */
+  private final class Slot {
+    final Socket socket;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    Slot(Socket socket) {
+      this.socket = socket;
+    }
+
+    void release() {
+      if (released.compareAndSet(false, true)) open.decrementAndGet();
+    }
   }
 
   /**
@@ -177,6 +210,7 @@ final class Http11 {
   /** One connection: requests one after another, each phase under its own deadline. */
   final class Conn {
     private final Socket socket;
+    private final Slot slot;
     private final InputStream in;
     private final OutputStream out;
     private final byte[] buf = new byte[MAX_HEAD];
@@ -184,8 +218,9 @@ final class Http11 {
     private int end;
     private long held; // budget bytes held by the current exchange
 
-    Conn(Socket socket) {
+    Conn(Socket socket, Slot slot) {
       this.socket = socket;
+      this.slot = slot;
       InputStream i = null;
       OutputStream o = null;
       try {
@@ -214,6 +249,7 @@ final class Http11 {
         while (!closed) {
           RequestHead head = readHead(first ? bounds.head() : bounds.idle());
           if (head == null) return;
+          if (first) waiting.remove(slot); // a whole request came: no longer the first to make room
           first = false;
           Exchange ex = new Exchange(this, head);
           try {

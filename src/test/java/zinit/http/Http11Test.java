@@ -110,7 +110,13 @@ class Http11Test {
   void connectionsPastTheCapAreRefusedAtOnceAndTheServerRecovers() throws Exception {
     InetSocketAddress at = start(3, Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20);
     List<Socket> idle = new ArrayList<>();
-    for (int i = 0; i < 3; i++) idle.add(connect(at));
+    for (int i = 0; i < 3; i++) {
+      // each served one request and is kept alive: none is a connection that sent nothing
+      Socket kept = connect(at);
+      kept.getOutputStream().write(post("{}", true).getBytes());
+      assertThat(response(kept.getInputStream())).startsWith("HTTP/1.1 200");
+      idle.add(kept);
+    }
     for (int i = 0; i < 5; i++) {
       try (Socket refused = connect(at)) {
         assertThat(response(refused.getInputStream())).startsWith("HTTP/1.1 503");
@@ -130,6 +136,26 @@ class Http11Test {
     }
     assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\"result\":2}\n");
     assertThat(log).anyMatch(l -> l.contains("accepting connections again"));
+  }
+
+  @Test
+  void atTheCapTheOldestConnectionThatSentNoRequestMakesRoomForANewOne() throws Exception {
+    InetSocketAddress at = start(3, Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20);
+    List<Socket> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) silent.add(connect(at));
+      for (int i = 0; i < 5; i++) {
+        try (Socket s = connect(at)) {
+          s.getOutputStream().write(post("{}", true).getBytes());
+          assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 200");
+        }
+      }
+      // the oldest silent ones were closed, one per newcomer
+      assertThat(silent.getFirst().getInputStream().read()).isEqualTo(-1);
+      assertThat(log).anyMatch(l -> l.contains("closing the oldest that sent no request"));
+    } finally {
+      for (Socket s : silent) s.close();
+    }
   }
 
   @Test
