@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The HTTP server listens on loopback, where any local user (a service's, too) can connect. One
- * that opens as many connections as the cap allows and sends nothing must not lock the operator
- * out: before, every request got 503 for as long as such connections were held (10 s each, and
- * reopened at once).
+ * that opens as many connections as the cap allows and sends nothing, or asks for a probe that
+ * needs no token and keeps the connection, must not lock the operator out: before, every request
+ * got 503 for as long as such connections were held (10 s or 30 s each, and reopened at once).
  */
 class HttpConnectionCapIT {
   @Test
   @Timeout(120)
-  void connectionsThatSendNothingDoNotLockOutARequestThatComesWhole() throws Exception {
+  void connectionsThatSendNothingOrIdleAfterAProbeDoNotLockOutARequestThatComesWhole() throws Exception {
     try (Zinit z = new Zinit()) {
       z.service("svc", "exec: sleep 1000\n").start();
       String started = z.call("system_start_http_server", "127.0.0.1:0").asText();
@@ -38,6 +38,16 @@ class HttpConnectionCapIT {
         for (int i = 0; i < 80; i++) idle.add(new Socket("127.0.0.1", port));
         for (int attempt = 0; attempt < 3; attempt++) {
           assertThat(healthz(port, token)).as("attempt %d", attempt).startsWith("HTTP/1.1 200");
+        }
+        // the probes need no token: connections that ask for one and then stay open, idle
+        for (int i = 0; i < 80; i++) {
+          Socket s = new Socket("127.0.0.1", port);
+          s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          idle.add(s);
+        }
+        Thread.sleep(500); // served, now idle between requests
+        for (int attempt = 0; attempt < 3; attempt++) {
+          assertThat(healthz(port, token)).as("after idle keep-alive connections, attempt %d", attempt).startsWith("HTTP/1.1 200");
         }
       } finally {
         for (Socket s : idle) s.close();
