@@ -53,9 +53,10 @@ final class Http11 {
   private final AtomicInteger open = new AtomicInteger();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   /**
-   * The connections that have not sent a whole first request head yet, oldest first. At the cap
-   * the oldest of them is closed to make room: anyone on the host can connect to loopback, and
-   * connections that send nothing otherwise locked out every request for as long as they were held.
+   * The connections waiting for a request head (a new one, or a kept-alive one between requests),
+   * longest waiting first. At the cap the first of them is closed to make room: anyone on the host
+   * can connect to loopback and ask for a probe that needs no token, and connections that sent
+   * nothing or idled after a probe otherwise locked out every request for as long as they were held.
    */
   private final ConcurrentLinkedDeque<Slot> waiting = new ConcurrentLinkedDeque<>();
   private final Episode full;
@@ -120,14 +121,14 @@ final class Http11 {
       Slot oldest = waiting.pollFirst();
       if (oldest == null) {
         open.decrementAndGet();
-        full.happened("http: " + bounds.maxConnections() + " connections open (the limit), all with a request, refusing new ones");
+        full.happened("http: " + bounds.maxConnections() + " connections open (the limit), all serving a request, refusing new ones");
         refuse(s);
         return;
       }
       // its place is this connection's: the count stays at the cap
       oldest.release();
       Exchange.closeQuietly(oldest.socket);
-      full.happened("http: " + bounds.maxConnections() + " connections open (the limit), closing the oldest that sent no request for each new one");
+      full.happened("http: " + bounds.maxConnections() + " connections open (the limit), closing the longest waiting for a request for each new one");
     } else {
       full.over("http: accepting connections again");
     }
@@ -148,7 +149,7 @@ final class Http11 {
     });
   }
 
-  /** One connection's place under the cap, given back once: by its end, or when it is closed to make room. */
+  /** One connection's place under the cap, given back once: at its end, or when it is closed to make room. */
   private final class Slot {
     final Socket socket;
     private final AtomicBoolean released = new AtomicBoolean();
@@ -247,9 +248,10 @@ final class Http11 {
       boolean first = true;
       try {
         while (!closed) {
+          if (!first) waiting.addLast(slot); // idle between requests: may make room again
           RequestHead head = readHead(first ? bounds.head() : bounds.idle());
           if (head == null) return;
-          if (first) waiting.remove(slot); // a whole request came: no longer the first to make room
+          waiting.remove(slot); // a whole request came: it is served
           first = false;
           Exchange ex = new Exchange(this, head);
           try {
