@@ -17,14 +17,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The HTTP server listens on loopback, where any local user (a service's, too) can connect. One
- * that opens as many connections as the cap allows and sends nothing, or asks for a probe that
- * needs no token and keeps the connection, must not lock the operator out: before, every request
- * got 503 for as long as such connections were held (10 s or 30 s each, and reopened at once).
+ * that opens as many connections as the cap allows and sends nothing, asks for a probe that needs
+ * no token and keeps the connection, or is refused with a body still to come, must not lock the
+ * operator out: before, every request got 503 for as long as such connections were held (2, 10 or
+ * 30 s each, and reopened at once).
  */
 class HttpConnectionCapIT {
   @Test
   @Timeout(120)
-  void connectionsThatSendNothingOrIdleAfterAProbeDoNotLockOutARequestThatComesWhole() throws Exception {
+  void connectionsThatSendNothingIdleOrAreRefusedDoNotLockOutARequestThatComesWhole() throws Exception {
     try (Zinit z = new Zinit()) {
       z.service("svc", "exec: sleep 1000\n").start();
       String started = z.call("system_start_http_server", "127.0.0.1:0").asText();
@@ -48,6 +49,16 @@ class HttpConnectionCapIT {
         Thread.sleep(500); // served, now idle between requests
         for (int attempt = 0; attempt < 3; attempt++) {
           assertThat(healthz(port, token)).as("after idle keep-alive connections, attempt %d", attempt).startsWith("HTTP/1.1 200");
+        }
+        // a refused request's unread body is drained for up to 2 s before its connection closes:
+        // connections refused (no token) with a body still to come, held through that drain
+        for (int i = 0; i < 80; i++) {
+          Socket s = new Socket("127.0.0.1", port);
+          s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{".getBytes(StandardCharsets.US_ASCII));
+          idle.add(s);
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+          assertThat(healthz(port, token)).as("after refused requests, attempt %d", attempt).startsWith("HTTP/1.1 200");
         }
       } finally {
         for (Socket s : idle) s.close();
