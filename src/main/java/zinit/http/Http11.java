@@ -53,10 +53,11 @@ final class Http11 {
   private final AtomicInteger open = new AtomicInteger();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   /**
-   * The connections waiting for a request head (a new one, or a kept-alive one between requests),
-   * longest waiting first. At the cap the first of them is closed to make room: anyone on the host
-   * can connect to loopback and ask for a probe that needs no token, and connections that sent
-   * nothing or idled after a probe otherwise locked out every request for as long as they were held.
+   * The connections waiting for a request head (a new one, or a kept-alive one between requests)
+   * or closing (their unread input drained), longest waiting first. At the cap the first of them
+   * is closed to make room: anyone on the host can connect to loopback and ask for a probe that
+   * needs no token, and connections that sent nothing, idled after a probe or were refused with a
+   * body to drain otherwise locked out every request for as long as they were held.
    */
   private final ConcurrentLinkedDeque<Slot> waiting = new ConcurrentLinkedDeque<>();
   private final Episode full;
@@ -118,27 +119,28 @@ final class Http11 {
 
   private void admit(Socket s) {
     if (open.incrementAndGet() > bounds.maxConnections()) {
-      Slot oldest = waiting.pollFirst();
+      Slot oldest;
+      do oldest = waiting.pollFirst(); while (oldest != null && !oldest.release()); // skips one that just ended
       if (oldest == null) {
         open.decrementAndGet();
         full.happened("http: " + bounds.maxConnections() + " connections open (the limit), all serving a request, refusing new ones");
         refuse(s);
         return;
       }
-      // its place is this connection's: the count stays at the cap
-      oldest.release();
+      // its place is this connection's (released above): the count stays at the cap
       Exchange.closeQuietly(oldest.socket);
       full.happened("http: " + bounds.maxConnections() + " connections open (the limit), closing the longest waiting for a request for each new one");
     } else {
       full.over("http: accepting connections again");
     }
     Slot slot = new Slot(s);
-    waiting.addLast(slot);
+    waiting(slot);
     sockets.add(s);
     if (closed) Exchange.closeQuietly(s);
     Thread.ofVirtual().name("zinit-http").start(() -> {
       try {
         new Conn(s, slot).serve();
+        waiting(slot); // its response is out: the drain below may make room
         lingeringClose(s);
       } finally {
         waiting.remove(slot);
@@ -158,9 +160,18 @@ final class Http11 {
       this.socket = socket;
     }
 
-    void release() {
-      if (released.compareAndSet(false, true)) open.decrementAndGet();
+    /** Gives the place back; false when it was given back already. */
+    boolean release() {
+      if (!released.compareAndSet(false, true)) return false;
+      open.decrementAndGet();
+      return true;
     }
+  }
+
+  /** {@code slot} may make room from now on, after those waiting longer; once in the queue at most. */
+  private void waiting(Slot slot) {
+    waiting.remove(slot);
+    waiting.addLast(slot);
   }
 
   /**
@@ -248,7 +259,7 @@ final class Http11 {
       boolean first = true;
       try {
         while (!closed) {
-          if (!first) waiting.addLast(slot); // idle between requests: may make room again
+          if (!first) waiting(slot); // idle between requests: may make room again
           RequestHead head = readHead(first ? bounds.head() : bounds.idle());
           if (head == null) return;
           waiting.remove(slot); // a whole request came: it is served
