@@ -13,10 +13,12 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import zinit.guard.AcceptBackoff;
@@ -50,6 +52,14 @@ final class Http11 {
   private final ScheduledThreadPoolExecutor watchdog;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  /**
+   * The connections waiting for a request head (a new one, or a kept-alive one between requests)
+   * or closing (their unread input drained), longest waiting first. At the cap the first of them
+   * is closed to make room: anyone on the host can connect to loopback and ask for a probe that
+   * needs no token, and connections that sent nothing, idled after a probe or were refused with a
+   * body to drain otherwise locked out every request for as long as they were held.
+   */
+  private final ConcurrentLinkedDeque<Slot> waiting = new ConcurrentLinkedDeque<>();
   private final Episode full;
   private volatile boolean closed;
 
@@ -109,24 +119,59 @@ final class Http11 {
 
   private void admit(Socket s) {
     if (open.incrementAndGet() > bounds.maxConnections()) {
-      open.decrementAndGet();
-      full.happened("http: " + bounds.maxConnections() + " connections open (the limit), refusing new ones");
-      refuse(s);
-      return;
+      Slot oldest;
+      do oldest = waiting.pollFirst(); while (oldest != null && !oldest.release()); // skips one that just ended
+      if (oldest == null) {
+        open.decrementAndGet();
+        full.happened("http: " + bounds.maxConnections() + " connections open (the limit), all serving a request, refusing new ones");
+        refuse(s);
+        return;
+      }
+      // its place is this connection's (released above): the count stays at the cap
+      Exchange.closeQuietly(oldest.socket);
+      full.happened("http: " + bounds.maxConnections() + " connections open (the limit), closing the longest waiting for a request for each new one");
+    } else {
+      full.over("http: accepting connections again");
     }
-    full.over("http: accepting connections again");
+    Slot slot = new Slot(s);
+    waiting(slot);
     sockets.add(s);
     if (closed) Exchange.closeQuietly(s);
     Thread.ofVirtual().name("zinit-http").start(() -> {
       try {
-        new Conn(s).serve();
+        new Conn(s, slot).serve();
+        waiting(slot); // its response is out: the drain below may make room
         lingeringClose(s);
       } finally {
+        waiting.remove(slot);
         sockets.remove(s);
         Exchange.closeQuietly(s);
-        open.decrementAndGet();
+        slot.release();
       }
     });
+  }
+
+  /** One connection's place under the cap, given back once: at its end, or when it is closed to make room. */
+  private final class Slot {
+    final Socket socket;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    Slot(Socket socket) {
+      this.socket = socket;
+    }
+
+    /** Gives the place back; false when it was given back already. */
+    boolean release() {
+      if (!released.compareAndSet(false, true)) return false;
+      open.decrementAndGet();
+      return true;
+    }
+  }
+
+  /** {@code slot} may make room from now on, after those waiting longer; once in the queue at most. */
+  private void waiting(Slot slot) {
+    waiting.remove(slot);
+    waiting.addLast(slot);
   }
 
   /**
@@ -177,6 +222,7 @@ final class Http11 {
   /** One connection: requests one after another, each phase under its own deadline. */
   final class Conn {
     private final Socket socket;
+    private final Slot slot;
     private final InputStream in;
     private final OutputStream out;
     private final byte[] buf = new byte[MAX_HEAD];
@@ -184,8 +230,9 @@ final class Http11 {
     private int end;
     private long held; // budget bytes held by the current exchange
 
-    Conn(Socket socket) {
+    Conn(Socket socket, Slot slot) {
       this.socket = socket;
+      this.slot = slot;
       InputStream i = null;
       OutputStream o = null;
       try {
@@ -212,8 +259,10 @@ final class Http11 {
       boolean first = true;
       try {
         while (!closed) {
+          if (!first) waiting(slot); // idle between requests: may make room again
           RequestHead head = readHead(first ? bounds.head() : bounds.idle());
           if (head == null) return;
+          waiting.remove(slot); // a whole request came: it is served
           first = false;
           Exchange ex = new Exchange(this, head);
           try {

@@ -7,6 +7,7 @@ import static zinit.rpc.Params.Kind.STRING;
 import static zinit.rpc.Params.Spec.optional;
 import static zinit.rpc.Params.Spec.required;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
@@ -46,13 +47,16 @@ final class Methods {
   private final ServiceFiles files;
   private final HttpControl http;
   private final Observability obs;
+  /** The largest reply, in bytes: a log snapshot is cut to its newest lines to fit. */
+  private final int maxReply;
 
-  Methods(Services services, LogRing logs, ServiceFiles files, HttpControl http, Observability obs) {
+  Methods(Services services, LogRing logs, ServiceFiles files, HttpControl http, Observability obs, int maxReply) {
     this.services = services;
     this.logs = logs;
     this.files = files;
     this.http = http;
     this.obs = obs;
+    this.maxReply = maxReply;
   }
 
   /** Operations on the HTTP server that system_start/stop_http_server control. */
@@ -367,9 +371,36 @@ final class Methods {
     }
   }
 
+  /**
+   * The buffer's lines, oldest first. When they do not fit in one reply (2000 lines of ~600 bytes
+   * do not), the newest that fit, after a line that says how many older ones are left out:
+   * before, the whole reply was an error and `zinit log -s` showed nothing.
+   */
   private JsonNode currentLogs(String filter, LineView view) {
+    List<String> lines = logs.snapshot(filter, view);
+    // the reply's envelope, its id and the notice take the rest
+    int from = newestThatFit(lines, maxReply - Math.min(64 * 1024, maxReply / 4));
     ArrayNode out = NODES.arrayNode();
-    logs.snapshot(filter, view).forEach(out::add);
+    if (from > 0) {
+      out.add("[-] zinit: " + from + " older log lines left out: the " + lines.size() + " lines are more than a reply may"
+          + " hold (" + maxReply + " bytes); zinit log (following) shows them all");
+    }
+    for (int i = from; i < lines.size(); i++) out.add(lines.get(i));
     return out;
+  }
+
+  /** Index of the oldest of the newest {@code lines} that fit in {@code room} bytes as JSON strings. */
+  static int newestThatFit(List<String> lines, long room) {
+    long worst = 0;
+    // quotes and a comma each; an escaped control char (6 bytes) is the longest a char becomes
+    for (String l : lines) worst += 6L * l.length() + 3;
+    if (worst <= room) return 0;
+    JsonStringEncoder json = JsonStringEncoder.getInstance();
+    long used = 0;
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      used += json.quoteAsUTF8(lines.get(i)).length + 3;
+      if (used > room) return i + 1;
+    }
+    return 0;
   }
 }

@@ -181,7 +181,7 @@ public final class RpcServer {
     Observability obs =
         options.observabilityOrNull() != null ? options.observabilityOrNull() : new Metrics(services, null);
     DaemonHttp http = new DaemonHttp(bound.socket(), logs, limits, log, obs);
-    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http, obs).table(), log, limits.maxReply());
+    Dispatcher dispatcher = new Dispatcher(new Methods(services, logs, files, http, obs, limits.maxReply()).table(), log, limits.maxReply());
     http.dispatcher(dispatcher);
     RpcServer server = new RpcServer(bound.file, bound.peers, dispatcher, http, logs, limits, log, options.reserve(), bound);
     if (bound.acceptor) bound.served.complete(server);

@@ -1,7 +1,5 @@
 package zinit.supervisor;
 
-import java.time.Instant;
-
 /** The liveness of one service, as its checks found it. Loop-confined. */
 final class Health {
   /** Consecutive failed checks that counted (outside the start period). */
@@ -10,8 +8,11 @@ final class Health {
   String lastFailure;
   /** Whether any check has passed since the service became Running. */
   boolean passed;
-  /** When the service became Running: failures before start_period has passed do not count. */
-  Instant runningSince;
+  /**
+   * When the service became Running, on the loop's monotonic clock: failures before start_period
+   * has passed do not count.
+   */
+  long runningSince;
   /** A check is in flight (one at a time per service). */
   boolean checking;
   Scheduler.Cancellable timer;

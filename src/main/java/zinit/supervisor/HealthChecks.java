@@ -46,7 +46,7 @@ final class HealthChecks implements HealthMonitor.Host {
         lifecycle.completeStopIfIdle(s);
         return;
       }
-      Run run = new Run(process, loop.now());
+      Run run = new Run(process, loop);
       h.run = run;
       spawns.watch(run, status -> {}, () -> lifecycle.onGone(s, run));
       then.accept(run, null);

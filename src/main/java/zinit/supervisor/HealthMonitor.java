@@ -51,7 +51,7 @@ final class HealthMonitor {
     stop(s);
     Health old = s.health;
     s.health = new Health();
-    s.health.runningSince = loop.now();
+    s.health.runningSince = loop.nanoTime();
     if (old != null) {
       s.health.previous = old.failures > 0 ? old.display(check.retries()) : old.passed ? null : old.previous;
     }
@@ -158,7 +158,7 @@ final class HealthMonitor {
       h.failures = 0;
       h.lastFailure = null;
       h.passed = true;
-    } else if (!h.passed && loop.now().isBefore(h.runningSince.plus(c.startPeriod()))) {
+    } else if (!h.passed && loop.nanoTime() - h.runningSince < c.startPeriod().toNanos()) {
       h.lastFailure = null; // within start_period: does not count
     } else {
       h.failures++;

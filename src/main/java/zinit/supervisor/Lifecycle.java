@@ -223,7 +223,7 @@ final class Lifecycle implements Terminator.Events {
   private void spawn(Service s) {
     s.pendingStart = false;
     RestartPolicy.StartLimit limit = s.config.restart().startLimit();
-    if (!s.startHistory.admit(limit, loop.now())) {
+    if (!s.startHistory.admit(limit, loop.nanoTime())) {
       String why = StartHistory.refusal(limit);
       move(s, State.Failure, why);
       log.zinit(s.name() + ": " + why);
@@ -270,7 +270,7 @@ final class Lifecycle implements Terminator.Events {
       log.zinit(c.name() + ": failed to spawn: " + detail);
       completeStopIfIdle(s);
     } else {
-      Run run = new Run(process, loop.now());
+      Run run = new Run(process, loop);
       run.output = output;
       s.run = run;
       // As the original: a oneshot is Running while it runs; a service with a test is Spawned

@@ -23,7 +23,7 @@ final class Restarts {
 
   /** Counts the crash of {@code run} (a healthy run resets the count) and returns the delay before the restart. */
   Duration afterCrash(Service s, Run run) {
-    Duration ran = Duration.between(run.started, loop.now());
+    Duration ran = run.uptime(loop);
     s.crashes = backoff.healthy(ran) ? 1 : s.crashes + 1;
     return restartDelay(s);
   }

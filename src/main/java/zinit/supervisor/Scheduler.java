@@ -9,7 +9,18 @@ import java.time.Instant;
  * fake one and advance time by hand.
  */
 public interface Scheduler {
+  /** The wall clock, for what is shown as a time of day (next_restart, a start time in /metrics). */
   Instant now();
+
+  /**
+   * A monotonic clock in nanoseconds (System.nanoTime on the real loop), for every length of time:
+   * a grace period, a start limit's window, a run's length, a health start period. The wall clock
+   * steps (NTP or a wrong RTC corrected at boot, `date -s`); set back an hour during a stop, it
+   * made the SIGKILL wait that hour. Only differences between two readings mean anything.
+   */
+  default long nanoTime() {
+    return System.nanoTime();
+  }
 
   /** Runs {@code task} on the loop as soon as possible. */
   void execute(Runnable task);

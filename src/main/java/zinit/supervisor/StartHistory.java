@@ -1,6 +1,5 @@
 package zinit.supervisor;
 
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import zinit.config.RestartPolicy;
@@ -10,15 +9,19 @@ import zinit.config.RestartPolicy;
  * starts within {@code interval} and the next is refused. Loop-confined; `zinit start` resets it.
  */
 final class StartHistory {
-  private final Deque<Instant> starts = new ArrayDeque<>();
+  /** On a monotonic clock: a wall clock set back kept old starts in the window for as long. */
+  private final Deque<Long> starts = new ArrayDeque<>();
 
-  /** Records a start at {@code now}; false (recording nothing) when it would exceed the limit. */
-  boolean admit(RestartPolicy.StartLimit limit, Instant now) {
+  /**
+   * Records a start at {@code nowNanos} (the loop's monotonic clock); false (recording nothing)
+   * when it would exceed the limit.
+   */
+  boolean admit(RestartPolicy.StartLimit limit, long nowNanos) {
     if (limit == null) return true;
-    Instant horizon = now.minus(limit.interval());
-    while (!starts.isEmpty() && !starts.peekFirst().isAfter(horizon)) starts.removeFirst();
+    long window = limit.interval().toNanos();
+    while (!starts.isEmpty() && nowNanos - starts.peekFirst() >= window) starts.removeFirst();
     if (starts.size() >= limit.burst()) return false;
-    starts.addLast(now);
+    starts.addLast(nowNanos);
     return true;
   }
 

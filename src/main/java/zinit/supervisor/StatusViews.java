@@ -1,7 +1,5 @@
 package zinit.supervisor;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +12,7 @@ final class StatusViews {
   private StatusViews() {}
 
   /** The status of {@code s}, with the state of each service it comes after. Runs on the loop. */
-  static ServiceStatus status(String name, Service s, Map<String, Service> services, Instant now) {
+  static ServiceStatus status(String name, Service s, Map<String, Service> services, Scheduler loop) {
     Map<String, String> after = new LinkedHashMap<>();
     for (String dep : s.config.after()) {
       Service d = services.get(dep);
@@ -31,7 +29,7 @@ final class StatusViews {
         s.restarts,
         s.nextRestart,
         detail,
-        s.pid() == 0 ? null : Duration.between(s.run.started, now),
+        s.pid() == 0 ? null : s.run.uptime(loop),
         ModelStatus.of(s));
   }
 

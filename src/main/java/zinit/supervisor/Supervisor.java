@@ -189,7 +189,7 @@ public final class Supervisor implements Services {
     return calls.callChecked(
         () -> {
           Service s = find(name);
-          return StatusViews.status(name, s, lifecycle.services, loop.now());
+          return StatusViews.status(name, s, lifecycle.services, loop);
         });
   }
 

@@ -1,7 +1,6 @@
 package zinit.supervisor;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -76,10 +75,10 @@ final class Terminator {
     Runnable pass =
         atOnce.isPresent()
             ? () -> {
-              if (atOnce.get().getAsBoolean()) run.signalledLate = loop.now();
+              if (atOnce.get().getAsBoolean()) run.signalledLate = loop.nanoTime();
             }
             : () -> {
-              if (run.process.signalAll(signals) > 0) run.signalledLate = loop.now();
+              if (run.process.signalAll(signals) > 0) run.signalledLate = loop.nanoTime();
             };
     Runnable onSignaller =
         () ->
@@ -114,9 +113,9 @@ final class Terminator {
             delay,
             () -> {
               if (run.gone.isDone()) return;
-              Instant late = run.signalledLate;
+              Long late = run.signalledLate;
               if (late != null) {
-                Duration left = Duration.between(loop.now(), late.plus(c.shutdownTimeout()));
+                Duration left = c.shutdownTimeout().minusNanos(loop.nanoTime() - late);
                 if (left.isPositive()) {
                   armKillTimer(s, run, left);
                   return;

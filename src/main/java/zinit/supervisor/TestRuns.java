@@ -42,7 +42,7 @@ final class TestRuns {
       lifecycle.reconcile();
       return;
     }
-    Run test = new Run(process, loop.now());
+    Run test = new Run(process, loop);
     s.testRun = test;
     spawns.watch(test, status -> onTestExit(s, test, status), () -> lifecycle.onGone(s, test));
     // The run it was to test ended (or a stop came) while the test was being spawned.

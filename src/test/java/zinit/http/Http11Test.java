@@ -110,7 +110,14 @@ class Http11Test {
   void connectionsPastTheCapAreRefusedAtOnceAndTheServerRecovers() throws Exception {
     InetSocketAddress at = start(3, Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20);
     List<Socket> idle = new ArrayList<>();
-    for (int i = 0; i < 3; i++) idle.add(connect(at));
+    for (int i = 0; i < 3; i++) {
+      // each is in the middle of a request (its body not sent yet): none can make room
+      Socket busy = connect(at);
+      busy.getOutputStream().write(
+          ("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: 10\r\n\r\n").getBytes());
+      idle.add(busy);
+    }
+    Thread.sleep(200); // their heads are read
     for (int i = 0; i < 5; i++) {
       try (Socket refused = connect(at)) {
         assertThat(response(refused.getInputStream())).startsWith("HTTP/1.1 503");
@@ -130,6 +137,44 @@ class Http11Test {
     }
     assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\"result\":2}\n");
     assertThat(log).anyMatch(l -> l.contains("accepting connections again"));
+  }
+
+  @Test
+  void atTheCapTheConnectionLongestWaitingForARequestMakesRoomForANewOne() throws Exception {
+    InetSocketAddress at = start(3, Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20);
+    List<Socket> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) silent.add(connect(at));
+      for (int i = 0; i < 5; i++) {
+        try (Socket s = connect(at)) {
+          s.getOutputStream().write(post("{}", true).getBytes());
+          assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 200");
+        }
+      }
+      // the oldest silent one was closed for the first newcomer
+      assertThat(silent.getFirst().getInputStream().read()).isEqualTo(-1);
+      // kept-alive connections idle between requests make room the same way
+      for (Socket s : silent) s.close();
+      silent.clear();
+      for (int i = 0; i < 3; i++) {
+        Socket kept = null;
+        for (int attempt = 0; attempt < 100 && kept == null; attempt++) {
+          Socket s = connect(at);
+          s.getOutputStream().write(post("{}", true).getBytes());
+          if (response(s.getInputStream()).startsWith("HTTP/1.1 200")) kept = s;
+          else s.close(); // refused while the closed silent ones were still counted
+        }
+        silent.add(kept);
+      }
+      try (Socket s = connect(at)) {
+        s.getOutputStream().write(post("{}", true).getBytes());
+        assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 200");
+      }
+      assertThat(silent.getFirst().getInputStream().read()).isEqualTo(-1);
+      assertThat(log).anyMatch(l -> l.contains("closing the longest waiting for a request"));
+    } finally {
+      for (Socket s : silent) s.close();
+    }
   }
 
   @Test

@@ -11,7 +11,8 @@ import java.util.Queue;
 final class ManualScheduler implements Scheduler {
   private record Timed(Instant at, long seq, Runnable task) {}
 
-  private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  private Instant now = START;
   private long seq;
   private boolean running;
   private final Queue<Runnable> ready = new ArrayDeque<>();
@@ -21,6 +22,12 @@ final class ManualScheduler implements Scheduler {
   @Override
   public Instant now() {
     return now;
+  }
+
+  /** The same virtual time as {@link #now}, in nanoseconds since this scheduler's start. */
+  @Override
+  public long nanoTime() {
+    return Duration.between(START, now).toNanos();
   }
 
   @Override
