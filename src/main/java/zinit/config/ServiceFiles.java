@@ -153,7 +153,11 @@ public final class ServiceFiles {
   }
 
   public void delete(String name) throws NoSuchFileException, IOException {
-    Files.delete(pathOf(name));
+    Path file = pathOf(name);
+    // Files.delete also removes an empty directory: NAME.yaml as a directory is no service file
+    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS))
+      throw new IOException(file + " is a directory, not a service file; not removed");
+    Files.delete(file);
     syncDir();
   }
 

@@ -160,6 +160,14 @@ class RpcConformanceTest {
   }
 
   @Test
+  void aDirectoryNamedLikeAServiceFileIsNotDeleted() throws Exception {
+    Files.createDirectories(f.configDir.resolve("empty.yaml"));
+    JsonNode e = error("service_delete", "[\"empty\"]", -32008);
+    assertThat(e.get("message").asText()).contains("directory");
+    assertThat(f.configDir.resolve("empty.yaml")).isDirectory();
+  }
+
+  @Test
   void serviceFileThatCannotBeRemovedIsMinus32008() throws Exception {
     Files.createDirectories(f.configDir.resolve("stuck.yaml").resolve("inside"));
     assertThat(error("service_delete", "[\"stuck\"]", -32008).at("/data/code_name").asText()).isEqualTo("ServiceFileError");
