@@ -83,9 +83,12 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
       execute(task); // the task running now wakes the loop's thread when done, if it runs here
       return;
     }
+    boolean interrupted = Thread.currentThread().isInterrupted();
     try {
       runGuarded(task);
     } finally {
+      // an interrupt the task left is the loop's, not the caller's (a reader's next read would end)
+      if (!interrupted) Thread.interrupted();
       boolean wake;
       synchronized (this) {
         running = false;

@@ -309,6 +309,17 @@ class LoopSchedulerTest {
     }
   }
 
+  @Test
+  void anInterruptATaskLeavesIsNotLeftToTheCallerThatRanIt() throws Exception {
+    try (LoopScheduler loop = new LoopScheduler()) {
+      loop.executeHere(() -> Thread.currentThread().interrupt()); // as code that caught InterruptedException does
+      assertThat(Thread.interrupted()).as("the caller's interrupt status").isFalse();
+      Thread.currentThread().interrupt(); // the caller's own interrupt stays
+      loop.executeHere(() -> {});
+      assertThat(Thread.interrupted()).isTrue();
+    }
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await(5, TimeUnit.SECONDS);
