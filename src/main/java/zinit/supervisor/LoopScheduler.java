@@ -27,13 +27,10 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
   private long sequence;
   private boolean closed;
-  // a task runs, on the loop's thread or a caller's (guarded by this)
-  private boolean running;
-  // the loop's thread parks until a caller's task is done (guarded by this)
-  private boolean loopWaits;
-  // the caller's thread running a task (executeHere), or null (guarded by this)
-  private Thread caller;
-  // that task queued a new head: the loop's thread is woken once it is done (guarded by this)
+  // the thread running a task: the loop's, a caller's (executeHere), or null (guarded by this)
+  private Thread runner;
+  // a caller's task runs and the loop's thread is to be woken once it is done: it waits for that
+  // task, or the task queued a new head (guarded by this)
   private boolean wakeWhenDone;
 
   public LoopScheduler() {
@@ -73,11 +70,8 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
     boolean idle;
     synchronized (this) {
       Task head = queue.peek();
-      idle = !closed && !running && (head == null || head.due - System.nanoTime() > 0);
-      if (idle) {
-        running = true;
-        caller = Thread.currentThread();
-      }
+      idle = !closed && runner == null && (head == null || head.due - System.nanoTime() > 0);
+      if (idle) runner = Thread.currentThread();
     }
     if (!idle) {
       execute(task); // the task running now wakes the loop's thread when done, if it runs here
@@ -91,10 +85,8 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
       if (!interrupted) Thread.interrupted();
       boolean wake;
       synchronized (this) {
-        running = false;
-        caller = null;
-        wake = loopWaits || wakeWhenDone;
-        loopWaits = false;
+        runner = null;
+        wake = wakeWhenDone;
         wakeWhenDone = false;
       }
       if (wake) LockSupport.unpark(thread);
@@ -120,8 +112,8 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
       // at the queue again anyway; on a caller's, which wakes the loop's thread then, once (a stop
       // arms two timers: woken at each, the loop's thread would compete for the CPUs with the
       // service that is dying).
-      if (first && running && (caller == Thread.currentThread() || Thread.currentThread() == thread)) {
-        if (caller != null) wakeWhenDone = true;
+      if (first && runner == Thread.currentThread()) {
+        if (runner != thread) wakeWhenDone = true;
         first = false;
       }
     }
@@ -136,15 +128,15 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
       synchronized (this) {
         if (closed) return;
         next = queue.peek();
-        if (running) {
+        if (runner != null) {
           // a caller runs a task of its own (executeHere): wait until it says it is done
-          loopWaits = true;
+          wakeWhenDone = true;
           next = null;
         } else if (next != null) {
           long left = next.due - System.nanoTime();
           if (left <= 0) {
             queue.poll();
-            running = true;
+            runner = thread;
           } else {
             wait = left;
             next = null;
@@ -163,7 +155,7 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
         if (!next.cancelled) runGuarded(next.task);
       } finally {
         synchronized (this) {
-          running = false;
+          runner = null;
         }
       }
     }
