@@ -414,18 +414,12 @@ public final class NativeProcessHost implements ProcessHost {
    * Ctrl-Alt-Del is the host's there, and nothing changes. Returns why it failed otherwise, or null.
    */
   public String trapCtrlAltDel() {
-    if (!isPid1()) return null;
-    Libc.Ret r = Libc.reboot(Flags.RB_DISABLE_CAD);
-    if (!r.failed() || r.errno() == Errno.EINVAL) return null;
-    return new OsException("reboot(RB_DISABLE_CAD)", r.errno()).getMessage();
+    return MachinePower.trapCtrlAltDel();
   }
 
   @Override
   public void reboot(boolean restart) {
-    if (!isPid1()) throw new IllegalStateException("reboot(2) only as PID 1; this is pid " + Libc.getpid());
-    Libc.sync();
-    Libc.reboot(restart ? Flags.RB_AUTOBOOT : Flags.RB_POWER_OFF).orThrow(restart ? "reboot(RB_AUTOBOOT)" : "reboot(RB_POWER_OFF)");
-    throw new IllegalStateException("reboot(2) returned");
+    MachinePower.reboot(restart);
   }
 
   /** Kills what is left of every unit, waits for it, removes the cgroups and stops the I/O thread. */

@@ -120,6 +120,29 @@ class DistributionIT {
   }
 
   @Test
+  void cachesMachineCodeIsUsedOnlyOnACpuWithEveryFeatureOfTheBuilds() throws Exception {
+    // The launcher reads the kernel's CPU line; a mount namespace of the test's own shows it another
+    Privileges.assumePidNamespaces();
+    String built = Files.readString(tarTree.resolve("lib/aot-cpu")).strip();
+    assertThat(built).as("the build machine's CPU, recorded").contains(":feature:");
+    String oneLess = built.replaceFirst(",[0-9A-F]{4}$", "");
+    Map<String, Boolean> used =
+        Map.of(built, true, built + ",FFFF", true, oneLess, false, "cpu:type:other", false);
+    for (Map.Entry<String, Boolean> cpu : used.entrySet()) {
+      Path fake = work.resolve("modalias");
+      Files.writeString(fake, cpu.getKey() + "\n");
+      Run r = run(List.of("unshare", "-m", "sh", "-c",
+          "mount --bind \"$0\" /sys/devices/system/cpu/modalias && exec sh -x \"$1\" --version", fake.toString(), tarZinit.toString()),
+          BARE_ENV);
+      assertThat(r.exit()).as(r.stderr()).isZero();
+      assertThat(r.stdout()).startsWith("zinit ");
+      String exec = r.stderr().lines().filter(l -> l.startsWith("+ exec ")).findFirst().orElseThrow();
+      assertThat(exec.contains("-XX:-AOTAdapterCaching -XX:-AOTStubCaching"))
+          .as("on %s: %s", cpu.getKey(), exec).isEqualTo(!cpu.getValue());
+    }
+  }
+
+  @Test
   void runtimeHoldsOnlyTheModulesZinitUses() throws Exception {
     String release = Files.readString(tarTree.resolve("runtime/release"));
     assertThat(release).contains("java.base").contains("jdk.net").doesNotContain("jdk.httpserver").doesNotContain("java.desktop")
