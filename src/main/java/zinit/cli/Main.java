@@ -2,15 +2,25 @@ package zinit.cli;
 
 import java.io.PrintStream;
 import java.util.Map;
+import zinit.os.InitHold;
 
 /** The {@code zinit} command. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = run(args, System.getenv(), System.out, System.err);
+    int code;
+    try {
+      code = run(args, System.getenv(), System.out, System.err);
+    } catch (RuntimeException | Error e) {
+      if (ProcessHandle.current().pid() != 1) throw e;
+      e.printStackTrace();
+      code = 1;
+    }
     System.out.flush();
     System.err.flush();
+    // the machine's init holds instead of ending (a kernel panic); a check only PID 1 pays
+    if (ProcessHandle.current().pid() == 1) InitHold.ifMachineInit(code);
     // halt, not exit: System.exit sets up the JDK's System.Logger to log the exit (1.1 ms of every
     // CLI call, measured interleaved). Nothing is skipped: the only shutdown hook a command
     // registers is the proxy's, and the proxy returns only once that hook has run.

@@ -5,6 +5,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import zinit.logs.ServiceLogs;
 import zinit.metrics.Metrics;
 import zinit.os.ApiMounts;
 import zinit.os.FdLimit;
+import zinit.os.FinalMounts;
+import zinit.os.MachinePower;
 import zinit.os.NativeProcessHost;
 import zinit.os.NetworkProbes;
 import zinit.os.SpareFds;
@@ -51,6 +54,18 @@ public final class Daemon {
     }
   }
 
+  /** As the machine's init, the socket's directory is made when missing (a root without /var/run). */
+  private static void socketDirAsInit(Path socket, LogSink sink) {
+    Path dir = socket.toAbsolutePath().getParent();
+    if (dir == null || Files.exists(dir)) return;
+    try {
+      Files.createDirectories(dir);
+      sink.zinit("socket dir " + dir + " did not exist; created it");
+    } catch (IOException e) {
+      sink.zinit("cannot create socket dir " + dir + ": " + e.getMessage());
+    }
+  }
+
   private static int serve(DaemonOptions options) {
     // Before anything reads /proc or looks for cgroups. Logged once the log exists.
     List<String> mounted = new ArrayList<>();
@@ -73,6 +88,7 @@ public final class Daemon {
     SpareFds reserve = SpareFds.hold(FD_RESERVE);
     // The socket first: when zinit cannot serve, no service (nor a oneshot's side effect) starts.
     RpcServer.Bound socket;
+    if (!options.container() && MachinePower.machineInit()) socketDirAsInit(options.socket(), sink);
     try {
       socket = RpcServer.bind(options.socket(), options.socketGroup());
     } catch (IOException e) {
@@ -160,6 +176,7 @@ public final class Daemon {
     host.sync();
     loop.close();
     if (pid1 && !options.container()) {
+      releaseFilesystems(sink);
       sink.zinit(supervisor.rebootRequested() ? "rebooting" : "powering off");
       ERR.flush(ERR_FLUSH_MILLIS);
       host.reboot(supervisor.rebootRequested());
@@ -270,6 +287,31 @@ public final class Daemon {
           return file.flush(resume);
         }
       };
+    }
+  }
+
+  /** How long power-off waits for the filesystems to be unmounted (a hung network mount). */
+  private static final long RELEASE_WAIT_MILLIS = 20_000;
+
+  /**
+   * As the machine's init before reboot(2): filesystems unmounted or remounted read-only
+   * ({@link FinalMounts}), on a thread of its own so that a hung unmount (an NFS server gone)
+   * holds the power-off back for at most {@link #RELEASE_WAIT_MILLIS}.
+   */
+  private static void releaseFilesystems(LogSink sink) {
+    Thread release;
+    try {
+      release = Thread.ofPlatform().name("zinit-unmount").daemon().start(() -> FinalMounts.release(sink::zinit));
+    } catch (OutOfMemoryError e) {
+      FinalMounts.release(sink::zinit); // no thread to be had: here, unbounded
+      return;
+    }
+    try {
+      if (!release.join(Duration.ofMillis(RELEASE_WAIT_MILLIS))) {
+        sink.zinit("filesystems not released after " + RELEASE_WAIT_MILLIS / 1000 + " s: going on, synced");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -182,6 +182,10 @@ final class Libc {
     static final MethodHandle H = longs("mount");
   }
 
+  private static final class Umount2 {
+    static final MethodHandle H = longs("umount2");
+  }
+
   private static final class Close {
     static final MethodHandle H = longs("close");
   }
@@ -547,6 +551,11 @@ final class Libc {
   static Ret mount(MemorySegment source, MemorySegment target, MemorySegment fstype, long flags, MemorySegment data) {
     long d = data.equals(MemorySegment.NULL) ? 0 : address(data);
     return cint(call(Mount.H, address(source), address(target), address(fstype), flags, d));
+  }
+
+  /** {@code int umount2(const char *target, int flags)} */
+  static Ret umount2(MemorySegment target, int flags) {
+    return cint(call(Umount2.H, address(target), flags));
   }
 
   /** {@code int rmdir(const char *pathname)} */

@@ -14,10 +14,11 @@ public final class ProcessExit {
     Libc.bindExit();
   }
 
-  /** Flushes System.out and System.err, then _exit(status). Never returns. */
+  /** Flushes System.out and System.err, then _exit(status) (as the machine's init: {@link InitHold}). Never returns. */
   public static void now(int status) {
     System.out.flush();
     System.err.flush();
+    InitHold.ifMachineInit(status);
     try {
       Libc._exit(status);
     } catch (RuntimeException | Error e) {

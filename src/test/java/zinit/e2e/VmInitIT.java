@@ -1,0 +1,221 @@
+package zinit.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The README's "PID 1 of a VM", for real: the tarball unpacked into an ext4 root filesystem that
+ * Debian's kernel and initramfs boot in qemu with {@code init=/sbin/zinit}. The VM's CPU is qemu's
+ * default model (qemu64: no SSE4, no AVX), older than any machine the distribution is built on,
+ * and qemu emulates it (TCG): this machine's KVM does not run guests. A second disk is mounted by
+ * a service. The services write to both disks; one runs `zinit shutdown`, and the machine must
+ * power off by itself with both filesystems left clean (no journal to replay) and the data there.
+ */
+class VmInitIT {
+  private static final Path QEMU = Path.of("/usr/bin/qemu-system-x86_64");
+
+  private Path work;
+
+  @BeforeEach
+  void workDir() throws IOException {
+    work = Files.createTempDirectory("zinit-vm-");
+  }
+
+  @AfterEach
+  void cleanUp() throws IOException {
+    if (work == null) return;
+    try (Stream<Path> files = Files.walk(work)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void bootsAsInitOnAnOlderCpuSupervisesAndPowersOffWithFilesystemsClean() throws Exception {
+    Path root = rootTree();
+    Path services = root.resolve("etc/zinit");
+    Files.writeString(services.resolve("writer.yaml"), "exec: sh -c 'echo written > /var/lib/proof; exec sleep 1000'\n");
+    Files.writeString(services.resolve("data.yaml"), "exec: mount /dev/vdb /data\noneshot: true\n");
+    // holds a file on /data open for writing until it is stopped: /data can be unmounted only after
+    Files.writeString(services.resolve("holder.yaml"),
+        "exec: sh -c 'exec 3>>/data/held; echo held >&3; exec sleep 1000'\nafter: [data]\n");
+    Files.writeString(services.resolve("halt.yaml"),
+        "exec: sh -c 'sleep 2; exec zinit shutdown'\noneshot: true\nafter: [writer, holder]\n");
+    Vm vm = boot(root, "");
+    String out = vm.waitForPowerOff();
+    assertThat(out)
+        // the root has no /var/run (the default socket's directory): the machine's init makes it
+        .contains("zinit: socket dir /var/run did not exist; created it")
+        .contains("zinit: zinit listening on")
+        .contains("unmounted /data (ext4)")
+        .contains("remounted / (ext4) read-only")
+        .contains("zinit: powering off");
+    assertThat(out.indexOf("unmounted /data")).isLessThan(out.indexOf("powering off"));
+    assertClean(vm.rootImage);
+    assertClean(vm.dataImage);
+    assertThat(mustRun("debugfs", "-R", "cat /var/lib/proof", vm.rootImage.toString())).isEqualTo("written\n");
+    assertThat(mustRun("debugfs", "-R", "cat /held", vm.dataImage.toString())).isEqualTo("held\n");
+  }
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void aStartThatFailsHoldsTheMachineUntilCtrlAltDelReboots() throws Exception {
+    // Words after the kernel command line's `--` are init's arguments: here a usage error
+    Vm vm = boot(rootTree(), " -- init --main nosuch");
+    vm.waitForConsole("it holds, with no services");
+    assertThat(vm.process.isAlive()).as("the kernel did not panic: the VM runs").isTrue();
+    vm.monitor("sendkey ctrl-alt-delete");
+    String out = vm.waitForPowerOff();
+    assertThat(out)
+        .contains("--main needs --container")
+        .contains("SIGINT received: rebooting")
+        .contains("remounted / (ext4) read-only");
+    assertClean(vm.rootImage);
+  }
+
+  /** The tarball unpacked, as a root filesystem tree (src/test/vm/build-root). */
+  private Path rootTree() throws Exception {
+    assumeTrue(Privileges.root(), "needs root (mkfs, debugfs on image files)");
+    assumeTrue(Files.isExecutable(QEMU), "needs qemu-system-x86 (Debian package)");
+    assumeTrue(newest("/boot", "vmlinuz-") != null && newest("/boot", "initrd.img-") != null,
+        "needs a Debian kernel and initramfs in /boot (linux-image-amd64)");
+    Path tarball = only(Zinit.ROOT.resolve("target"), "zinit-*-linux-x64.tar.gz");
+    Path unpacked = Files.createDirectories(work.resolve("unpacked"));
+    mustRun("tar", "-C", unpacked.toString(), "-xzf", tarball.toString());
+    Path root = work.resolve("root");
+    mustRun(Zinit.ROOT.resolve("src/test/vm/build-root").toString(), only(unpacked, "zinit-*").toString(), root.toString());
+    return root;
+  }
+
+  /** A booting VM: its qemu, console file, disks and monitor socket. */
+  private final class Vm {
+    final Process process;
+    final Path console;
+    final Path rootImage;
+    final Path dataImage;
+    final Path monitor;
+
+    Vm(Process process, Path console, Path rootImage, Path dataImage, Path monitor) {
+      this.process = process;
+      this.console = console;
+      this.rootImage = rootImage;
+      this.dataImage = dataImage;
+      this.monitor = monitor;
+    }
+
+    void waitForConsole(String text) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (!Files.readString(console).contains(text)) {
+        assertThat(process.isAlive()).as("qemu ended before the console showed '%s':%n%s", text, Files.readString(console)).isTrue();
+        assertThat(System.nanoTime() - deadline).as("the console showed no '%s' in 5 min:%n%s", text, Files.readString(console)).isNegative();
+        Thread.sleep(200);
+      }
+    }
+
+    /** Sends one command to qemu's monitor. */
+    void monitor(String command) throws IOException {
+      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(monitor))) {
+        ch.write(ByteBuffer.wrap((command + "\n").getBytes()));
+        ch.read(ByteBuffer.allocate(4096)); // its banner or echo: the command has been read
+      }
+    }
+
+    /** Waits for qemu to end by itself (the guest powered off or rebooted: -no-reboot); the console. */
+    String waitForPowerOff() throws Exception {
+      boolean ended;
+      try {
+        ended = process.waitFor(6, TimeUnit.MINUTES);
+      } finally {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
+      String out = Files.readString(console);
+      System.out.println("VmInitIT console:\n" + out);
+      assertThat(ended).as("the VM powered off by itself").isTrue();
+      assertThat(out).doesNotContain("Kernel panic").doesNotContain("A fatal error has been detected");
+      return out;
+    }
+  }
+
+  /**
+   * Boots ROOT (made into an ext4 image, with an empty ext4 data disk beside it) with Debian's
+   * kernel and initramfs, `init=/sbin/zinit` and {@code moreCmdline}, on an emulated qemu64 CPU.
+   */
+  private Vm boot(Path root, String moreCmdline) throws Exception {
+    Path rootImage = work.resolve("root.img");
+    Path dataImage = work.resolve("data.img");
+    mustRun("mkfs.ext4", "-q", "-F", "-d", root.toString(), rootImage.toString(), "512M");
+    mustRun("mkfs.ext4", "-q", "-F", dataImage.toString(), "64M");
+    Path console = work.resolve("console.log");
+    Path monitor = work.resolve("monitor.sock");
+    Process qemu =
+        new ProcessBuilder(
+                QEMU.toString(), "-accel", "tcg", "-cpu", "qemu64", "-m", "1024", "-smp", "2",
+                "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
+                "-monitor", "unix:" + monitor + ",server,nowait",
+                "-kernel", newest("/boot", "vmlinuz-").toString(), "-initrd", newest("/boot", "initrd.img-").toString(),
+                "-drive", "file=" + rootImage + ",format=raw,if=virtio",
+                "-drive", "file=" + dataImage + ",format=raw,if=virtio",
+                "-append", "console=ttyS0 root=/dev/vda rw init=/sbin/zinit panic=-1 quiet" + moreCmdline)
+            .redirectErrorStream(true)
+            .redirectOutput(console.toFile())
+            .start();
+    return new Vm(qemu, console, rootImage, dataImage, monitor);
+  }
+
+  /** The ext4 image was unmounted or remounted read-only: no journal to replay, e2fsck finds nothing. */
+  private void assertClean(Path image) throws Exception {
+    String header = mustRun("dumpe2fs", "-h", image.toString());
+    assertThat(header).as(image + ": " + header).containsPattern("Filesystem state: +clean\n");
+    assertThat(header).as(image + " has a journal to replay").doesNotContain("needs_recovery");
+    mustRun("e2fsck", "-f", "-n", image.toString());
+  }
+
+  /** The file named PREFIX* in DIR whose name sorts last, or null. */
+  private static Path newest(String dir, String prefix) throws IOException {
+    Path best = null;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of(dir), prefix + "*")) {
+      for (Path f : files) {
+        if (f.toString().endsWith(".dpkg-bak") || f.toString().endsWith(".new")) continue;
+        if (best == null || f.getFileName().toString().compareTo(best.getFileName().toString()) > 0) best = f;
+      }
+    }
+    return best;
+  }
+
+  private static Path only(Path dir, String glob) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
+      files.forEach(found::add);
+    }
+    assertThat(found).as(dir + "/" + glob).hasSize(1);
+    return found.get(0);
+  }
+
+  /** Runs a command to its end, which must be exit 0; its stdout. */
+  private String mustRun(String... cmd) throws Exception {
+    Path err = Files.createTempFile(work, "stderr", "");
+    Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out + Files.readString(err)).isZero();
+    return out;
+  }
+}
