@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The README's "PID 1 of a VM", for real: the tarball unpacked into an ext4 root filesystem that
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * a service. The services write to both disks; one runs `zinit shutdown`, and the machine must
  * power off by itself with both filesystems left clean (no journal to replay) and the data there.
  */
+@Isolated("qemu emulates the VM's CPUs: two busy threads, which would starve the tests beside it")
 class VmInitIT {
   private static final Path QEMU = Path.of("/usr/bin/qemu-system-x86_64");
 
@@ -129,11 +131,18 @@ class VmInitIT {
       }
     }
 
-    /** Sends one command to qemu's monitor. */
+    /** Sends one command to qemu's monitor, and waits for its next prompt: the command has run. */
     void monitor(String command) throws IOException {
       try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(monitor))) {
         ch.write(ByteBuffer.wrap((command + "\n").getBytes()));
-        ch.read(ByteBuffer.allocate(4096)); // its banner or echo: the command has been read
+        StringBuilder said = new StringBuilder();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        // the banner's prompt, then the one after the command
+        while (said.toString().split("\\(qemu\\)", -1).length < 3) {
+          buf.clear();
+          if (ch.read(buf) < 0) throw new IOException("qemu's monitor closed: " + said);
+          said.append(new String(buf.array(), 0, buf.position()));
+        }
       }
     }
 
@@ -147,8 +156,7 @@ class VmInitIT {
         process.waitFor(30, TimeUnit.SECONDS);
       }
       String out = Files.readString(console);
-      System.out.println("VmInitIT console:\n" + out);
-      assertThat(ended).as("the VM powered off by itself").isTrue();
+      assertThat(ended).as("the VM powered off by itself; its console:%n%s", out).isTrue();
       assertThat(out).doesNotContain("Kernel panic").doesNotContain("A fatal error has been detected");
       return out;
     }
