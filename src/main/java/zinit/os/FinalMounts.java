@@ -42,7 +42,7 @@ public final class FinalMounts {
    * remounts read-only, every filesystem that stores data. Each step is one line to {@code log}.
    */
   public static void release(Consumer<String> log) {
-    if (Libc.getpid() != 1 || !ApiMounts.initialPidNamespace()) return;
+    if (!MachinePower.machineInit()) return;
     for (int pass = 0; pass < PASSES; pass++) {
       boolean progress = false;
       for (MountInfo m : kept(log)) {
