@@ -143,6 +143,28 @@ class DistributionIT {
   }
 
   @Test
+  void debInstallsWithDpkgRunsFromPathAndRemovesWithoutATrace() throws Exception {
+    // dpkg itself, into a root of the test's own with an empty package database (libc6 is not in
+    // it, hence --force-depends); the package has no maintainer scripts
+    Privileges.assumeRootWithCgroups();
+    Path root = work.resolve("dpkg-root");
+    Files.createDirectories(root.resolve("var/lib/dpkg/info"));
+    Files.createDirectories(root.resolve("var/lib/dpkg/updates"));
+    Files.createFile(root.resolve("var/lib/dpkg/status"));
+    mustRun("dpkg", "--root=" + root, "--force-depends", "-i", deb.toString());
+    Run listed = run(List.of("dpkg", "--root=" + root, "-L", "zinit"), BARE_ENV);
+    assertThat(listed.stdout()).contains("/usr/sbin/zinit", "/usr/share/man/man8/zinit.8.gz", "/usr/lib/zinit/runtime/bin/java");
+    Run version = run(List.of(root.resolve("usr/sbin/zinit").toString(), "--version"), BARE_ENV);
+    assertThat(version.exit()).as(version.stderr()).isZero();
+    assertThat(version.stdout()).startsWith("zinit ");
+    mustRun("dpkg", "--root=" + root, "-r", "zinit");
+    try (Stream<Path> left = Files.walk(root)) {
+      assertThat(left.filter(Files::isRegularFile).filter(f -> !f.startsWith(root.resolve("var/lib/dpkg"))).toList())
+          .as("files left after dpkg -r").isEmpty();
+    }
+  }
+
+  @Test
   void runtimeHoldsOnlyTheModulesZinitUses() throws Exception {
     String release = Files.readString(tarTree.resolve("runtime/release"));
     assertThat(release).contains("java.base").contains("jdk.net").doesNotContain("jdk.httpserver").doesNotContain("java.desktop")
