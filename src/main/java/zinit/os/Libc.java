@@ -44,7 +44,7 @@ import java.lang.invoke.VarHandle;
  *       of rax; a {@code void} function's rax is ignored;
  *   <li>errno is captured for every call, also of functions that do not set it (getpid, the
  *       posix_spawn family), whose callers never read it;
- *   <li>the two variadic functions (open, prctl) are bound with their variadic option (open only for
+ *   <li>the variadic functions (open, prctl, syscall) are bound with their variadic option (open only for
  *       a call that passes a mode: without one it is glibc's non-variadic __open_2), which also
  *       sets al (the count of vector registers used, 0) as the ABI asks of a variadic call; the
  *       zeros after their last argument are surplus variadic arguments, which C allows. Each is a
@@ -230,13 +230,23 @@ final class Libc {
     static final MethodHandle H = longs("waitid");
   }
 
+  // glibc has pidfd_open and pidfd_send_signal since 2.36; before (Ubuntu 22.04, RHEL 9) they are
+  // made through syscall(2): null here then.
   private static final class PidfdOpen {
-    static final MethodHandle H = longs("pidfd_open");
+    static final MethodHandle H = LOOKUP.find("pidfd_open").isPresent() ? longs("pidfd_open") : null;
   }
 
   private static final class PidfdSendSignal {
-    static final MethodHandle H = longs("pidfd_send_signal");
+    static final MethodHandle H = LOOKUP.find("pidfd_send_signal").isPresent() ? longs("pidfd_send_signal") : null;
   }
+
+  private static final class Syscall {
+    static final MethodHandle H = variadic("syscall", 1);
+  }
+
+  /** x86-64 system call numbers. */
+  static final long SYS_PIDFD_SEND_SIGNAL = 424;
+  static final long SYS_PIDFD_OPEN = 434;
 
   private static final class Kill {
     static final MethodHandle H = longs("kill");
@@ -638,12 +648,22 @@ final class Libc {
 
   /** {@code int pidfd_open(pid_t pid, unsigned int flags)} */
   static Ret pidfd_open(int pid, int flags) {
+    if (PidfdOpen.H == null) return syscall(SYS_PIDFD_OPEN, pid, flags, 0, 0);
     return cint(call(PidfdOpen.H, pid, flags));
   }
 
   /** {@code int pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)} */
   static Ret pidfd_send_signal(int pidfd, int sig, MemorySegment info, int flags) {
+    if (PidfdSendSignal.H == null) return syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, sig, address(info), flags);
     return cint(call(PidfdSendSignal.H, pidfd, sig, address(info), flags));
+  }
+
+  /**
+   * {@code long syscall(long number, ...)} for a call whose result is an int (a fd, 0 or -1):
+   * what glibc's wrapper would do, where this glibc has none.
+   */
+  static Ret syscall(long number, long a, long b, long c, long d) {
+    return cint(call(Syscall.H, number, a, b, c, d));
   }
 
   /** {@code int kill(pid_t pid, int sig)} */
