@@ -12,18 +12,24 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * Writes the distribution's man page and bash completion from the CLI's own picocli model, so
- * neither can drift from what `zinit` accepts. Run at build time only:
- * {@code java -cp zinit.jar zinit.cli.Docs man FILE} or {@code ... completion FILE}.
+ * Writes the distribution's man page, bash completion and command list (one line, for the
+ * launcher) from the CLI's own picocli model, so none can drift from what `zinit` accepts. Run at
+ * build time only: {@code java -cp zinit.jar zinit.cli.Docs man FILE}, {@code ... completion FILE}
+ * or {@code ... commands FILE}.
  */
 public final class Docs {
   private Docs() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2 || !(args[0].equals("man") || args[0].equals("completion")))
-      throw new IllegalArgumentException("usage: Docs man|completion FILE, got " + List.of(args));
+    if (args.length != 2 || !List.of("man", "completion", "commands").contains(args[0]))
+      throw new IllegalArgumentException("usage: Docs man|completion|commands FILE, got " + List.of(args));
     CommandLine cli = new CommandLine(new Commands());
-    String text = args[0].equals("man") ? manPage(cli.getCommandSpec()) : AutoComplete.bash("zinit", cli);
+    String text =
+        switch (args[0]) {
+          case "man" -> manPage(cli.getCommandSpec());
+          case "completion" -> AutoComplete.bash("zinit", cli);
+          default -> String.join(" ", cli.getSubcommands().keySet()) + "\n";
+        };
     Path file = Path.of(args[1]);
     if (file.getParent() != null) Files.createDirectories(file.getParent());
     Files.writeString(file, text);

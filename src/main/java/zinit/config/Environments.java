@@ -26,6 +26,8 @@ public final class Environments {
     if (env.remove("ZINIT_LC_ALL_ADDED") != null) env.remove("LC_ALL");
     // The launcher's LD_LIBRARY_PATH, there only so that the runtime starts without /proc
     if (env.remove("ZINIT_LD_LIBRARY_PATH_ADDED") != null) env.remove("LD_LIBRARY_PATH");
+    // The launcher's note of the kernel's words it left out as PID 1 (bin/zinit)
+    env.remove("ZINIT_KERNEL_WORDS");
     // The checkout launcher's own name, for zinit's "try: ... list" hint (bin/zinit)
     env.remove("ZINIT_LAUNCHER");
     env.putAll(readFile(etcEnvironment, warnings));

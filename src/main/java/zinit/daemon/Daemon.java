@@ -84,6 +84,8 @@ public final class Daemon {
         new ServiceLogs(ring, options.logDir(), msg -> zinitMessage(ring, msg), System::currentTimeMillis);
     RingSink sink = new RingSink(ring, serviceLogs);
     mounted.forEach(sink::zinit);
+    String kernelWords = System.getenv("ZINIT_KERNEL_WORDS"); // set by the launcher as PID 1
+    if (kernelWords != null) sink.zinit("the kernel's words for init, no zinit command, left out: " + kernelWords);
     long fdLimit = FdLimit.raise(sink::zinit);
     SpareFds reserve = SpareFds.hold(FD_RESERVE);
     // The socket first: when zinit cannot serve, no service (nor a oneshot's side effect) starts.

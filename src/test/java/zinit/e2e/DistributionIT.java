@@ -76,14 +76,28 @@ class DistributionIT {
   @Test
   void asPid1WithoutACommandZinitIsTheInit() throws Exception {
     // The kernel starts `init=/sbin/zinit` with no arguments: a client command there (list) would
-    // fail and end the machine. Here /etc is an empty tmpfs of the namespace's own, so the default
-    // config dir /etc/zinit is made there and nowhere else.
+    // fail and end the machine.
+    asPid1IsTheInit("bare", "", "");
+  }
+
+  @Test
+  void asPid1TheKernelsWordsThatAreNoCommandAreLeftOut() throws Exception {
+    // The kernel hands init the words of its command line it does not know (Ubuntu's `splash`)
+    asPid1IsTheInit("words", "splash single", "the kernel's words for init, no zinit command, left out: splash single");
+  }
+
+  /**
+   * zinit as PID 1 of a PID namespace with {@code words} as its arguments, its socket from
+   * ZINIT_SOCKET, must be the init. Here /etc is an empty tmpfs of the namespace's own, so the
+   * default config dir /etc/zinit is made there and nowhere else.
+   */
+  private void asPid1IsTheInit(String name, String words, String said) throws Exception {
     Privileges.assumePidNamespaces();
-    Path socket = work.resolve("bare.sock");
-    List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + BARE_ENV.get("PATH")));
+    Path socket = work.resolve(name + ".sock");
+    List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + BARE_ENV.get("PATH"), "ZINIT_SOCKET=" + socket));
     cmd.addAll(List.of("unshare", "--kill-child", "-m", "-p", "-f", "--mount-proc", "sh", "-c",
-        "mount -t tmpfs zinit-test /etc && exec \"$0\" -s \"$1\"", tarZinit.toString(), socket.toString()));
-    Path out = work.resolve("bare.out");
+        "mount -t tmpfs zinit-test /etc && exec \"$0\" " + words, tarZinit.toString()));
+    Path out = work.resolve(name + ".out");
     Process init = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     try {
       Zinit.waitFor("the init's socket", Duration.ofSeconds(60), () -> {
@@ -100,6 +114,7 @@ class DistributionIT {
       assertThat(Files.readString(out))
           .contains("config dir /etc/zinit did not exist; created it")
           .contains("listening on " + socket)
+          .contains(said)
           .contains("powering off");
     } finally {
       init.destroyForcibly(); // unshare: its child, the namespace's PID 1, takes the namespace down
