@@ -22,18 +22,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
- * The README's "PID 1 of a VM", for real: the tarball unpacked into an ext4 root filesystem that
- * Debian's kernel and initramfs boot in qemu with {@code init=/sbin/zinit}. The VM's CPU is qemu's
- * default model (qemu64: no SSE4, no AVX), older than any machine the distribution is built on,
- * and qemu emulates it (TCG): this machine's KVM does not run guests. A second disk is mounted by
- * a service. The services write to both disks; one runs `zinit shutdown`, and the machine must
- * power off by itself with both filesystems left clean (no journal to replay) and the data there.
+ * The README's "PID 1 of a VM", for real: the tarball unpacked into a root filesystem that Debian's
+ * kernel boots in qemu with zinit as init. The VM's CPU is qemu's default model (qemu64: no SSE4,
+ * no AVX), older than any machine the distribution is built on, and qemu emulates it (TCG): this
+ * machine's KVM does not run guests. Three boots: an ext4 root through Debian's initramfs, with a
+ * second disk a service mounts, powered off by `zinit shutdown` with both filesystems left clean;
+ * a usage error on the kernel's command line, which must hold the machine, not panic it; and no
+ * initramfs at all, nothing mounted, ended by Ctrl-Alt-Del.
  */
 @Isolated("qemu emulates the VM's CPUs: two busy threads, which would starve the tests beside it")
 class VmInitIT {
   private static final Path QEMU = Path.of("/usr/bin/qemu-system-x86_64");
 
   private Path work;
+  private final List<Process> started = new ArrayList<>();
 
   @BeforeEach
   void workDir() throws IOException {
@@ -41,7 +43,11 @@ class VmInitIT {
   }
 
   @AfterEach
-  void cleanUp() throws IOException {
+  void cleanUp() throws Exception {
+    for (Process qemu : started) { // a test that failed before its VM ended
+      qemu.destroyForcibly();
+      qemu.waitFor(30, TimeUnit.SECONDS);
+    }
     if (work == null) return;
     try (Stream<Path> files = Files.walk(work)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -157,6 +163,7 @@ class VmInitIT {
     final Path monitor;
 
     Vm(Process process, Path console, Path rootImage, Path dataImage, Path monitor) {
+      started.add(process);
       this.process = process;
       this.console = console;
       this.rootImage = rootImage;
