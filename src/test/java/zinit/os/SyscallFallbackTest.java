@@ -25,8 +25,9 @@ class SyscallFallbackTest {
 
       assertThat(Libc.syscall(Libc.SYS_PIDFD_SEND_SIGNAL, fd, 0, 0, 0).failed()).as("signal 0: it lives").isFalse();
       assertThat(Libc.syscall(Libc.SYS_PIDFD_SEND_SIGNAL, fd, 15, 0, 0).failed()).isFalse();
+      // `sleep 30` ends within seconds only by the signal (its exit status may be reaped by the
+      // Reaper of another test in this JVM, so the JDK cannot always tell it)
       assertThat(sleeper.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(sleeper.exitValue()).as("killed by SIGTERM").isEqualTo(128 + 15);
 
       Libc.Ret late = Libc.syscall(Libc.SYS_PIDFD_SEND_SIGNAL, fd, 15, 0, 0);
       assertThat(late.failed()).isTrue();
