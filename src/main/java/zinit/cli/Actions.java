@@ -101,8 +101,11 @@ final class Actions {
   }
 
   private Object call(String method, Object params) throws Exception {
-    try (RpcClient c = RpcClient.connect(socket)) {
+    RpcClient c = RpcClient.connect(socket);
+    try {
       return c.call(method, params);
+    } finally {
+      c.closeUnshared();
     }
   }
 
