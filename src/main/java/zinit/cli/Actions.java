@@ -52,7 +52,8 @@ final class Actions {
     if (filter != null) params.put("name", filter);
     if (formatOrNull != null) params.put("format", formatOrNull);
     boolean terminal = out == System.out && stdoutIsTerminal();
-    try (RpcClient c = RpcClient.connect(socket)) {
+    RpcClient c = RpcClient.connect(socket);
+    try {
       if (snapshot) {
         if (c.call("stream_currentLogs", params) instanceof List<?> lines) for (Object l : lines) out.println(shown(l, terminal));
         return;
@@ -64,6 +65,8 @@ final class Actions {
         out.println(shown(note.get("result"), terminal));
         if (out.checkError()) return; // our reader (e.g. head) went away
       }
+    } finally {
+      c.closeUnshared();
     }
   }
 
@@ -101,8 +104,11 @@ final class Actions {
   }
 
   private Object call(String method, Object params) throws Exception {
-    try (RpcClient c = RpcClient.connect(socket)) {
+    RpcClient c = RpcClient.connect(socket);
+    try {
       return c.call(method, params);
+    } finally {
+      c.closeUnshared();
     }
   }
 

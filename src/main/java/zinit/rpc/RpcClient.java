@@ -137,6 +137,23 @@ public final class RpcClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes as {@link #close} does, when no other thread uses this client (a CLI command's one
+   * call; not the proxy's log feed, whose close ends another thread's read). A blocking channel's
+   * close first asks sun.nio.ch.Net whether to shut the output down (for TCP's SO_LINGER), and
+   * initialising Net (InetAddress, IPv6 probes) costs a CLI call ~2 ms; a non-blocking channel
+   * that no selector holds is just closed. Switching waits for a read or write in progress, so
+   * with another thread in one it would wait for that.
+   */
+  public void closeUnshared() {
+    try {
+      channel.configureBlocking(false);
+    } catch (IOException e) {
+      // closed below all the same
+    }
+    close();
+  }
+
   private static byte[] request(String method, Object params, long id) {
     StringBuilder b = new StringBuilder(128).append("{\"jsonrpc\":\"2.0\",\"id\":").append(id).append(",\"method\":");
     PlainJson.write(b, method);

@@ -204,6 +204,27 @@ class DistributionIT {
   }
 
   @Test
+  void clientProvidersAreTheRuntimesAfterTheUnixSocketRandom() throws Exception {
+    java.util.Properties runtime = new java.util.Properties();
+    java.util.Properties client = new java.util.Properties();
+    try (var in = Files.newInputStream(tarTree.resolve("runtime/conf/security/java.security"))) {
+      runtime.load(in);
+    }
+    try (var in = Files.newInputStream(tarTree.resolve("lib/zinit-client.security"))) {
+      client.load(in);
+    }
+    List<String> expected = new java.util.ArrayList<>(List.of("zinit.rpc.UnixSocketRandom"));
+    for (int i = 1; runtime.getProperty("security.provider." + i) != null; i++) expected.add(runtime.getProperty("security.provider." + i));
+    assertThat(expected).hasSizeGreaterThan(2).contains("SUN");
+    List<String> listed = new java.util.ArrayList<>();
+    for (int i = 1; client.getProperty("security.provider." + i) != null; i++) listed.add(client.getProperty("security.provider." + i));
+    assertThat(listed).isEqualTo(expected);
+    assertThat(client.stringPropertyNames()).allMatch(k -> k.startsWith("security.provider."));
+    assertThat(Files.readString(tarTree.resolve("lib/zinit-client.jvmopts")))
+        .contains("-Djava.security.properties=${java.home}/../lib/zinit-client.security");
+  }
+
+  @Test
   void manPageRendersFromBothTrees() throws Exception {
     for (Path page : List.of(tarTree.resolve("share/man/man8/zinit.8"), debRoot.resolve("usr/share/man/man8/zinit.8.gz"))) {
       Run r = run(List.of("man", "-P", "cat", "-l", page.toString()), Map.of("MANWIDTH", "100", "PATH", BARE_ENV.get("PATH")));
