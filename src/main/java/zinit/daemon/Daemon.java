@@ -58,7 +58,8 @@ public final class Daemon {
     NativeProcessHost.prepareSpawns();
     // On threads of their own while this one raises limits, binds the socket and sets up the host:
     // the JDK's set-up (Preload) and the service files, each needed only before the first spawn.
-    FutureTask<Void> preload = background("zinit-preload", () -> { Preload.jdk(); return null; });
+    FutureTask<Void> preload =
+        background("zinit-preload", () -> { Preload.jdk(); StopPathClasses.initialise(); return null; });
     List<String> loadWarnings = new ArrayList<>();
     FutureTask<ConfigLoader.LoadResult> loading =
         Files.isDirectory(options.configDir())
