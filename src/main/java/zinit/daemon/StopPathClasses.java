@@ -36,7 +36,10 @@ final class StopPathClasses {
           // a service's first exit with a code, a first failed call, a first contended lock
           "zinit.supervisor.ExitStatus$Exited",
           "zinit.os.OsException",
-          "java.util.concurrent.locks.AbstractQueuedLongSynchronizer$Node");
+          "java.util.concurrent.locks.AbstractQueuedLongSynchronizer$Node",
+          // the first stop's own
+          "java.util.concurrent.CompletableFuture$UniHandle",
+          "java.util.concurrent.CopyOnWriteArrayList$COWIterator");
 
   private StopPathClasses() {}
 
