@@ -58,8 +58,7 @@ public final class Daemon {
     NativeProcessHost.prepareSpawns();
     // On threads of their own while this one raises limits, binds the socket and sets up the host:
     // the JDK's set-up (Preload) and the service files, each needed only before the first spawn.
-    FutureTask<Void> preload =
-        background("zinit-preload", () -> { Preload.jdk(); StopPathClasses.initialise(); return null; });
+    FutureTask<Void> preload = background("zinit-preload", () -> { Preload.jdk(); return null; });
     List<String> loadWarnings = new ArrayList<>();
     FutureTask<ConfigLoader.LoadResult> loading =
         Files.isDirectory(options.configDir())
@@ -132,7 +131,10 @@ public final class Daemon {
     }
     join(preload); // before any service takes fds (see Preload)
     supervisor.load(loaded.services().values());
-    host.warmUp();
+    // On the warm-up's thread, which the services' start does not wait for (in the preload, which
+    // it does, a launch of 100 took 60-150 ms longer); a class it fails to initialise fails where
+    // it is first used, as without it.
+    host.warmUp(StopPathClasses::initialise);
     loop.schedule(NATIVE_HEAP_TRIM_AFTER, host::trimNativeHeap);
 
     RpcServer rpc =

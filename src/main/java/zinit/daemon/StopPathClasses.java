@@ -43,10 +43,7 @@ final class StopPathClasses {
 
   private StopPathClasses() {}
 
-  /**
-   * Before any service is spawned (Connection's SecureRandom reads /dev/urandom), so a failed
-   * static initialiser stops the start rather than every later client.
-   */
+  /** Off the start's path (the warm-up's thread): the services' start does not wait for it. */
   static void initialise() {
     ClassLoader loader = StopPathClasses.class.getClassLoader();
     for (String name : NAMES) {
