@@ -434,14 +434,21 @@ final class Libc {
 
   /**
    * Builds the handles that stopping services needs and a start-up does not (signals through
-   * pidfds, cgroup.events reads, poll, sync), so the first stop or shutdown does not pay for them;
-   * and malloc_trim, so that the one trim after start-up is a call, not a wake-up that binds.
+   * pidfds, cgroup.events reads, poll, sync, an emptied cgroup's removal), so the first stop or
+   * shutdown does not pay for them; and malloc_trim, so that the one trim after start-up is a call,
+   * not a wake-up that binds. A reply's send is also made once, to no socket (fd -1, EBADF): its
+   * handle's stub links the rest of its chain at its first call, generating two classes
+   * (LambdaForms) the AOT cache does not keep, on the first reply's path (bench/RESULTS.md,
+   * 2026-12-01, branch aot).
    */
   static void bindStopCalls() {
     for (MethodHandle h :
-        new MethodHandle[] {PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H, MallocTrim.H, SendCritical.H}) {
+        new MethodHandle[] {
+          PidfdSendSignal.H, Pread.H, Poll.H, Sync.H, Kill.H, MallocTrim.H, SendCritical.H, Rmdir.H
+        }) {
       java.util.Objects.requireNonNull(h);
     }
+    sendNow(-1, MemorySegment.ofArray(new byte[1]), 1);
   }
 
   /**

@@ -342,14 +342,16 @@ public final class NativeProcessHost implements ProcessHost {
 
   /**
    * Prepares, on a background thread, what the first stop would otherwise prepare on its critical
-   * path (the native calls it makes that a start-up does not). Call once the services are up.
+   * path (the native calls it makes that a start-up does not), then runs {@code more} there: the
+   * caller's part of it. Call once the services are up.
    */
-  public void warmUp() {
+  public void warmUp(Runnable more) {
     Runnable warmUp =
         () -> {
           Libc.bindStopCalls();
           initialise(SoleProcess.class, ProcFs.Signals.class, ExitStatus.class, ExitStatus.Killed.class);
           ProcessExit.bind(); // the last call of every shutdown
+          more.run();
         };
     try {
       Thread.ofPlatform().daemon().name("zinit-warm-up").start(warmUp);

@@ -130,7 +130,7 @@ final class HealthMonitor {
       ExitStatus status = run.process.exit().getNow(null); // complete: gone includes the exit
       Runnable judge = () -> {
         if (status != null && status.success()) done(s, h, round, null, null);
-        else done(s, h, round, status == null ? "no exit status" : Lifecycle.describe(status), line);
+        else done(s, h, round, status == null ? "no exit status" : status.describe(), line);
       };
       // Its last lines are read on the I/O thread, maybe after it is gone: judged once its output
       // has ended, or OUTPUT_GRACE after it is gone (a process outside its unit may hold a pipe).

@@ -12,7 +12,6 @@ import java.util.function.Consumer;
 import zinit.config.LogMode;
 import zinit.config.RestartPolicy;
 import zinit.config.ServiceConfig;
-import zinit.config.Signal;
 
 /**
  * The state machine of every service. Confined to the scheduler's loop: every method runs there,
@@ -315,7 +314,7 @@ final class Lifecycle implements Terminator.Events {
     cancelTimers(s);
     if (s.name().equals(mainService) && s.target == Target.Up && !shuttingDown) {
       // The container's main service ended on its own: no restart, the container ends with it.
-      log.mark(s.config, "main service exited (" + describe(status) + "), shutting down");
+      log.mark(s.config, "main service exited (" + status.describe() + "), shutting down");
       mainEnded.accept(status);
       return;
     }
@@ -323,7 +322,7 @@ final class Lifecycle implements Terminator.Events {
       // The usual stop: the unit emptied with its main process, and the stop waits for that
       // alone. It ends now, before the log line (~0.1 ms), rather than in the task onGone posted.
       if (s.target == Target.Down && run.process.empty().isDone()) onGone(s, run);
-      markExit(s, run, "exited (" + describe(status) + "), not restarted");
+      markExit(s, run, "exited (" + status.describe() + "), not restarted");
       // A oneshot's leftovers (daemons it started) live on until the service is stopped.
       reconcile();
       return;
@@ -332,12 +331,12 @@ final class Lifecycle implements Terminator.Events {
     terminate(s, run);
     RestartPolicy policy = s.config.restart();
     if (!RestartRule.restarts(policy.mode(), status)) {
-      markExit(s, run, "exited (" + describe(status) + "), not restarted (restart: " + policy.mode().key() + ")");
+      markExit(s, run, "exited (" + status.describe() + "), not restarted (restart: " + policy.mode().key() + ")");
       reconcile();
       return;
     }
     Duration delay = restarts.afterCrash(s, run);
-    markExit(s, run, "exited (" + describe(status) + "), restarting in " + delay.toMillis() + " ms");
+    markExit(s, run, "exited (" + status.describe() + "), restarting in " + delay.toMillis() + " ms");
     restarts.scheduleRestart(s, delay);
     reconcile();
   }
@@ -457,13 +456,5 @@ final class Lifecycle implements Terminator.Events {
 
   private static String timeout(Service s) {
     return s.config.shutdownTimeout().toMillis() + " ms";
-  }
-
-  static String describe(ExitStatus status) {
-    return switch (status) {
-      case ExitStatus.Exited(int code) -> "exit code " + code;
-      case ExitStatus.Killed(int sig) ->
-          "killed by " + Signal.ofNumber(sig).map(Enum::name).orElse("signal " + sig);
-    };
   }
 }
