@@ -13,9 +13,9 @@ import java.util.function.Consumer;
 /**
  * As the machine's init, once every service is gone and before reboot(2): the filesystems left
  * so that the next boot finds them clean, as systemd's shutdown and s6-linux-init leave them.
- * Each filesystem that stores data is unmounted, innermost first; one that cannot be (the root,
- * or one still in use) is remounted read-only, which writes back and closes its journal. What
- * neither works for stays mounted, synced, and is named in the log.
+ * Swap is turned off first. Then each filesystem that stores data is unmounted, innermost first;
+ * one that cannot be (the root, or one still in use) is remounted read-only, which writes back
+ * and closes its journal. What neither works for stays mounted, synced, and is named in the log.
  *
  * <p>Only in the machine's own PID namespace. PID 1 of a PID namespace made under it (a container,
  * a test's `unshare`) shares its filesystems with the host: a read-only remount there would turn
@@ -43,6 +43,7 @@ public final class FinalMounts {
    */
   public static void release(Consumer<String> log) {
     if (!MachinePower.machineInit()) return;
+    swapsOff(log);
     for (int pass = 0; pass < PASSES; pass++) {
       boolean progress = false;
       for (MountInfo m : kept(log)) {
@@ -60,6 +61,26 @@ public final class FinalMounts {
       Optional<String> failed = remountReadOnly(m.point());
       if (failed.isEmpty()) log.accept("remounted " + m.point() + " (" + m.type() + ") read-only");
       else log.accept("left " + m.point() + " (" + m.type() + ") mounted read-write, synced: " + failed.get());
+    }
+  }
+
+  /**
+   * Every swap area turned off (/proc/swaps): a swap file is a file open for writing, and while it
+   * is on, its filesystem cannot be remounted read-only (EBUSY), as systemd's shutdown knows.
+   */
+  private static void swapsOff(Consumer<String> log) {
+    Optional<String> swaps = ProcFs.read(Path.of("/proc/swaps"));
+    if (swaps.isEmpty()) return;
+    List<String> lines = swaps.get().lines().toList();
+    for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) { // after the header
+      String[] fields = line.trim().split("\\s+");
+      if (fields[0].isEmpty()) continue;
+      String path = MountInfo.unescape(fields[0]);
+      try (Arena arena = Arena.ofConfined()) {
+        Libc.Ret r = Libc.swapoff(arena.allocateFrom(path));
+        if (r.failed()) log.accept("swap left on: " + path + ": " + new OsException("swapoff", r.errno()).getMessage());
+        else log.accept("swap off: " + path);
+      }
     }
   }
 

@@ -186,6 +186,10 @@ final class Libc {
     static final MethodHandle H = longs("umount2");
   }
 
+  private static final class Swapoff {
+    static final MethodHandle H = longs("swapoff");
+  }
+
   private static final class Close {
     static final MethodHandle H = longs("close");
   }
@@ -568,6 +572,11 @@ final class Libc {
   static Ret mount(MemorySegment source, MemorySegment target, MemorySegment fstype, long flags, MemorySegment data) {
     long d = data.equals(MemorySegment.NULL) ? 0 : address(data);
     return cint(call(Mount.H, address(source), address(target), address(fstype), flags, d));
+  }
+
+  /** {@code int swapoff(const char *path)} */
+  static Ret swapoff(MemorySegment path) {
+    return cint(call(Swapoff.H, address(path)));
   }
 
   /** {@code int umount2(const char *target, int flags)} */

@@ -64,8 +64,12 @@ class VmInitIT {
     // holds a file on /data open for writing until it is stopped: /data can be unmounted only after
     Files.writeString(services.resolve("holder.yaml"),
         "exec: sh -c 'exec 3>>/data/held; echo held >&3; exec sleep 1000'\nafter: [data]\n");
+    // a swap file on the root: while it is on, the root cannot be remounted read-only
+    Files.writeString(services.resolve("swap.yaml"),
+        "exec: sh -c 'dd if=/dev/zero of=/swapfile bs=1M count=8 && chmod 600 /swapfile && mkswap /swapfile"
+            + " && swapon /swapfile'\noneshot: true\n");
     Files.writeString(services.resolve("halt.yaml"),
-        "exec: sh -c 'sleep 2; exec zinit shutdown'\noneshot: true\nafter: [writer, holder]\n");
+        "exec: sh -c 'sleep 2; exec zinit shutdown'\noneshot: true\nafter: [writer, holder, swap]\n");
     // `splash` and `single`: words the kernel does not know, which it hands to init (Ubuntu's
     // default command line has `splash`)
     Vm vm = boot(root, " splash single");
@@ -75,6 +79,8 @@ class VmInitIT {
         // the root has no /var/run (the default socket's directory): the machine's init makes it
         .contains("zinit: socket dir /var/run did not exist; created it")
         .contains("zinit: zinit listening on")
+        .contains("zinit: swap: exited (exit code 0)")
+        .contains("swap off: /swapfile")
         .contains("unmounted /data (ext4)")
         .contains("remounted / (ext4) read-only")
         .contains("zinit: powering off");
