@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -235,17 +236,32 @@ final class Libc {
   }
 
   // glibc has pidfd_open and pidfd_send_signal since 2.36; before (Ubuntu 22.04, RHEL 9) they are
-  // made through syscall(2): null here then.
+  // made through syscall(2)
   private static final class PidfdOpen {
-    static final MethodHandle H = LOOKUP.find("pidfd_open").isPresent() ? longs("pidfd_open") : null;
+    static final MethodHandle H = longsOrSyscall("pidfd_open", SYS_PIDFD_OPEN);
   }
 
   private static final class PidfdSendSignal {
-    static final MethodHandle H = LOOKUP.find("pidfd_send_signal").isPresent() ? longs("pidfd_send_signal") : null;
+    static final MethodHandle H = longsOrSyscall("pidfd_send_signal", SYS_PIDFD_SEND_SIGNAL);
   }
 
   private static final class Syscall {
     static final MethodHandle H = variadic("syscall", 1);
+  }
+
+  /**
+   * As {@link #longs}; where libc has no {@code name}, syscall(2) with {@code number} in front of
+   * the same arguments, which is all glibc's wrapper does: the same handle type, so callers and the
+   * warm-up cannot tell.
+   */
+  private static MethodHandle longsOrSyscall(String name, long number) {
+    return LOOKUP.find(name).isPresent() ? longs(name) : viaSyscall(number);
+  }
+
+  /** syscall(2) of {@code number}, typed as a {@link #longs} handle (no call here takes six arguments). */
+  private static MethodHandle viaSyscall(long number) {
+    MethodHandle numbered = MethodHandles.insertArguments(Syscall.H, 1, number);
+    return MethodHandles.dropArguments(numbered, 6, long.class);
   }
 
   /** x86-64 system call numbers. */
@@ -664,22 +680,20 @@ final class Libc {
 
   /** {@code int pidfd_open(pid_t pid, unsigned int flags)} */
   static Ret pidfd_open(int pid, int flags) {
-    if (PidfdOpen.H == null) return syscall(SYS_PIDFD_OPEN, pid, flags, 0, 0);
     return cint(call(PidfdOpen.H, pid, flags));
   }
 
   /** {@code int pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)} */
   static Ret pidfd_send_signal(int pidfd, int sig, MemorySegment info, int flags) {
-    if (PidfdSendSignal.H == null) return syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, sig, address(info), flags);
     return cint(call(PidfdSendSignal.H, pidfd, sig, address(info), flags));
   }
 
   /**
-   * {@code long syscall(long number, ...)} for a call whose result is an int (a fd, 0 or -1):
-   * what glibc's wrapper would do, where this glibc has none.
+   * {@code syscall(number, a, b, c, d)} for a call whose result is an int (a fd, 0 or -1), through
+   * the handle a missing wrapper gets ({@link #longsOrSyscall}): for tests of that path.
    */
   static Ret syscall(long number, long a, long b, long c, long d) {
-    return cint(call(Syscall.H, number, a, b, c, d));
+    return cint(call(viaSyscall(number), a, b, c, d));
   }
 
   /** {@code int kill(pid_t pid, int sig)} */
