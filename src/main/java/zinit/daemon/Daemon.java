@@ -304,6 +304,7 @@ public final class Daemon {
    * holds the power-off back for at most {@link #RELEASE_WAIT_MILLIS}.
    */
   private static void releaseFilesystems(LogSink sink) {
+    if (!MachinePower.machineInit()) return; // PID 1 of a namespace: no thread for nothing
     Thread release;
     try {
       release = Thread.ofPlatform().name("zinit-unmount").daemon().start(() -> FinalMounts.release(sink::zinit));
