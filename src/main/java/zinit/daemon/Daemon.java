@@ -43,7 +43,7 @@ public final class Daemon {
   // fds held back so that root can still connect when services or clients have taken all others
   private static final int FD_RESERVE = 8;
   /** When start-up's freed native memory is back in malloc's hands: see trimNativeHeap. */
-  private static final java.time.Duration NATIVE_HEAP_TRIM_AFTER = java.time.Duration.ofSeconds(10);
+  private static final Duration NATIVE_HEAP_TRIM_AFTER = Duration.ofSeconds(10);
 
   /** Runs until shutdown; returns the process exit code (or does not return after reboot(2)). */
   public static int run(DaemonOptions options) {
@@ -181,7 +181,7 @@ public final class Daemon {
     host.sync();
     loop.close();
     if (pid1 && !options.container()) {
-      releaseFilesystems(sink);
+      FinalMounts.releaseWithin(sink::zinit);
       sink.zinit(supervisor.rebootRequested() ? "rebooting" : "powering off");
       ERR.flush(ERR_FLUSH_MILLIS);
       host.reboot(supervisor.rebootRequested());
@@ -292,32 +292,6 @@ public final class Daemon {
           return file.flush(resume);
         }
       };
-    }
-  }
-
-  /** How long power-off waits for the filesystems to be unmounted (a hung network mount). */
-  private static final long RELEASE_WAIT_MILLIS = 20_000;
-
-  /**
-   * As the machine's init before reboot(2): filesystems unmounted or remounted read-only
-   * ({@link FinalMounts}), on a thread of its own so that a hung unmount (an NFS server gone)
-   * holds the power-off back for at most {@link #RELEASE_WAIT_MILLIS}.
-   */
-  private static void releaseFilesystems(LogSink sink) {
-    if (!MachinePower.machineInit()) return; // PID 1 of a namespace: no thread for nothing
-    Thread release;
-    try {
-      release = Thread.ofPlatform().name("zinit-unmount").daemon().start(() -> FinalMounts.release(sink::zinit));
-    } catch (OutOfMemoryError e) {
-      FinalMounts.release(sink::zinit); // no thread to be had: here, unbounded
-      return;
-    }
-    try {
-      if (!release.join(Duration.ofMillis(RELEASE_WAIT_MILLIS))) {
-        sink.zinit("filesystems not released after " + RELEASE_WAIT_MILLIS / 1000 + " s: going on, synced");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

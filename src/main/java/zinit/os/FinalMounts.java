@@ -3,6 +3,7 @@ package zinit.os;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,6 +37,30 @@ public final class FinalMounts {
 
   /** Passes over the mount table: an unmount can free a mount it was on top of or inside. */
   private static final int PASSES = 4;
+
+  /** How long power-off waits for the filesystems to be released (a hung network mount). */
+  public static final Duration WAIT = Duration.ofSeconds(20);
+
+  /**
+   * {@link #release} on a thread of its own, waited for at most {@link #WAIT}: a hung unmount (an
+   * NFS server gone) holds power-off back for that long, not for ever; what is mounted then stays
+   * mounted, synced. Without a thread to be had (a full process table) it runs here, unbounded.
+   */
+  public static void releaseWithin(Consumer<String> log) {
+    if (!MachinePower.machineInit()) return; // PID 1 of a namespace: no thread for nothing
+    Thread release;
+    try {
+      release = Thread.ofPlatform().name("zinit-unmount").daemon().start(() -> release(log));
+    } catch (OutOfMemoryError e) {
+      release(log);
+      return;
+    }
+    try {
+      if (!release.join(WAIT)) log.accept("filesystems not released after " + WAIT.toSeconds() + " s: going on, synced");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   /**
    * As the machine's init (PID 1 in the initial PID namespace; else nothing): unmounts, or

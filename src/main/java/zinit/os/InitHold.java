@@ -8,7 +8,8 @@ import sun.misc.Signal;
  * kernel's command line, a socket it cannot bind, a --main that names nothing; or it failed), it
  * holds instead, as systemd does when it cannot go on: no services, the reason on the console,
  * Ctrl-Alt-Del (SIGINT) reboots and SIGPWR powers off, both after releasing the filesystems
- * ({@link FinalMounts}). Anywhere else (PID 1 of a container's namespace included) nothing changes.
+ * within the bound a shutdown has ({@link FinalMounts#releaseWithin}). Anywhere else (PID 1 of a
+ * container's namespace included) nothing changes.
  */
 // sun.misc.Signal: the JDK's only way to handle SIGINT (see zinit.daemon.Signals)
 public final class InitHold {
@@ -22,7 +23,7 @@ public final class InitHold {
       boolean restart = name.equals("INT");
       Signal.handle(new Signal(name), sig -> {
         say("SIG" + name + " received: " + (restart ? "rebooting" : "powering off"));
-        FinalMounts.release(InitHold::say);
+        FinalMounts.releaseWithin(InitHold::say);
         MachinePower.reboot(restart);
       });
     }
