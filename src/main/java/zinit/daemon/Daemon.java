@@ -113,6 +113,7 @@ public final class Daemon {
             new NativeProcessHost.Options(
                 cgroups, instanceName(), msg -> debug(options, sink, msg), socket.socket(), sink::zinit));
     host.keepWhole(reserve);
+    host.shieldFromOomKiller(sink::zinit);
     ServiceFiles files = new ServiceFiles(options.configDir());
     Map<String, String> baseEnv = Environments.base(Environments.ETC_ENVIRONMENT, sink::zinit);
     LoopScheduler loop = new LoopScheduler();

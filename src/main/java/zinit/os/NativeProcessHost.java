@@ -72,6 +72,8 @@ public final class NativeProcessHost implements ProcessHost {
   private volatile boolean closed;
   volatile boolean noCgroupKillForTests;
   private volatile FdReserve reserve = FdReserve.NONE;
+  /** What a spawned program's oom_score_adj is set to ({@link #shieldFromOomKiller}), or null. */
+  private volatile Integer oomRestore;
 
   /**
    * {@code log}: what went wrong or is degraded (a failed read, a unit that outlived SIGKILL, an I/O
@@ -193,6 +195,21 @@ public final class NativeProcessHost implements ProcessHost {
     log.accept(message);
   }
 
+  /**
+   * zinit's own oom_score_adj lowered ({@link OomShield}), its services' given back by the spawn's
+   * trampoline: call before the first spawn. Without /bin/sh for the trampoline nothing changes.
+   */
+  public void shieldFromOomKiller(Consumer<String> log) {
+    if (!SH_PRESENT) return;
+    java.util.OptionalInt restore = OomShield.lower(log);
+    if (restore.isPresent()) giveServicesOomScoreAdj(restore.getAsInt());
+  }
+
+  /** Every later spawn's program gets this oom_score_adj (tests raise it: that needs no privilege). */
+  void giveServicesOomScoreAdj(int value) {
+    oomRestore = value;
+  }
+
   /** Keeps {@code reserve} whole before every spawn: services never take the fds kept for root. */
   public void keepWhole(FdReserve reserve) {
     this.reserve = reserve;
@@ -231,6 +248,7 @@ public final class NativeProcessHost implements ProcessHost {
               limited == null ? List.of() : limited.enter(),
               l == null ? 0 : l.nofile(),
               spec.credentials(),
+              oomRestore,
               gated);
     } catch (SpawnException e) {
       if (limited != null) limited.remove(log);

@@ -14,7 +14,7 @@ import zinit.supervisor.SpawnSpec;
 /**
  * What posix_spawn starts when a service needs steps between fork and its program: a /bin/sh
  * that enters the unit's cgroups (v2, and the v1 ones that carry limits), sets RLIMIT_NOFILE,
- * then execs the program, through setpriv (util-linux) when it runs as another user, so that
+ * gives back the oom_score_adj zinit lowered for itself, then execs the program, through setpriv (util-linux) when it runs as another user, so that
  * groups, gid and uid change last, after the cgroup writes that need root. The service's argv is
  * passed as arguments, never interpolated; the script holds only zinit's own paths and numbers.
  */
@@ -49,12 +49,14 @@ final class Trampoline {
    * @param cgroup the v2 cgroup to enter ($0 of the script), or null
    * @param v1 further cgroup directories to enter (limits on v1 hierarchies)
    * @param nofile RLIMIT_NOFILE to set (soft and hard), or 0 to leave it
+   * @param oomScoreAdj the oom_score_adj to give the program ({@link OomShield}), or null to leave
+   *     it as inherited from zinit
    */
   static Command build(
       Path exe, List<String> args, Map<String, String> env, Path cgroup, List<Path> v1, long nofile,
-      SpawnSpec.Credentials who)
+      SpawnSpec.Credentials who, Integer oomScoreAdj)
       throws SpawnException {
-    return build(exe, args, env, cgroup, v1, nofile, who, false);
+    return build(exe, args, env, cgroup, v1, nofile, who, oomScoreAdj, false);
   }
 
   /**
@@ -64,9 +66,9 @@ final class Trampoline {
    */
   static Command build(
       Path exe, List<String> args, Map<String, String> env, Path cgroup, List<Path> v1, long nofile,
-      SpawnSpec.Credentials who, boolean gated)
+      SpawnSpec.Credentials who, Integer oomScoreAdj, boolean gated)
       throws SpawnException {
-    if (!gated && cgroup == null && v1.isEmpty() && nofile == 0 && who == null) {
+    if (!gated && cgroup == null && v1.isEmpty() && nofile == 0 && who == null && oomScoreAdj == null) {
       List<String> argv = new ArrayList<>();
       argv.add(args.getFirst());
       argv.addAll(args.subList(1, args.size()));
@@ -77,6 +79,7 @@ final class Trampoline {
     if (cgroup != null) script.append("echo 0 > \"$0/cgroup.procs\" || exit 126; ");
     for (Path d : v1) script.append("echo 0 > ").append(quote(d.resolve("cgroup.procs").toString())).append(" || exit 126; ");
     if (nofile > 0) script.append("ulimit -n ").append(nofile).append(" || exit 126; ");
+    if (oomScoreAdj != null) script.append("echo ").append(oomScoreAdj.intValue()).append(" > /proc/self/oom_score_adj || exit 126; ");
     script.append("exec \"$@\"");
     List<String> argv = new ArrayList<>(List.of("sh", "-c", script.toString(), cgroup == null ? "zinit" : cgroup.toString()));
     if (who != null) {

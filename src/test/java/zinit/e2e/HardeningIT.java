@@ -97,4 +97,32 @@ class HardeningIT {
       assertThat(z.output()).contains("SIGINT was ignored").contains("SIGINT received: shutting down");
     }
   }
+
+  /**
+   * zinit started with a raised oom_score_adj (as by a runtime's --oom-score-adj): it lowers its
+   * own where it may (CAP_SYS_RESOURCE, which this machine's root lacks; the VM's init test has
+   * it) and says why not where it may not; either way its services run with the value it was
+   * started with.
+   */
+  @Test
+  void zinitLowersItsOwnOomScoreAdjWhereItMayAndItsServicesKeepTheValueItWasStartedWith() throws Exception {
+    int started = 300;
+    boolean may = (Long.parseUnsignedLong(
+        Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow()
+            .substring("CapEff:".length()).trim(), 16) & (1L << 24)) != 0; // CAP_SYS_RESOURCE
+    try (Zinit z = new Zinit().wrappedIn("sh", "-c", "echo " + started + " > /proc/self/oom_score_adj; exec \"$@\"", "sh")) {
+      Path seen = z.file("seen");
+      z.service("svc", "exec: sh -c 'cat /proc/self/oom_score_adj > " + seen + "; exec sleep 1000'\n").start();
+      Zinit.waitFor("the service's value", Duration.ofSeconds(30), () -> Files.exists(seen) && seen.toFile().length() > 0);
+      assertThat(Files.readString(seen).trim()).isEqualTo(Integer.toString(started));
+      String zinits = Files.readString(Path.of("/proc/" + z.daemon.pid() + "/oom_score_adj")).trim();
+      if (may) {
+        assertThat(zinits).isEqualTo("-999");
+        assertThat(z.output()).contains("oom_score_adj -999 (the OOM killer's last choice); services get " + started);
+      } else {
+        assertThat(zinits).isEqualTo(Integer.toString(started));
+        assertThat(z.output()).contains("oom_score_adj stays " + started + " (lowering it needs CAP_SYS_RESOURCE: Permission denied)");
+      }
+    }
+  }
 }

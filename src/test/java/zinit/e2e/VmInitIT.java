@@ -116,6 +116,12 @@ class VmInitIT {
     mustRun("mknod", root.resolve("dev/console").toString(), "c", "5", "1");
     Path services = root.resolve("etc/zinit");
     Files.writeString(services.resolve("hello.yaml"), "exec: sh -c 'echo hello from a service; exec sleep 1000'\nlog: stdout\n");
+    // a second zinit, a plain supervisor with the root's capabilities (CAP_SYS_RESOURCE, which the
+    // machine running the tests lacks): it lowers its own oom_score_adj, its service keeps 0
+    Files.writeString(services.resolve("inner.yaml"), "exec: zinit -s /run/inner.sock init -c /etc/inner\nlog: stdout\n");
+    Files.createDirectories(root.resolve("etc/inner"));
+    Files.writeString(root.resolve("etc/inner/probe.yaml"),
+        "exec: sh -c 'echo \"probe oom_score_adj $(cat /proc/self/oom_score_adj)\"; exec sleep 1000'\nlog: stdout\n");
     Path cpio = work.resolve("root.cpio");
     mustRun("sh", "-c", "cd \"$0\" && find . | cpio -o -H newc --quiet > \"$1\"", root.toString(), cpio.toString());
     Path console = work.resolve("console.log");
@@ -132,6 +138,7 @@ class VmInitIT {
     Vm vm = new Vm(qemu, console, null, null, work.resolve("monitor.sock"));
     vm.waitForConsole("zinit listening on");
     vm.waitForConsole("hello from a service");
+    vm.waitForConsole("probe oom_score_adj");
     // Ctrl-Alt-Del is zinit's (a graceful reboot), not the kernel's immediate one
     vm.monitor("sendkey ctrl-alt-delete");
     String out = vm.waitForPowerOff();
@@ -142,6 +149,9 @@ class VmInitIT {
         .contains("zinit: SIGINT received: rebooting")
         .contains("zinit: hello: exited (killed by SIGTERM)")
         .contains("zinit: rebooting")
+        .contains("oom_score_adj -999 (the OOM killer's last choice); services get 0")
+        .contains("probe oom_score_adj 0")
+        .doesNotContain("oom_score_adj stays") // the machine's init is never the OOM killer's choice
         .doesNotContain("cannot open") // the launcher's check of a CPU line that is not there yet
         .doesNotContain("unmounted"); // a root in memory keeps nothing
   }
