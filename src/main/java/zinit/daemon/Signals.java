@@ -1,6 +1,8 @@
 package zinit.daemon;
 
 import sun.misc.Signal;
+import zinit.os.Dispositions;
+import zinit.os.SignalWait;
 import zinit.supervisor.LogSink;
 import zinit.supervisor.Supervisor;
 import zinit.supervisor.ZinitException;
@@ -13,35 +15,40 @@ import zinit.supervisor.ZinitException;
  * are ignored (the kernel and stray scripts send them; only `zinit shutdown`/`reboot` power the
  * machine off).
  */
-// sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle SIGTERM, SIGINT and
-// SIGHUP; javac's notice about it is the one warning of the build and cannot be suppressed.
+// They are taken by zinit's own thread when the launcher could block them (SignalWait), else by
+// the JDK's handlers: sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle
+// SIGTERM, SIGINT and SIGHUP; javac's notice about it is the one warning of the build and cannot
+// be suppressed.
 final class Signals {
   private Signals() {}
 
   static void install(Supervisor supervisor, boolean systemPid1, LogSink log) {
-    for (String name : zinit.os.Dispositions.resetIgnoredStopSignals()) {
+    if (SignalWait.blocked()) {
+      // One thread, made now, takes every stop signal (see SignalWait)
+      SignalWait.handle(sig -> received(SignalWait.name(sig), supervisor, systemPid1, log));
+      return;
+    }
+    log.zinit(SignalWait.UNBLOCKED);
+    for (String name : Dispositions.resetIgnoredStopSignals()) {
       log.zinit(name + " was ignored (inherited, e.g. from a shell's '&'); reset so it can stop zinit");
     }
     for (String name : new String[] {"TERM", "INT", "HUP", "PWR"}) {
-      Signal.handle(
-          new Signal(name),
-          sig -> {
-            if (systemPid1 && !name.equals("INT") && !name.equals("PWR")) {
-              log.zinit("SIG" + name + " ignored as PID 1 (use zinit shutdown)");
-              return;
-            }
-            boolean reboot = systemPid1 && name.equals("INT");
-            log.zinit("SIG" + name + " received: "
-                + (reboot ? "rebooting" : systemPid1 ? "powering off" : "shutting down"));
-            // The JDK runs each signal's handler on a thread of its own (jdk.internal.misc.Signal
-            // .dispatch), so this one may block until shutdown is done; a second signal meanwhile
-            // gets its own thread and hears "already in progress".
-            try {
-              supervisor.shutdown(reboot);
-            } catch (ZinitException e) {
-              log.zinit("shutdown failed: " + e.getMessage());
-            }
-          });
+      Signal.handle(new Signal(name), sig -> received("SIG" + name, supervisor, systemPid1, log));
+    }
+  }
+
+  /** Starts the shutdown, not waiting for it: the thread that took the signal may take the next. */
+  private static void received(String name, Supervisor supervisor, boolean systemPid1, LogSink log) {
+    if (systemPid1 && !name.equals("SIGINT") && !name.equals("SIGPWR")) {
+      log.zinit(name + " ignored as PID 1 (use zinit shutdown)");
+      return;
+    }
+    boolean reboot = systemPid1 && name.equals("SIGINT");
+    log.zinit(name + " received: " + (reboot ? "rebooting" : systemPid1 ? "powering off" : "shutting down"));
+    try {
+      supervisor.requestShutdown(reboot);
+    } catch (ZinitException e) {
+      log.zinit("shutdown failed: " + e.getMessage());
     }
   }
 }

@@ -60,6 +60,7 @@ final class Flags {
   static final int SIGKILL = 9;
   static final int SIGTERM = 15;
   static final int SIGCONT = 18;
+  static final int SIGPWR = 30;
 
   /** struct sigaction of glibc x86-64 is 152 bytes, sa_handler first; rounded up. */
   static final long SIGACTION_SIZE = 256;

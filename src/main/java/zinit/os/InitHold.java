@@ -19,13 +19,16 @@ public final class InitHold {
   public static void ifMachineInit(int exitCode) {
     if (!MachinePower.machineInit()) return;
     String failed = MachinePower.trapCtrlAltDel();
-    for (String name : new String[] {"INT", "PWR"}) {
-      boolean restart = name.equals("INT");
-      Signal.handle(new Signal(name), sig -> {
-        say("SIG" + name + " received: " + (restart ? "rebooting" : "powering off"));
-        FinalMounts.releaseWithin(InitHold::say);
-        MachinePower.reboot(restart);
+    if (SignalWait.blocked()) {
+      SignalWait.handle(sig -> {
+        if (sig == Flags.SIGINT || sig == Flags.SIGPWR) end(sig == Flags.SIGINT);
+        else say(SignalWait.name(sig) + " ignored: Ctrl-Alt-Del reboots, SIGPWR powers off");
       });
+    } else {
+      for (String name : new String[] {"INT", "PWR"}) {
+        Signal.handle(new Signal(name), sig -> end(name.equals("INT")));
+      }
+      say(SignalWait.UNBLOCKED);
     }
     // said once Ctrl-Alt-Del and the signals are zinit's
     say("zinit would exit (code " + exitCode + "), but as the machine's init it does not (the kernel would panic): "
@@ -38,6 +41,12 @@ public final class InitHold {
         // nothing ends the hold but a signal's reboot
       }
     }
+  }
+
+  private static void end(boolean restart) {
+    say(restart ? "SIGINT received: rebooting" : "SIGPWR received: powering off");
+    FinalMounts.releaseWithin(InitHold::say);
+    MachinePower.reboot(restart);
   }
 
   private static void say(String line) {

@@ -280,6 +280,14 @@ final class Libc {
     static final MethodHandle H = longs("sigaction");
   }
 
+  private static final class PthreadSigmask {
+    static final MethodHandle H = longs("pthread_sigmask");
+  }
+
+  private static final class Sigwaitinfo {
+    static final MethodHandle H = longs("sigwaitinfo");
+  }
+
   private static final class SignalFn {
     static final MethodHandle H = longs("signal");
   }
@@ -709,6 +717,19 @@ final class Libc {
   /** {@code int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact)} */
   static Ret sigaction(int sig, MemorySegment act, MemorySegment oldact) {
     return cint(call(Sigaction.H, sig, address(act), address(oldact)));
+  }
+
+  /**
+   * {@code int pthread_sigmask(int how, const sigset_t *set, sigset_t *oldset)}: returns its error
+   * number, as the pthread functions do (errno is not set).
+   */
+  static int pthread_sigmask(int how, MemorySegment set, MemorySegment oldset) {
+    return (int) call(PthreadSigmask.H, how, address(set), address(oldset));
+  }
+
+  /** {@code int sigwaitinfo(const sigset_t *set, siginfo_t *info)}: the signal's number. */
+  static Ret sigwaitinfo(MemorySegment set, MemorySegment info) {
+    return cint(call(Sigwaitinfo.H, address(set), address(info)));
   }
 
   /**

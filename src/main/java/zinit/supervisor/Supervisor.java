@@ -364,6 +364,19 @@ public final class Supervisor implements Services {
 
   @Override
   public void shutdown(boolean reboot) throws ZinitException {
+    requestShutdown(reboot);
+    try {
+      terminated.join();
+    } catch (CompletionException e) {
+      throw new IllegalStateException("shutdown failed", e.getCause());
+    }
+  }
+
+  /**
+   * Starts the shutdown (or says it is already in progress) without waiting for it: for a caller
+   * that must stay free, such as the one thread that takes zinit's signals.
+   */
+  public void requestShutdown(boolean reboot) throws ZinitException {
     boolean first =
         calls.call(
             () -> {
@@ -377,11 +390,6 @@ public final class Supervisor implements Services {
               return true;
             });
     if (!first) log.zinit("shutdown already in progress");
-    try {
-      terminated.join();
-    } catch (CompletionException e) {
-      throw new IllegalStateException("shutdown failed", e.getCause());
-    }
   }
 
   private void sweep() {

@@ -90,11 +90,15 @@ class HardeningIT {
           .service("svc", "exec: sleep 1000\n")
           .start();
       z.awaitState("svc", "Running");
+      // Where the launcher blocks the stop signals for zinit's own thread (GNU env, as here), the
+      // disposition does not matter; with the JDK's handlers zinit resets it and says so.
+      boolean blocked = (mask(z.daemon.pid(), "SigBlk") & (1L << 1)) != 0;
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(z.daemon.pid())).start();
       assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
       Zinit.waitFor("zinit to stop on SIGINT", Duration.ofSeconds(60), () -> !z.daemon.isAlive());
       assertThat(z.daemon.exitValue()).as(z.output()).isZero();
-      assertThat(z.output()).contains("SIGINT was ignored").contains("SIGINT received: shutting down");
+      assertThat(z.output()).contains("SIGINT received: shutting down");
+      if (!blocked) assertThat(z.output()).contains("SIGINT was ignored");
     }
   }
 
@@ -124,5 +128,11 @@ class HardeningIT {
         assertThat(z.output()).contains("oom_score_adj stays " + started + " (lowering it needs CAP_SYS_RESOURCE: Permission denied)");
       }
     }
+  }
+
+  /** A signal mask of {@code pid}'s main thread from /proc ("SigBlk", "SigIgn"). */
+  static long mask(long pid, String field) throws java.io.IOException {
+    return Long.parseUnsignedLong(Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+        .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow().substring(field.length() + 1).trim(), 16);
   }
 }

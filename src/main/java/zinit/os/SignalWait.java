@@ -1,0 +1,93 @@
+package zinit.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.function.IntConsumer;
+
+/**
+ * zinit's stop signals (SIGHUP, SIGINT, SIGTERM, SIGPWR) taken by one thread made at start, not by
+ * the JDK's handlers: the JDK runs each caught signal on a thread it makes when the signal comes
+ * (jdk.internal.misc.Signal.dispatch), and when a service has taken every process slot zinit shares
+ * with it (a container's pids limit), that thread cannot be made and the signal is lost: `docker
+ * stop` then ended in SIGKILL, the services killed without their grace.
+ *
+ * <p>The launcher starts the daemon's JVM with these signals blocked (`env --block-signal`, which
+ * every thread inherits) and ignored (so the JVM neither installs its handlers for SIGHUP, SIGINT
+ * and SIGTERM nor unblocks them in its threads): a signal sent then waits, pending, until this
+ * thread's sigwaitinfo(2) takes it. Without GNU env's --block-signal (a minimal root), the
+ * launcher starts the JVM as before and zinit uses the JDK's handlers ({@link #blocked} false).
+ */
+public final class SignalWait {
+  private SignalWait() {}
+
+  /** The signals the launcher blocks, by number. */
+  static final int[] STOP_SIGNALS = {Flags.SIGHUP, Flags.SIGINT, Flags.SIGTERM, Flags.SIGPWR};
+
+  private static final int SIG_BLOCK = 0;
+  /** siginfo_t: 128 bytes. */
+  private static final long SIGINFO_SIZE = 128;
+
+  /** Whether every stop signal is blocked in this thread (so, from the launcher, in every thread). */
+  public static boolean blocked() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment mask = arena.allocate(Flags.SIGSET_SIZE, 8);
+      int err = Libc.pthread_sigmask(SIG_BLOCK, MemorySegment.NULL, mask); // reads, changes nothing
+      if (err != 0) throw new OsException("pthread_sigmask", err);
+      long bits = mask.get(ValueLayout.JAVA_LONG, 0);
+      for (int sig : STOP_SIGNALS) {
+        if ((bits & bit(sig)) == 0) return false;
+      }
+      return true;
+    }
+  }
+
+  private static volatile IntConsumer handler;
+  private static Thread taker;
+
+  /**
+   * Hands the stop signals, one at a time, to {@code handler} (their number), on the one thread
+   * that takes them, started by the first call; a later call replaces the handler (the held
+   * machine's init replaces the daemon's). The handler must not wait long, or a later signal waits
+   * for it. Only when {@link #blocked}.
+   */
+  public static synchronized void handle(IntConsumer handler) {
+    SignalWait.handler = handler;
+    if (taker != null) return;
+    MemorySegment set = Arena.global().allocate(Flags.SIGSET_SIZE, 8);
+    long bits = 0;
+    for (int sig : STOP_SIGNALS) bits |= bit(sig);
+    set.set(ValueLayout.JAVA_LONG, 0, bits);
+    MemorySegment info = Arena.global().allocate(SIGINFO_SIZE, 8);
+    taker = Thread.ofPlatform().name("zinit-signals").daemon().start(() -> {
+      while (true) {
+        Libc.Ret r = Libc.sigwaitinfo(set, info);
+        if (r.failed()) {
+          if (r.errno() == Errno.EINTR) continue;
+          throw new OsException("sigwaitinfo", r.errno());
+        }
+        SignalWait.handler.accept(r.asInt());
+      }
+    });
+  }
+
+  /** What the log says when the launcher could not block the stop signals. */
+  public static final String UNBLOCKED =
+      "stop signals go to the JDK's handlers (no GNU env --block-signal for the launcher): one that comes"
+          + " while no thread can be made is lost";
+
+  /** SIGHUP, SIGINT, ... as named in logs. */
+  public static String name(int sig) {
+    return switch (sig) {
+      case Flags.SIGHUP -> "SIGHUP";
+      case Flags.SIGINT -> "SIGINT";
+      case Flags.SIGTERM -> "SIGTERM";
+      case Flags.SIGPWR -> "SIGPWR";
+      default -> "signal " + sig;
+    };
+  }
+
+  private static long bit(int sig) {
+    return 1L << (sig - 1);
+  }
+}
