@@ -136,6 +136,7 @@ final class Lifecycle implements Terminator.Events {
         reconcileAgain = false;
         if (pending.isEmpty()) break;
         // In name order, as before; a copy, since a spawn takes its service off the list.
+        Dependencies.Cycles cycles = new Dependencies.Cycles(services); // the graph is fixed meanwhile
         for (Service s : pending.values().toArray(Service[]::new)) {
           if (services.get(s.name()) != s || !s.pendingStart) {
             pending.remove(s.name(), s); // started, stopped, replaced or forgotten since
@@ -145,7 +146,7 @@ final class Lifecycle implements Terminator.Events {
           if (s.run != null || s.stopping != null || s.spawning) continue;
           Optional<String> unmet = Dependencies.firstUnmet(s, services);
           if (unmet.isPresent()) {
-            block(s, unmet.get());
+            block(s, unmet.get(), cycles);
             continue;
           }
           spawn(s);
@@ -177,9 +178,9 @@ final class Lifecycle implements Terminator.Events {
     return settled;
   }
 
-  private void block(Service s, String dependency) {
+  private void block(Service s, String dependency, Dependencies.Cycles cycles) {
     String detail =
-        Dependencies.cycleThrough(s.name(), services)
+        cycles.through(s.name())
             .map(c -> "dependency cycle: " + c)
             .orElse(
                 services.containsKey(dependency)
