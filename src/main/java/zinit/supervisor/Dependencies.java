@@ -71,39 +71,41 @@ final class Dependencies {
    * services overflowed the loop thread's stack when walked recursively).
    */
   static Set<String> onCycles(Map<String, Service> services) {
-    Map<String, Integer> index = new HashMap<>();
-    Map<String, Integer> low = new HashMap<>();
-    Set<String> onStack = new HashSet<>();
-    List<String> stack = new ArrayList<>();
-    Set<String> out = new HashSet<>();
-    List<String> callNames = new ArrayList<>();
-    List<Iterator<String>> callEdges = new ArrayList<>();
-    int counter = 0;
+    Components c = new Components(services);
     for (String root : services.keySet()) {
-      if (index.containsKey(root)) continue;
-      index.put(root, counter);
-      low.put(root, counter++);
-      stack.add(root);
-      onStack.add(root);
-      callNames.add(root);
-      callEdges.add(services.get(root).config.after().iterator());
+      if (!c.index.containsKey(root)) c.walkFrom(root);
+    }
+    return c.onCycles;
+  }
+
+  /** The state of one run of Tarjan's algorithm. */
+  private static final class Components {
+    private final Map<String, Service> services;
+    final Map<String, Integer> index = new HashMap<>();
+    private final Map<String, Integer> low = new HashMap<>();
+    private final Set<String> onStack = new HashSet<>();
+    private final List<String> stack = new ArrayList<>();
+    /** The walk's own call stack: the services being visited, and each one's edges left to follow. */
+    private final List<String> callNames = new ArrayList<>();
+    private final List<Iterator<String>> callEdges = new ArrayList<>();
+    final Set<String> onCycles = new HashSet<>();
+    private int counter;
+
+    Components(Map<String, Service> services) {
+      this.services = services;
+    }
+
+    void walkFrom(String root) {
+      visit(root);
       while (!callNames.isEmpty()) {
         String v = callNames.getLast();
         Iterator<String> edges = callEdges.getLast();
         if (edges.hasNext()) {
           String w = edges.next();
           if (!services.containsKey(w)) continue;
-          if (w.equals(v)) out.add(v); // after itself
-          if (!index.containsKey(w)) {
-            index.put(w, counter);
-            low.put(w, counter++);
-            stack.add(w);
-            onStack.add(w);
-            callNames.add(w);
-            callEdges.add(services.get(w).config.after().iterator());
-          } else if (onStack.contains(w)) {
-            low.put(v, Math.min(low.get(v), index.get(w)));
-          }
+          if (w.equals(v)) onCycles.add(v); // after itself
+          if (!index.containsKey(w)) visit(w);
+          else if (onStack.contains(w)) low.put(v, Math.min(low.get(v), index.get(w)));
           continue;
         }
         callNames.removeLast();
@@ -113,15 +115,22 @@ final class Dependencies {
           low.put(parent, Math.min(low.get(parent), low.get(v)));
         }
         if (low.get(v).equals(index.get(v))) { // v is its component's root: pop the component
-          int from = stack.lastIndexOf(v);
-          List<String> component = stack.subList(from, stack.size());
-          if (component.size() > 1) out.addAll(component);
+          List<String> component = stack.subList(stack.lastIndexOf(v), stack.size());
+          if (component.size() > 1) onCycles.addAll(component);
           onStack.removeAll(component);
           component.clear();
         }
       }
     }
-    return out;
+
+    private void visit(String v) {
+      index.put(v, counter);
+      low.put(v, counter++);
+      stack.add(v);
+      onStack.add(v);
+      callNames.add(v);
+      callEdges.add(services.get(v).config.after().iterator());
+    }
   }
 
   /**
