@@ -18,6 +18,7 @@ import org.graalvm.nativeimage.c.function.CFunction;
  * What zinit's client does, for the native-image probe: a Unix-domain SocketChannel connect/write/read and
  * one libc call, through FFM and through SubstrateVM's own C interface (@CFunction).
  *   Client             serves itself on a temporary socket and prints what works
+ *   Client serve PATH  an echo server on PATH that idles between requests (like bench/floor's JVM)
  *   Client send PATH   one request to a server at PATH (the round trip that is timed)
  */
 public class Client {
@@ -25,6 +26,10 @@ public class Client {
     static native int cGetpid();
 
     public static void main(String[] a) throws Exception {
+        if (a.length == 2 && a[0].equals("serve")) {
+            serve(Path.of(a[1]));
+            return;
+        }
         if (a.length == 2 && a[0].equals("send")) {
             System.out.print(roundTrip(Path.of(a[1])));
             return;
@@ -61,6 +66,22 @@ public class Client {
             System.out.println("FFM getpid: " + (int) h.invokeExact() + " (ProcessHandle " + pid + ")");
         } catch (Throwable e) {
             System.out.println("FFM getpid: " + e);
+        }
+    }
+
+    static void serve(Path p) throws IOException {
+        Files.deleteIfExists(p);
+        try (ServerSocketChannel srv = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            srv.bind(UnixDomainSocketAddress.of(p));
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            for (;;) {
+                try (SocketChannel c = srv.accept()) {
+                    b.clear();
+                    while (c.read(b) > 0 && b.get(b.position() - 1) != '\n') { }
+                    b.flip();
+                    c.write(b);
+                }
+            }
         }
     }
 
