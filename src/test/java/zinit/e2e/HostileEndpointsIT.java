@@ -113,7 +113,9 @@ class HostileEndpointsIT {
       Zinit.waitFor("six checks", Duration.ofSeconds(60), () -> server.clients.size() >= 6);
       Zinit.waitFor("the connections of ended checks closed", Duration.ofSeconds(30),
           server::earlierConnectionsClosed);
-      assertThat(z.call("service_status", "web").get("health").asText()).startsWith("failing (");
+      // Checks alternate: no status line fails, a 200 status line passes (the endless headers after
+      // it are never read), so the health shown flips with each check: the log has both.
+      assertThat(z.output()).contains("web: health check failed (").contains("web: health check passes again");
     }
   }
 }
