@@ -28,6 +28,14 @@ public final class SignalWait {
   /** siginfo_t: 128 bytes. */
   private static final long SIGINFO_SIZE = 128;
 
+  /** What the log says when the launcher could not block the stop signals. */
+  public static final String UNBLOCKED =
+      "stop signals go to the JDK's handlers (no GNU env --block-signal for the launcher): one that comes"
+          + " while no thread can be made is lost";
+
+  private static volatile IntConsumer handler;
+  private static Thread taker; // guarded by the class
+
   /** Whether every stop signal is blocked in this thread (so, from the launcher, in every thread). */
   public static boolean blocked() {
     try (Arena arena = Arena.ofConfined()) {
@@ -41,9 +49,6 @@ public final class SignalWait {
       return true;
     }
   }
-
-  private static volatile IntConsumer handler;
-  private static Thread taker;
 
   /**
    * Hands the stop signals, one at a time, to {@code handler} (their number), on the one thread
@@ -66,15 +71,14 @@ public final class SignalWait {
           if (r.errno() == Errno.EINTR) continue;
           throw new OsException("sigwaitinfo", r.errno());
         }
-        SignalWait.handler.accept(r.asInt());
+        try {
+          SignalWait.handler.accept(r.asInt());
+        } catch (RuntimeException | Error e) { // the next signal must still be taken
+          System.err.println("zinit: handling " + name(r.asInt()) + " failed: " + e);
+        }
       }
     });
   }
-
-  /** What the log says when the launcher could not block the stop signals. */
-  public static final String UNBLOCKED =
-      "stop signals go to the JDK's handlers (no GNU env --block-signal for the launcher): one that comes"
-          + " while no thread can be made is lost";
 
   /** SIGHUP, SIGINT, ... as named in logs. */
   public static String name(int sig) {
