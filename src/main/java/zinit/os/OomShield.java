@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * (children inherit it): the spawn's trampoline writes it before the program runs.
  *
  * <p>Lowering needs {@code CAP_SYS_RESOURCE} (a default Docker container's root lacks it): without
- * it nothing changes, and the log says so. The machine's init is never chosen by the kernel, so
- * nothing is done there.
+ * it nothing changes, and the log of a zinit run as root says so (another user's zinit seldom has
+ * it, and says nothing). The machine's init is never chosen by the kernel: nothing is done there.
  */
 public final class OomShield {
   private OomShield() {}
@@ -27,12 +27,25 @@ public final class OomShield {
 
   private static final Path SELF = Path.of("/proc/self/oom_score_adj");
 
+  private static final int CAP_SYS_RESOURCE = 24;
+
+  /** Whether this process has CAP_SYS_RESOURCE in its effective set (/proc/self/status). */
+  private static boolean mayLower() {
+    return ProcFs.read(Path.of("/proc/self/status")).orElse("").lines()
+        .filter(l -> l.startsWith("CapEff:"))
+        .findFirst()
+        .map(l -> (Long.parseUnsignedLong(l.substring("CapEff:".length()).trim(), 16) & (1L << CAP_SYS_RESOURCE)) != 0)
+        .orElse(false);
+  }
+
   /**
    * Lowers zinit's own {@code oom_score_adj}; returns the value its services must get back, or
    * empty when zinit's own value was left as it was (what it says in {@code log}).
    */
   static OptionalInt lower(Consumer<String> log) {
     if (MachinePower.machineInit()) return OptionalInt.empty();
+    // Without the capability only root says why (another user's zinit would say it at every start)
+    if (!mayLower() && Libc.geteuid() != 0) return OptionalInt.empty();
     int inherited;
     try {
       inherited = Integer.parseInt(Files.readString(SELF).trim());
