@@ -65,10 +65,6 @@ final class IoLoop implements AutoCloseable {
   private boolean gather; // loop thread only: sleep GATHER_NANOS before the next epoll_wait
   private boolean quickWake; // loop thread only: the last epoll_wait returned within QUICK_NANOS
   private final java.util.Set<Long> paused = new java.util.HashSet<>(); // loop thread only
-  // Loop thread only: what runs after the next round (see afterNextRound), and what was asked for
-  // during this one
-  private java.util.List<Runnable> afterThisRound = new java.util.ArrayList<>();
-  private java.util.List<Runnable> afterNextRound = new java.util.ArrayList<>();
   private boolean wakeClosed; // guarded by this
   // Made once rather than an arena per call: a flat-out service's pipe is paused and resumed dozens
   // of times a burst, and each arena was a dozen JDK methods more for C1 to compile during it.
@@ -125,16 +121,6 @@ final class IoLoop implements AutoCloseable {
           Registration reg = handlers.get(token);
           if (reg != null && paused.remove(token)) ctl(Flags.EPOLL_CTL_MOD, reg.fd(), Flags.EPOLLIN, token);
         });
-  }
-
-  /**
-   * Runs {@code task} on the loop thread at the end of its next full round: after a poll that comes
-   * after every registration and read queued before it, and after the handlers of what that poll
-   * reported. So the output waiting in pipes when this is called (the pipes registered by then
-   * included) has been read when {@code task} runs. That poll does not wait.
-   */
-  void afterNextRound(Runnable task) {
-    execute(() -> afterNextRound.add(task));
   }
 
   /** Runs {@code task} on the loop thread. */
@@ -231,20 +217,11 @@ final class IoLoop implements AutoCloseable {
    * runs interpreted until tens of thousands of back-edges (a flat-out service's whole burst).
    */
   private void round(MemorySegment events, long eventsAddress, MemorySegment counter) {
-    // asked for during the last round: they run after this one, whose poll must not wait
-    java.util.List<Runnable> after = afterNextRound;
-    if (!after.isEmpty()) afterNextRound = afterThisRound;
     long waitStarted = System.nanoTime();
-    int n = Libc.epollWait(epfd, eventsAddress, MAX_EVENTS, after.isEmpty() ? -1 : 0);
+    int n = Libc.epollWait(epfd, eventsAddress, MAX_EVENTS, -1);
     quickWake = System.nanoTime() - waitStarted < QUICK_NANOS;
     if (n < 0) {
-      if (n == -Errno.EINTR) { // a signal; wait again, with what was due still due
-        if (!after.isEmpty()) {
-          after.addAll(afterNextRound);
-          afterNextRound = after;
-        }
-        return;
-      }
+      if (n == -Errno.EINTR) return; // a signal; wait again
       throw new OsException("epoll_wait", -n);
     }
     for (int i = 0; i < n; i++) {
@@ -260,25 +237,10 @@ final class IoLoop implements AutoCloseable {
         dispatch(token, mask);
       }
     }
-    if (!after.isEmpty()) {
-      runAll(after);
-      afterThisRound = after; // emptied: the next round's list
-    }
     if (gather) {
       gather = false;
       java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
     }
-  }
-
-  private void runAll(java.util.List<Runnable> list) {
-    for (Runnable task : list) {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.accept("I/O loop task failed: " + e);
-      }
-    }
-    list.clear();
   }
 
   // The struct epoll_event fields, each access in a method of its own that is never inlined
@@ -327,8 +289,6 @@ final class IoLoop implements AutoCloseable {
   private void shutdown() {
     runTasks();
     drainReady();
-    runAll(afterNextRound); // what waited for a round: the pipes have been drained
-    runAll(afterThisRound);
     for (Long token : handlers.keySet().toArray(Long[]::new)) drop(token);
     synchronized (this) {
       wakeClosed = true;

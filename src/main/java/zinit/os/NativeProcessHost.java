@@ -206,12 +206,13 @@ public final class NativeProcessHost implements ProcessHost {
   }
 
   /**
-   * On the I/O thread, after its next full round ({@link IoLoop#afterNextRound}): the pipes whose
-   * registration was still queued are polled too, so their data and end are read first.
+   * On the I/O thread, through its task queue: the wake-up that runs the task comes after every
+   * pipe that was ready before it (epoll's ready list is first in, first out), so its data and end
+   * are read first.
    */
   @Override
   public void afterReadyOutput(Runnable then) {
-    loop.afterNextRound(then);
+    loop.execute(then);
   }
 
   /** Every later spawn's program gets this oom_score_adj (tests raise it: that needs no privilege). */
