@@ -205,16 +205,6 @@ public final class NativeProcessHost implements ProcessHost {
     if (restore.isPresent()) giveServicesOomScoreAdj(restore.getAsInt());
   }
 
-  /**
-   * On the I/O thread, through its task queue: the wake-up that runs the task comes after every
-   * pipe that was ready before it (epoll's ready list is first in, first out), so its data and end
-   * are read first.
-   */
-  @Override
-  public void afterReadyOutput(Runnable then) {
-    loop.execute(then);
-  }
-
   /** Every later spawn's program gets this oom_score_adj (tests raise it: that needs no privilege). */
   void giveServicesOomScoreAdj(int value) {
     oomRestore = value;

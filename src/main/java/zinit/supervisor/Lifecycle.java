@@ -43,7 +43,6 @@ final class Lifecycle implements Terminator.Events {
   private final Executor closer;
   /** A shutdown's closes under way: it ends only once each unit's cgroup is removed. */
   private final List<CompletableFuture<Void>> closes = new ArrayList<>();
-  private final ProcessHost host;
   private final Spawns spawns;
   private final HealthMonitor health;
   boolean shuttingDown;
@@ -75,7 +74,6 @@ final class Lifecycle implements Terminator.Events {
       Executor signaller,
       Executor spawner,
       Probes probes) {
-    this.host = host;
     this.spawns = new Spawns(host, loop, log, configs, spawner);
     this.health = new HealthMonitor(loop, log, probes, new HealthChecks(this, spawns, loop, log));
     this.terminator = new Terminator(loop, signaller, log, this);
@@ -358,10 +356,11 @@ final class Lifecycle implements Terminator.Events {
       return;
     }
     if (output.exited(mark)) return;
-    s.exitMarkHeld = output; // released by the next start if that comes first (idempotent)
-    // after the I/O thread has read what was waiting: on a loaded machine it may not have run
-    // within the grace, and the mark went before the lines (FileLogIT, in CI)
-    loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> host.afterReadyOutput(output::releaseExit));
+    s.exitMarkHeld = output;
+    loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> {
+      output.releaseExit();
+      if (s.exitMarkHeld == output) s.exitMarkHeld = null;
+    });
   }
 
   void onGone(Service s, Run run) {

@@ -30,14 +30,4 @@ public interface ProcessHost {
 
   /** Releases zinit's base cgroup and stops the host's threads. */
   void close();
-
-  /**
-   * Runs {@code then} once the output already waiting in the services' pipes has been handed to
-   * their sinks (on the thread that reads them, after it took what was ready): a mark that must
-   * follow a gone process's last lines waits for a reader that is late (a loaded machine), not
-   * only for a timer. By default at once.
-   */
-  default void afterReadyOutput(Runnable then) {
-    then.run();
-  }
 }
