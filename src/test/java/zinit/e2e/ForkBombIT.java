@@ -95,7 +95,7 @@ class ForkBombIT {
         throw new AssertionError("no answer once the slots were taken: " + e + "; zinit's output:\n" + z.output(), e);
       }
       if (by.equals("SIGTERM")) {
-        assertThat(HardeningIT.mask(zinit, "SigBlk") & (1L << 14)).as("the launcher blocked SIGTERM (GNU env)").isNotZero();
+        assertThat(HardeningIT.statusBits(zinit, "SigBlk") & (1L << 14)).as("the launcher blocked SIGTERM (GNU env)").isNotZero();
         Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(zinit)).start();
         assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
       } else {

@@ -92,7 +92,7 @@ class HardeningIT {
       z.awaitState("svc", "Running");
       // Where the launcher blocks the stop signals for zinit's own thread (GNU env, as here), the
       // disposition does not matter; with the JDK's handlers zinit resets it and says so.
-      boolean blocked = (mask(z.daemon.pid(), "SigBlk") & (1L << 1)) != 0;
+      boolean blocked = (statusBits(z.daemon.pid(), "SigBlk") & (1L << 1)) != 0;
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(z.daemon.pid())).start();
       assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
       Zinit.waitFor("zinit to stop on SIGINT", Duration.ofSeconds(60), () -> !z.daemon.isAlive());
@@ -111,9 +111,7 @@ class HardeningIT {
   @Test
   void zinitLowersItsOwnOomScoreAdjWhereItMayAndItsServicesKeepTheValueItWasStartedWith() throws Exception {
     int started = 300;
-    boolean may = (Long.parseUnsignedLong(
-        Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow()
-            .substring("CapEff:".length()).trim(), 16) & (1L << 24)) != 0; // CAP_SYS_RESOURCE
+    boolean may = (statusBits(ProcessHandle.current().pid(), "CapEff") & (1L << 24)) != 0; // CAP_SYS_RESOURCE
     try (Zinit z = new Zinit().wrappedIn("sh", "-c", "echo " + started + " > /proc/self/oom_score_adj; exec \"$@\"", "sh")) {
       Path seen = z.file("seen");
       z.service("svc", "exec: sh -c 'cat /proc/self/oom_score_adj > " + seen + "; exec sleep 1000'\n").start();
@@ -130,8 +128,8 @@ class HardeningIT {
     }
   }
 
-  /** A signal mask of {@code pid}'s main thread from /proc ("SigBlk", "SigIgn"). */
-  static long mask(long pid, String field) throws java.io.IOException {
+  /** A bit set of {@code pid}'s main thread from /proc/PID/status: a signal mask ("SigBlk"), capabilities ("CapEff"). */
+  static long statusBits(long pid, String field) throws java.io.IOException {
     return Long.parseUnsignedLong(Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
         .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow().substring(field.length() + 1).trim(), 16);
   }
