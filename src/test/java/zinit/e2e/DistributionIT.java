@@ -188,16 +188,18 @@ class DistributionIT {
     assertThat(tarTree.resolve("runtime/man")).doesNotExist();
   }
 
+  private static java.util.Properties properties(Path file) throws java.io.IOException {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newInputStream(file)) {
+      p.load(in);
+    }
+    return p;
+  }
+
   @Test
   void runtimeSecurityPropertiesAreTheJdksWithoutComments() throws Exception {
-    java.util.Properties shipped = new java.util.Properties();
-    java.util.Properties jdk = new java.util.Properties();
-    try (var in = Files.newInputStream(tarTree.resolve("runtime/conf/security/java.security"))) {
-      shipped.load(in);
-    }
-    try (var in = Files.newInputStream(Path.of(System.getProperty("java.home"), "conf/security/java.security"))) {
-      jdk.load(in);
-    }
+    java.util.Properties shipped = properties(tarTree.resolve("runtime/conf/security/java.security"));
+    java.util.Properties jdk = properties(Path.of(System.getProperty("java.home"), "conf/security/java.security"));
     assertThat(shipped).isEqualTo(jdk);
     assertThat(Files.readAllLines(tarTree.resolve("runtime/conf/security/java.security")))
         .noneMatch(line -> line.strip().startsWith("#") || line.isBlank());
@@ -205,14 +207,8 @@ class DistributionIT {
 
   @Test
   void clientProvidersAreTheRuntimesAfterTheUnixSocketRandom() throws Exception {
-    java.util.Properties runtime = new java.util.Properties();
-    java.util.Properties client = new java.util.Properties();
-    try (var in = Files.newInputStream(tarTree.resolve("runtime/conf/security/java.security"))) {
-      runtime.load(in);
-    }
-    try (var in = Files.newInputStream(tarTree.resolve("lib/zinit-client.security"))) {
-      client.load(in);
-    }
+    java.util.Properties runtime = properties(tarTree.resolve("runtime/conf/security/java.security"));
+    java.util.Properties client = properties(tarTree.resolve("lib/zinit-client.security"));
     List<String> expected = new java.util.ArrayList<>(List.of("zinit.rpc.UnixSocketRandom"));
     for (int i = 1; runtime.getProperty("security.provider." + i) != null; i++) expected.add(runtime.getProperty("security.provider." + i));
     assertThat(expected).hasSizeGreaterThan(2).contains("SUN");
