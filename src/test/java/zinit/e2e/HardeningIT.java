@@ -130,7 +130,12 @@ class HardeningIT {
 
   /** A bit set of {@code pid}'s main thread from /proc/PID/status: a signal mask ("SigBlk"), capabilities ("CapEff"). */
   static long statusBits(long pid, String field) throws java.io.IOException {
-    return Long.parseUnsignedLong(Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+    return statusBits(Path.of("/proc/" + pid + "/status"), field);
+  }
+
+  /** The same from any status file, e.g. one thread's (/proc/PID/task/TID/status). */
+  static long statusBits(Path status, String field) throws java.io.IOException {
+    return Long.parseUnsignedLong(Files.readAllLines(status).stream()
         .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow().substring(field.length() + 1).trim(), 16);
   }
 }
