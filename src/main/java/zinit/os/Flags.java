@@ -59,6 +59,7 @@ final class Flags {
   static final int SIGINT = 2;
   static final int SIGKILL = 9;
   static final int SIGTERM = 15;
+  static final int SIGCHLD = 17;
   static final int SIGCONT = 18;
   static final int SIGPWR = 30;
 

@@ -24,8 +24,17 @@ import zinit.supervisor.ExitStatus;
  * and looks it up. When there is no child, or no host is open, it blocks on a condition until the
  * next spawn or host; it never spins. As PID 1 a child can also come without a spawn: the orphan of
  * a process entered into the namespace from outside (`docker exec`, `nsenter`). So with no child
- * a PID 1 reaper also wakes on SIGCHLD, which it catches only then (the JDK runs each caught
- * signal on a new thread: no cost while zinit has children of its own).
+ * a PID 1 reaper also wakes on SIGCHLD.
+ *
+ * <p>Where the launcher blocked SIGCHLD (with the stop signals, see {@link SignalWait}), this
+ * thread takes it itself, with sigwaitinfo(2), and only while it has no child: a blocked SIGCHLD
+ * stays pending (one, however many exits) until taken, so an exit between the waitid that found
+ * no child and the sigwaitinfo still wakes it, and while zinit has children no thread wakes for
+ * SIGCHLD at all (taken by the signal thread, it would wake that thread at every exit). A spawn
+ * need not wake it: the new child's exit does. No thread is made for the signal, so it works
+ * when no thread can be made (a pids limit zinit shares with a service). Elsewhere (no GNU env)
+ * it catches SIGCHLD through the JDK, only then (the JDK runs each caught signal on a new thread,
+ * which a full process table denies: such orphans then wait for the next spawn).
  */
 final class Reaper {
   /** Called on the reaper thread for every reaped process; must be quick. */
@@ -51,10 +60,13 @@ final class Reaper {
   private long reaps;
   private int hosts;
   private Thread thread;
-  // PID 1 only: SIGCHLDs caught while the reaper had no child (see run); armed is the reaper thread's.
+  // PID 1 only: SIGCHLDs caught through the JDK while the reaper had no child (see run); armed,
+  // uncatchable and childSet are the reaper thread's.
   private final java.util.concurrent.atomic.AtomicLong childSignals = new java.util.concurrent.atomic.AtomicLong();
   private boolean armed;
   private boolean uncatchable;
+  /** SIGCHLD alone, for sigwaitinfo; null unless PID 1 with SIGCHLD blocked. */
+  private MemorySegment childSet;
 
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -147,6 +159,7 @@ final class Reaper {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = arena.allocate(Flags.SIGINFO_SIZE);
       boolean pid1 = Libc.getpid() == 1;
+      if (pid1 && SignalWait.childSignalBlocked()) childSet = SignalWait.setOf(arena, Flags.SIGCHLD);
       for (; ; ) {
         long spawnsSeen = awaitHostsAndSpawnCount();
         long signalsSeen = childSignals.get();
@@ -156,9 +169,11 @@ final class Reaper {
           switch (r.errno()) {
             case Errno.EINTR -> {} // a signal interrupted the wait: wait again
             // no child at all: sleep until one is spawned or, as PID 1, one is handed to us and
-            // dies (SIGCHLD); once caught, wait again first, for a child that died before
+            // dies (SIGCHLD: taken here where blocked, else caught through the JDK, and once caught,
+            // wait again first, for a child that died before)
             case Errno.ECHILD -> {
               if (!pid1 || uncatchable) awaitSpawnOrSignal(spawnsSeen, -1);
+              else if (childSet != null) takeChildSignal(info);
               else if (!armed) armed = catchChildSignals(true);
               else awaitSpawnOrSignal(spawnsSeen, signalsSeen);
             }
@@ -237,6 +252,17 @@ final class Reaper {
       while (spawns == seen && (signalsSeen < 0 || childSignals.get() == signalsSeen)) changed.awaitUninterruptibly();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Waits for a pending SIGCHLD and takes it (see the class). */
+  private void takeChildSignal(MemorySegment info) {
+    Libc.Ret r = Libc.sigwaitinfo(childSet, info);
+    if (r.failed() && r.errno() != Errno.EINTR) { // EINTR: the caller waits again
+      // blocked in every thread, it can reach no handler either
+      report("reaper: " + new OsException("sigwaitinfo(SIGCHLD)", r.errno()).getMessage()
+          + "; orphans handed to PID 1 wait for the next spawn");
+      uncatchable = true;
     }
   }
 

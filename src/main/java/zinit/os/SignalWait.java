@@ -17,6 +17,10 @@ import java.util.function.IntConsumer;
  * and SIGTERM nor unblocks them in its threads): a signal sent then waits, pending, until this
  * thread's sigwaitinfo(2) takes it. Without GNU env's --block-signal (a minimal root), the
  * launcher starts the JVM as before and zinit uses the JDK's handlers ({@link #blocked} false).
+ *
+ * <p>The launcher blocks SIGCHLD as well (never ignores it: the kernel would then reap zinit's
+ * children itself), but it is not taken here: the reaper takes it, on its own thread, only while it
+ * needs it ({@link Reaper}). Taken here it would wake this thread at every child's exit.
  */
 public final class SignalWait {
   private SignalWait() {}
@@ -38,12 +42,31 @@ public final class SignalWait {
 
   /** Whether every stop signal is blocked in this thread (so, from the launcher, in every thread). */
   public static boolean blocked() {
+    return blockedHere(STOP_SIGNALS);
+  }
+
+  /**
+   * Whether SIGCHLD is blocked in this thread: from the launcher, in every thread (the JVM unblocks
+   * only the signals it handles itself), so that a child's exit leaves it pending, for sigwaitinfo.
+   */
+  static boolean childSignalBlocked() {
+    return blockedHere(Flags.SIGCHLD);
+  }
+
+  /** sigwaitinfo's set of just {@code sig}, allocated in {@code arena}. */
+  static MemorySegment setOf(Arena arena, int sig) {
+    MemorySegment set = arena.allocate(Flags.SIGSET_SIZE, 8);
+    set.set(ValueLayout.JAVA_LONG, 0, bit(sig));
+    return set;
+  }
+
+  private static boolean blockedHere(int... signals) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment mask = arena.allocate(Flags.SIGSET_SIZE, 8);
       int err = Libc.pthread_sigmask(SIG_BLOCK, MemorySegment.NULL, mask); // reads, changes nothing
       if (err != 0) throw new OsException("pthread_sigmask", err);
       long bits = mask.get(ValueLayout.JAVA_LONG, 0);
-      for (int sig : STOP_SIGNALS) {
+      for (int sig : signals) {
         if ((bits & bit(sig)) == 0) return false;
       }
       return true;

@@ -103,6 +103,26 @@ class HardeningIT {
   }
 
   /**
+   * The launcher starts zinit with its stop signals blocked and ignored and SIGCHLD blocked (for
+   * zinit's own threads to take them, SignalWait and Reaper): a service gets none of that, and none
+   * of the signals pending for zinit.
+   */
+  @Test
+  void aServiceStartsWithNoSignalBlockedIgnoredOrPending() throws Exception {
+    try (Zinit z = new Zinit()) {
+      Path seen = z.file("seen");
+      // exec: the mask and dispositions of the service itself, not of the shell's fork
+      z.service("probe", "exec: sh -c 'exec grep -E \"^(SigPnd|ShdPnd|SigBlk|SigIgn)\" /proc/self/status > " + seen + "'\n"
+          + "oneshot: true\n").start();
+      z.awaitState("probe", "Success");
+      assertThat(statusBits(z.daemon.pid(), "SigBlk") & (1L << 16)).as("the launcher blocked SIGCHLD (GNU env)").isNotZero();
+      assertThat(Files.readAllLines(seen))
+          .containsExactly("SigPnd:\t0000000000000000", "ShdPnd:\t0000000000000000", "SigBlk:\t0000000000000000",
+              "SigIgn:\t0000000000000000");
+    }
+  }
+
+  /**
    * zinit started with a raised oom_score_adj (as by a runtime's --oom-score-adj): it lowers its
    * own where it may (CAP_SYS_RESOURCE, which this machine's root lacks; the VM's init test has
    * it) and says why not where it may not; either way its services run with the value it was
