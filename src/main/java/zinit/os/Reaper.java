@@ -27,7 +27,7 @@ import zinit.supervisor.ExitStatus;
  * a PID 1 reaper also wakes on SIGCHLD.
  *
  * <p>Where the launcher blocked SIGCHLD (with the stop signals, see {@link SignalWait}), this
- * thread takes it itself, with sigwaitinfo(2), and only while it has no child: a blocked SIGCHLD
+ * thread takes it itself, with sigwaitinfo(2), and only while (PID 1) it has no child: a blocked SIGCHLD
  * stays pending (one, however many exits) until taken, so an exit between the waitid that found
  * no child and the sigwaitinfo still wakes it, and while zinit has children no thread wakes for
  * SIGCHLD at all (taken by the signal thread, it would wake that thread at every exit). A spawn
