@@ -27,14 +27,14 @@ import zinit.supervisor.ExitStatus;
  * a PID 1 reaper also wakes on SIGCHLD.
  *
  * <p>Where the launcher blocked SIGCHLD (with the stop signals, see {@link SignalWait}), this
- * thread takes it itself, with sigwaitinfo(2), and only while (PID 1) it has no child: a blocked SIGCHLD
- * stays pending (one, however many exits) until taken, so an exit between the waitid that found
- * no child and the sigwaitinfo still wakes it, and while zinit has children no thread wakes for
- * SIGCHLD at all (taken by the signal thread, it would wake that thread at every exit). A spawn
- * need not wake it: the new child's exit does. No thread is made for the signal, so it works
- * when no thread can be made (a pids limit zinit shares with a service). Elsewhere (no GNU env)
- * it catches SIGCHLD through the JDK, only then (the JDK runs each caught signal on a new thread,
- * which a full process table denies: such orphans then wait for the next spawn).
+ * thread takes it itself, with sigwaitinfo(2), and only while (PID 1) it has no child: a blocked
+ * SIGCHLD stays pending (one, however many exits) until taken, so an exit between the waitid that
+ * found no child and the sigwaitinfo still wakes it, and while zinit has children no thread wakes
+ * for SIGCHLD at all (taken by the signal thread, it would wake that thread at every exit). A
+ * spawn need not wake it: the new child's exit does. No thread is made for the signal, so it
+ * works when no thread can be made (a pids limit zinit shares with a service). Elsewhere (no GNU
+ * env) it catches SIGCHLD through the JDK, only then (the JDK runs each caught signal on a new
+ * thread, which a full process table denies: such orphans then wait for the next spawn).
  */
 final class Reaper {
   /** Called on the reaper thread for every reaped process; must be quick. */
@@ -169,8 +169,8 @@ final class Reaper {
           switch (r.errno()) {
             case Errno.EINTR -> {} // a signal interrupted the wait: wait again
             // no child at all: sleep until one is spawned or, as PID 1, one is handed to us and
-            // dies (SIGCHLD: taken here where blocked, else caught through the JDK, and once caught,
-            // wait again first, for a child that died before)
+            // dies (SIGCHLD: taken here where blocked, else caught through the JDK, and once
+            // caught, wait again first, for a child that died before)
             case Errno.ECHILD -> {
               if (!pid1 || uncatchable) awaitSpawnOrSignal(spawnsSeen, -1);
               else if (childSet != null) takeChildSignal(info);
