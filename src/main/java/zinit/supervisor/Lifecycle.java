@@ -344,9 +344,10 @@ final class Lifecycle implements Terminator.Events {
 
   /**
    * The exit mark of {@code run}, after the last lines it printed: the I/O thread may read them
-   * after the exit is reported, so the mark waits until its pipes have ended, or {@link
-   * HealthMonitor#OUTPUT_GRACE} (a process outside the unit may hold a pipe open), or the next
-   * start. In a shutdown it is written at once: zinit may end before the grace does.
+   * after the exit is reported, so the mark waits until its pipes have ended; or, when a process
+   * outside the unit holds a pipe open, until the pipes hold nothing unread, looked at every
+   * {@link HealthMonitor#OUTPUT_GRACE} (see {@link #releaseOnceRead}); or until the next start. In
+   * a shutdown it is written at once: zinit may end before the grace does.
    */
   private void markExit(Service s, Run run, String text) {
     StartMarked output = run.output;
@@ -356,10 +357,28 @@ final class Lifecycle implements Terminator.Events {
       return;
     }
     if (output.exited(mark)) return;
-    s.exitMarkHeld = output;
-    loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> {
-      output.releaseExit();
-      if (s.exitMarkHeld == output) s.exitMarkHeld = null;
+    s.exitMarkHeld = output; // the next start releases it if that comes first (releaseExit is idempotent)
+    loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> releaseOnceRead(run, output, 1));
+  }
+
+  /**
+   * How many times a held exit mark looks at the pipes before it is written regardless: a process
+   * outside the unit that writes without pause must not hold it back for ever.
+   */
+  static final int OUTPUT_LOOKS = 50;
+
+  /**
+   * Writes the held exit mark once the run's pipes hold nothing zinit has not read, on the thread
+   * that reads them, between its reads: every line written before is in the log by then. A timer
+   * alone put the mark before all of a quick oneshot's lines when a loaded machine had not run the
+   * I/O thread within the grace (FileLogIT, in full-suite runs on 2 cores). While they do hold some
+   * (a late reader, or a paused pipe whose file writer is behind), it looks again a grace later,
+   * up to {@link #OUTPUT_LOOKS} times.
+   */
+  private void releaseOnceRead(Run run, StartMarked output, int looks) {
+    run.process.outputUnread(unread -> {
+      if (!unread || looks >= OUTPUT_LOOKS) output.releaseExit();
+      else loop.execute(() -> loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> releaseOnceRead(run, output, looks + 1)));
     });
   }
 
