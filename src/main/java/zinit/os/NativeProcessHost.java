@@ -288,6 +288,7 @@ public final class NativeProcessHost implements ProcessHost {
               });
       pipes.closeChildEnds();
       pipes.watch(loop, spec, log);
+      unit.readOutputThrough(pipes.readers());
       units.add(unit);
       if (cgroup == null) untracked.add(unit);
       if (state != null && cgroup == null) state.add(new InstanceState.Unit(unit.mainKey().pid(), unit.mainKey().starttime(), spec.unit()));

@@ -59,6 +59,8 @@ final class NativeUnit implements ServiceProcess {
   private boolean closed; // guarded by this
   /** The unit's resource limits (v1 cgroups, OOM counters), or null; set once after construction. */
   volatile LimitCgroups.Applied limits;
+  /** The readers of the main process's output pipes; set once after construction. */
+  private volatile List<PipeReader> output = List.of();
 
   NativeUnit(
       String unit,
@@ -353,6 +355,21 @@ final class NativeUnit implements ServiceProcess {
   @Override
   public boolean cgroupTracked() {
     return cgroup != null;
+  }
+
+  void readOutputThrough(List<PipeReader> readers) {
+    output = readers;
+  }
+
+  /** On the I/O thread, between its reads of the pipes (see {@link PipeReader#unread}). */
+  @Override
+  public void outputUnread(Consumer<Boolean> answer) {
+    List<PipeReader> readers = output;
+    if (readers.isEmpty()) {
+      answer.accept(false);
+      return;
+    }
+    loop.execute(() -> answer.accept(readers.stream().anyMatch(PipeReader::unread)));
   }
 
   Cgroup cgroup() {

@@ -44,13 +44,28 @@ final class PipeReader implements IoLoop.Handler {
   }
 
   /** Hands {@code fd} (a pipe's read end) to the loop, which closes it at EOF. */
-  static void watch(
+  static PipeReader watch(
       IoLoop loop, int fd, String what, Consumer<LineBatch> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
-    loop.add(fd, Flags.EPOLLIN, true, new PipeReader(loop, fd, what, consumer, afterRead, log));
+    PipeReader reader = new PipeReader(loop, fd, what, consumer, afterRead, log);
+    loop.add(fd, Flags.EPOLLIN, true, reader);
+    return reader;
   }
 
   /** EOF was read: the loop may still report the pipe until its removal is done. Loop thread only. */
   private boolean atEnd;
+  /** The loop dropped the pipe and closed its fd (at EOF, or after a handler failed). Loop thread only. */
+  private boolean closed;
+
+  /**
+   * Whether the pipe holds what this reader has not read yet: data, or its end. Loop thread only,
+   * so between reads: false means every line written to it so far has reached the consumer. A
+   * pipe not yet registered, or paused, is looked at all the same (its fd is open until the loop
+   * closes it).
+   */
+  boolean unread() {
+    if (!loop.onLoopThread()) throw new IllegalStateException("unread off the I/O thread");
+    return !atEnd && !closed && Waits.pollIn(new int[] {fd}, 0) > 0;
+  }
 
   @Override
   public void ready(long token, int events) {
@@ -104,6 +119,7 @@ final class PipeReader implements IoLoop.Handler {
   /** The loop is about to close the fd: the stream reads nothing more (its number may be reused). */
   @Override
   public void closing() {
+    closed = true;
     if (in != null) BorrowedFd.revoke(in);
   }
 

@@ -1,5 +1,7 @@
 package zinit.os;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import zinit.logs.LineBatch;
 import zinit.supervisor.OutputSink;
@@ -9,6 +11,7 @@ import zinit.supervisor.SpawnSpec;
 final class Pipes {
   private final int[] read = {-1, -1, -1};
   private final int[] write = {-1, -1, -1};
+  private final List<PipeReader> readers = new ArrayList<>(2);
 
   /** The fd the child's {@code fdNum} (1 or 2) should get, per {@link Spawner}'s convention. */
   int target(OutputSink sink, int fdNum) {
@@ -43,12 +46,17 @@ final class Pipes {
   private void watch(IoLoop loop, int fdNum, OutputSink sink, String what, Consumer<String> log) {
     if (read[fdNum] < 0) return; // no pipe: discarded or inherited
     switch (sink) {
-      case OutputSink.Lines l -> PipeReader.watch(loop, read[fdNum], what, eachLine(l.consumer()), l.afterRead(), log);
-      case OutputSink.LineBatches l -> PipeReader.watch(loop, read[fdNum], what, l.consumer(), l.afterRead(), log);
+      case OutputSink.Lines l -> readers.add(PipeReader.watch(loop, read[fdNum], what, eachLine(l.consumer()), l.afterRead(), log));
+      case OutputSink.LineBatches l -> readers.add(PipeReader.watch(loop, read[fdNum], what, l.consumer(), l.afterRead(), log));
       case OutputSink.Discard d -> throw new IllegalStateException("a pipe for a discarded stream");
       case OutputSink.Inherit i -> throw new IllegalStateException("a pipe for an inherited stream");
     }
     read[fdNum] = -1;
+  }
+
+  /** The readers {@link #watch} handed the read ends to (none for a discarded or inherited stream). */
+  List<PipeReader> readers() {
+    return List.copyOf(readers);
   }
 
   private static Consumer<LineBatch> eachLine(Consumer<String> consumer) {

@@ -13,7 +13,11 @@ import zinit.config.ServiceConfig;
  * the service, whose restart policy then applies.
  */
 final class HealthMonitor {
-  /** How long a finished exec check's output may take to end before it is judged without it. */
+  /**
+   * How long after a process is gone (or a service's main process exited) zinit first looks
+   * whether its pipes, still held open by another process, hold output it has not read; then
+   * again as often (Lifecycle.afterOutputRead).
+   */
   static final Duration OUTPUT_GRACE = Duration.ofMillis(100);
 
   /** What the monitor needs from the lifecycle. */
@@ -128,22 +132,22 @@ final class HealthMonitor {
       if (h.timeout != null) h.timeout.cancel();
       h.timeout = null;
       ExitStatus status = run.process.exit().getNow(null); // complete: gone includes the exit
+      boolean[] judged = {false}; // loop thread only: a check is judged once, by whichever comes first
       Runnable judge = () -> {
+        if (judged[0]) return;
+        judged[0] = true;
         if (status != null && status.success()) done(s, h, round, null, null);
         else done(s, h, round, status == null ? "no exit status" : status.describe(), line);
       };
       // Its last lines are read on the I/O thread, maybe after it is gone: judged once its output
-      // has ended, or OUTPUT_GRACE after it is gone (a process outside its unit may hold a pipe).
-      // done() takes a round's first result only.
+      // has ended, or once its pipes hold nothing unread (a process outside its unit may hold
+      // them open; Lifecycle.afterOutputRead).
       if (outputEnded == null || outputEnded.isDone()) {
         judge.run();
         return;
       }
-      Scheduler.Cancellable late = loop.schedule(OUTPUT_GRACE, judge);
-      outputEnded.thenRun(() -> loop.execute(() -> {
-        late.cancel();
-        judge.run();
-      }));
+      Lifecycle.afterOutputRead(loop, run.process, () -> loop.execute(judge));
+      outputEnded.thenRun(() -> loop.execute(judge));
     });
   }
 

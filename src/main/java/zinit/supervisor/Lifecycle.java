@@ -344,9 +344,10 @@ final class Lifecycle implements Terminator.Events {
 
   /**
    * The exit mark of {@code run}, after the last lines it printed: the I/O thread may read them
-   * after the exit is reported, so the mark waits until its pipes have ended, or {@link
-   * HealthMonitor#OUTPUT_GRACE} (a process outside the unit may hold a pipe open), or the next
-   * start. In a shutdown it is written at once: zinit may end before the grace does.
+   * after the exit is reported, so the mark waits until its pipes have ended; or, when a process
+   * outside the unit holds a pipe open, until the pipes hold nothing unread, looked at every
+   * {@link HealthMonitor#OUTPUT_GRACE} (see {@link #afterOutputRead}); or until the next start. In
+   * a shutdown it is written at once: zinit may end before the grace does.
    */
   private void markExit(Service s, Run run, String text) {
     StartMarked output = run.output;
@@ -356,10 +357,33 @@ final class Lifecycle implements Terminator.Events {
       return;
     }
     if (output.exited(mark)) return;
-    s.exitMarkHeld = output;
-    loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> {
-      output.releaseExit();
-      if (s.exitMarkHeld == output) s.exitMarkHeld = null;
+    s.exitMarkHeld = output; // the next start releases it if that comes first (releaseExit is idempotent)
+    afterOutputRead(loop, run.process, output::releaseExit);
+  }
+
+  /**
+   * How many times {@link #afterOutputRead} looks at the pipes before it runs its task regardless:
+   * a process outside the unit that writes without pause must not hold it back for ever.
+   */
+  static final int OUTPUT_LOOKS = 50;
+
+  /**
+   * For a process that is gone while its pipes have not ended (a process outside its unit may hold
+   * them open): runs {@code then} once they hold nothing zinit has not read, on the thread that
+   * reads them, between its reads, so every line written before has reached its sink. It looks
+   * {@link HealthMonitor#OUTPUT_GRACE} from now, and again a grace later while they do hold some (a
+   * reader a loaded machine has not run yet, a paused pipe whose file writer is behind), up to
+   * {@link #OUTPUT_LOOKS} times. A timer alone put a quick oneshot's exit mark before all its
+   * lines when the I/O thread had not run within the grace (FileLogIT, full-suite runs on 2 cores).
+   */
+  static void afterOutputRead(Scheduler loop, ServiceProcess process, Runnable then) {
+    loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> lookAtOutput(loop, process, then, 1));
+  }
+
+  private static void lookAtOutput(Scheduler loop, ServiceProcess process, Runnable then, int looks) {
+    process.outputUnread(unread -> {
+      if (!unread || looks >= OUTPUT_LOOKS) then.run();
+      else loop.execute(() -> loop.schedule(HealthMonitor.OUTPUT_GRACE, () -> lookAtOutput(loop, process, then, looks + 1)));
     });
   }
 

@@ -97,6 +97,15 @@ public interface ServiceProcess {
     return 0;
   }
 
+  /**
+   * Calls {@code answer}, on the thread that reads the process's output pipes and between its
+   * reads, with whether one of them still holds what zinit has not read: data, or its end. False
+   * then means every line written so far has reached the output's sink. By default false: no pipes.
+   */
+  default void outputUnread(java.util.function.Consumer<Boolean> answer) {
+    answer.accept(false);
+  }
+
   /** Frees the unit's cgroup and descriptors; call once {@link #empty()} has completed. */
   void close();
 }
