@@ -135,6 +135,24 @@ class DistributionIT {
   }
 
   @Test
+  void theLauncherTellsTheJvmWhetherItIsPid1() throws Exception {
+    // Main asks at its end whether it is PID 1 (the machine's init must not end); told by the
+    // launcher, it does not ask the JDK's ProcessHandle, which sets up a process reaper first
+    // (~30 classes, ~10 ms of every CLI call: bench/RESULTS.md, 2026-12-01 20:50)
+    Privileges.assumePidNamespaces();
+    Map<List<String>, String> told = Map.of(
+        List.of("sh", "-x", tarZinit.toString(), "--version"), "-Dzinit.pid1=false",
+        List.of("unshare", "-p", "-f", "--mount-proc", "sh", "-x", tarZinit.toString(), "--version"), "-Dzinit.pid1=true");
+    for (Map.Entry<List<String>, String> c : told.entrySet()) {
+      Run r = run(c.getKey(), BARE_ENV);
+      assertThat(r.exit()).as(r.stderr()).isZero();
+      assertThat(r.stdout()).startsWith("zinit ");
+      String exec = r.stderr().lines().filter(l -> l.startsWith("+ exec ")).findFirst().orElseThrow();
+      assertThat(exec).as("%s", c.getKey()).contains(" " + c.getValue() + " ");
+    }
+  }
+
+  @Test
   void cachesMachineCodeIsUsedOnlyOnACpuWithEveryFeatureOfTheBuilds() throws Exception {
     // The launcher reads the kernel's CPU line; a mount namespace of the test's own shows it another
     Privileges.assumePidNamespaces();
