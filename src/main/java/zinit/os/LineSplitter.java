@@ -103,6 +103,11 @@ final class LineSplitter {
     return (int) ((((marks & -marks) >>> 7) * 0x0001020304050607L) >>> 56);
   }
 
+  /** Whether an unterminated line is kept for the next read (or {@link #finish()}). */
+  boolean carries() {
+    return carried > 0;
+  }
+
   /** Delivers the unterminated last line, if any. */
   void finish() {
     if (carried == 0) return;

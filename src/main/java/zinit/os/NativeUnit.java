@@ -369,7 +369,11 @@ final class NativeUnit implements ServiceProcess {
       answer.accept(false);
       return;
     }
-    loop.execute(() -> answer.accept(readers.stream().anyMatch(PipeReader::unread)));
+    loop.execute(() -> {
+      boolean unread = readers.stream().anyMatch(PipeReader::unread);
+      if (!unread) readers.forEach(PipeReader::finishLine); // an unterminated last line too
+      answer.accept(unread);
+    });
   }
 
   Cgroup cgroup() {

@@ -47,10 +47,12 @@ final class PipeReader implements IoLoop.Handler {
   static PipeReader watch(
       IoLoop loop, int fd, String what, Consumer<LineBatch> consumer, OutputSink.AfterRead afterRead, Consumer<String> log) {
     PipeReader reader = new PipeReader(loop, fd, what, consumer, afterRead, log);
-    loop.add(fd, Flags.EPOLLIN, true, reader);
+    reader.token = loop.add(fd, Flags.EPOLLIN, true, reader);
     return reader;
   }
 
+  /** The pipe's registration ({@link #finishLine}). */
+  private volatile long token;
   /** EOF was read: the loop may still report the pipe until its removal is done. Loop thread only. */
   private boolean atEnd;
   /** The loop dropped the pipe and closed its fd (at EOF, or after a handler failed). Loop thread only. */
@@ -65,6 +67,19 @@ final class PipeReader implements IoLoop.Handler {
   boolean unread() {
     if (!loop.onLoopThread()) throw new IllegalStateException("unread off the I/O thread");
     return !atEnd && !closed && Waits.pollIn(new int[] {fd}, 0) > 0;
+  }
+
+  /**
+   * Delivers the unterminated line kept from the last read, now, as a line of its own. Loop thread
+   * only, once {@link #unread} found every pipe of a process that is gone empty: those bytes are
+   * its last output, which its exit mark must follow; kept until the pipe's end, they came after
+   * the mark whenever a process outside the unit held the pipe open (`sleep 60 & printf last`).
+   */
+  void finishLine() {
+    if (!loop.onLoopThread()) throw new IllegalStateException("finishLine off the I/O thread");
+    if (atEnd || closed || !lines.carries()) return;
+    lines.finish();
+    if (!afterRead(token)) loop.pause(token);
   }
 
   @Override

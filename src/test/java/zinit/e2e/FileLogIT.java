@@ -191,6 +191,25 @@ class FileLogIT {
   }
 
   @Test
+  void anUnterminatedLastLineComesBeforeTheExitMarkWhileAProcessKeepsThePipeOpen() throws Exception {
+    // The oneshot's last line has no newline and its daemon keeps the pipe open for 60 s: when the
+    // held mark finds the pipe empty, that line is the instance's and goes before the mark (it was
+    // held in the line splitter until the pipe's end, a minute after the mark).
+    try (Zinit z = new Zinit()) {
+      z.service("daemonizer", "exec: sh -c 'echo forking; sleep 60 & printf last'\noneshot: true\n").start();
+      z.awaitState("daemonizer", "Success");
+      Zinit.waitFor("the exit mark", Duration.ofSeconds(5),
+          () -> ring(z).contains("[+] zinit: daemonizer: exited (exit code 0)"));
+      List<String> ring = z.cli("log", "-s").stdout().lines()
+          .filter(l -> l.startsWith("[+] zinit: daemonizer: ") || l.startsWith("[+] daemonizer: "))
+          .toList();
+      assertThat(ring).as("the ring").hasSize(4);
+      assertThat(ring.subList(1, 4)).containsExactly(
+          "[+] daemonizer: forking", "[+] daemonizer: last", "[+] zinit: daemonizer: exited (exit code 0), not restarted");
+    }
+  }
+
+  @Test
   void forgetClosesTheServicesLogFileAndMonitorOpensItAgain() throws Exception {
     try (Zinit z = new Zinit()) {
       Path logDir = z.file("varlog");

@@ -99,6 +99,42 @@ class IoLoopTest {
     }
   }
 
+  /**
+   * A held exit mark that finds the pipes empty has the reader deliver the unterminated line it
+   * kept (NativeUnit.outputUnread): the writer holds the pipe open, so its end, which delivered
+   * it before, may come long after the mark. Lines written afterwards are read as before.
+   */
+  @Test
+  void finishLineDeliversTheKeptUnterminatedLineWhileAWriterHoldsThePipe() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CountDownLatch ended = new CountDownLatch(1);
+    int[] pipe = Fds.pipe();
+    try (IoLoop loop = new IoLoop("zinit-io-test", m -> {}); Arena arena = Arena.ofConfined()) {
+      PipeReader reader = PipeReader.watch(loop, pipe[0], "test stdout",
+          batch -> { for (int i = 0; i < batch.count(); i++) lines.add(batch.text(i)); },
+          OutputSink.AfterRead.endingWith(ended::countDown), m -> {});
+      write(arena, pipe[1], "one\nlast");
+      awaitLines(lines, 1);
+      assertThat(unread(loop, reader).get(10, TimeUnit.SECONDS)).as("read; 'last' kept, unterminated").isFalse();
+      assertThat(lines).containsExactly("one");
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      loop.execute(() -> {
+        reader.finishLine();
+        reader.finishLine(); // nothing kept any more: nothing twice
+        finished.complete(null);
+      });
+      finished.get(10, TimeUnit.SECONDS);
+      assertThat(lines).containsExactly("one", "last");
+      write(arena, pipe[1], "later\n");
+      Fds.close(pipe[1]);
+      pipe[1] = -1;
+      assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(lines).containsExactly("one", "last", "later");
+    } finally {
+      if (pipe[1] >= 0) Fds.close(pipe[1]);
+    }
+  }
+
   private static CompletableFuture<Boolean> unread(IoLoop loop, PipeReader reader) {
     CompletableFuture<Boolean> answer = new CompletableFuture<>();
     loop.execute(() -> answer.complete(reader.unread()));
