@@ -127,22 +127,28 @@ class Http11Test {
   @Test
   void connectionsPastTheCapAreRefusedAtOnceAndTheServerRecovers() throws Exception {
     InetSocketAddress at = start(3, Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20);
-    List<Socket> idle = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      // each is in the middle of a request (its body not sent yet): none can make room
-      Socket busy = connect(at);
-      busy.getOutputStream().write(
-          ("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: 10\r\n\r\n").getBytes());
-      idle.add(busy);
-    }
-    Thread.sleep(200); // their heads are read
-    for (int i = 0; i < 5; i++) {
-      try (Socket refused = connect(at)) {
-        assertThat(response(refused.getInputStream())).startsWith("HTTP/1.1 503");
+    List<Socket> busy = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        // each is in the middle of a request (its body not sent yet): none can make room. The
+        // server's 100 Continue says it read the head, so the connection is no longer waiting
+        // for one (a sleep instead let a late-scheduled server thread leave it waiting: the 4th
+        // connection then closed it to make room and waited for a head of its own, unanswered)
+        Socket s = connect(at);
+        busy.add(s);
+        s.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+            + "\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n").getBytes());
+        assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 100");
       }
+      for (int i = 0; i < 5; i++) {
+        try (Socket refused = connect(at)) {
+          assertThat(response(refused.getInputStream())).startsWith("HTTP/1.1 503");
+        }
+      }
+    } finally {
+      for (Socket s : busy) s.close();
     }
     assertThat(log.stream().filter(l -> l.contains("refusing new ones"))).hasSize(1);
-    for (Socket s : idle) s.close();
     String answer = null;
     for (int attempt = 0; attempt < 100 && (answer == null || !answer.startsWith("HTTP/1.1 200")); attempt++) {
       try (Socket s = connect(at)) {
