@@ -85,6 +85,14 @@ final class Http11 {
     return (InetSocketAddress) server.getLocalSocketAddress();
   }
 
+  /**
+   * The client ports of the connections that may make room (waiting for a request, or closing),
+   * longest waiting first; for tests, which cannot see when the server has taken a connection in.
+   */
+  List<Integer> waitingPorts() {
+    return waiting.stream().map(slot -> slot.socket.getPort()).toList();
+  }
+
   /** Stops accepting and closes every connection. */
   void close() {
     closed = true;

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,6 +120,11 @@ public final class HttpProxy {
 
   public InetSocketAddress address() {
     return server.address();
+  }
+
+  /** See {@link Http11#waitingPorts}. */
+  List<Integer> waitingPorts() {
+    return server.waitingPorts();
   }
 
   /** Stops listening and ends open log streams. */

@@ -66,6 +66,18 @@ class Http11Test {
     return s;
   }
 
+  /**
+   * Waits until the server has {@code s} among the connections waiting for a request: a client's
+   * connect or read returning says nothing of when the server's thread takes the connection in
+   * (or back, after a response).
+   */
+  private void awaitWaiting(Socket s) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!proxy.waitingPorts().contains(s.getLocalPort()) && System.nanoTime() < end) Thread.sleep(2);
+    assertThat(proxy.waitingPorts()).as("the server waits for a request on the connection from port %d", s.getLocalPort())
+        .contains(s.getLocalPort());
+  }
+
   private static String post(String body, boolean token) {
     return "POST / HTTP/1.1\r\nHost: x\r\n" + (token ? "Authorization: Bearer " + TOKEN + "\r\n" : "")
         + "Content-Length: " + body.length() + "\r\n\r\n" + body;
@@ -167,19 +179,31 @@ class Http11Test {
   void atTheCapTheConnectionLongestWaitingForARequestMakesRoomForANewOne() throws Exception {
     InetSocketAddress at = start(3, Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20);
     List<Socket> silent = new ArrayList<>();
+    List<Socket> newcomers = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) silent.add(connect(at));
+      for (int i = 0; i < 3; i++) {
+        silent.add(connect(at));
+        awaitWaiting(silent.getLast()); // taken in, in this order
+      }
       for (int i = 0; i < 5; i++) {
-        try (Socket s = connect(at)) {
-          s.getOutputStream().write(post("{}", true).getBytes());
-          assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 200");
-        }
+        Socket s = connect(at);
+        newcomers.add(s);
+        s.getOutputStream().write(post("{}", true).getBytes());
+        assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 200");
+        // kept alive and idle: the next newcomer may close it. Closed at once instead, it was
+        // neither idle nor ended for the server until its thread saw the close, and a newcomer
+        // coming first was refused
+        awaitWaiting(s);
       }
       // the oldest silent one was closed for the first newcomer
       assertThat(silent.getFirst().getInputStream().read()).isEqualTo(-1);
       // kept-alive connections idle between requests make room the same way
       for (Socket s : silent) s.close();
+      for (Socket s : newcomers) s.close();
       silent.clear();
+      long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!proxy.waitingPorts().isEmpty() && System.nanoTime() < end) Thread.sleep(2); // the closed ones ended
+      assertThat(proxy.waitingPorts()).isEmpty();
       for (int i = 0; i < 3; i++) {
         Socket kept = null;
         for (int attempt = 0; attempt < 100 && kept == null; attempt++) {
@@ -189,6 +213,7 @@ class Http11Test {
           else s.close(); // refused while the closed silent ones were still counted
         }
         silent.add(kept);
+        awaitWaiting(kept); // back among those waiting, after the ones kept before it
       }
       try (Socket s = connect(at)) {
         s.getOutputStream().write(post("{}", true).getBytes());
@@ -198,6 +223,7 @@ class Http11Test {
       assertThat(log).anyMatch(l -> l.contains("closing the longest waiting for a request"));
     } finally {
       for (Socket s : silent) s.close();
+      for (Socket s : newcomers) s.close();
     }
   }
 
