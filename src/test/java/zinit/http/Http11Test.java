@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +77,17 @@ class Http11Test {
     while (!proxy.waitingPorts().contains(s.getLocalPort()) && System.nanoTime() < end) Thread.sleep(2);
     assertThat(proxy.waitingPorts()).as("the server waits for a request on the connection from port %d", s.getLocalPort())
         .contains(s.getLocalPort());
+  }
+
+  /** Asserts the server closed {@code s}; if it did not, says what the server had waiting and logged. */
+  private void assertClosedByServer(Socket s, List<Socket> others) throws IOException {
+    try {
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    } catch (SocketTimeoutException notClosed) {
+      throw new AssertionError("the server did not close the connection from port " + s.getLocalPort()
+          + "; it has waiting " + proxy.waitingPorts() + ", the test's connections are from "
+          + others.stream().map(Socket::getLocalPort).toList() + "; its log: " + log, notClosed);
+    }
   }
 
   private static String post(String body, boolean token) {
@@ -196,7 +208,7 @@ class Http11Test {
         awaitWaiting(s);
       }
       // the oldest silent one was closed for the first newcomer
-      assertThat(silent.getFirst().getInputStream().read()).isEqualTo(-1);
+      assertClosedByServer(silent.getFirst(), silent);
       // kept-alive connections idle between requests make room the same way
       for (Socket s : silent) s.close();
       for (Socket s : newcomers) s.close();
@@ -219,7 +231,7 @@ class Http11Test {
         s.getOutputStream().write(post("{}", true).getBytes());
         assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 200");
       }
-      assertThat(silent.getFirst().getInputStream().read()).isEqualTo(-1);
+      assertClosedByServer(silent.getFirst(), silent);
       assertThat(log).anyMatch(l -> l.contains("closing the longest waiting for a request"));
     } finally {
       for (Socket s : silent) s.close();
