@@ -29,13 +29,9 @@ public final class OomShield {
 
   private static final int CAP_SYS_RESOURCE = 24;
 
-  /** Whether this process has CAP_SYS_RESOURCE in its effective set (/proc/self/status). */
+  /** Whether this process has CAP_SYS_RESOURCE in its effective set. */
   private static boolean mayLower() {
-    return ProcFs.read(Path.of("/proc/self/status")).orElse("").lines()
-        .filter(l -> l.startsWith("CapEff:"))
-        .findFirst()
-        .map(l -> (Long.parseUnsignedLong(l.substring("CapEff:".length()).trim(), 16) & (1L << CAP_SYS_RESOURCE)) != 0)
-        .orElse(false);
+    return (ProcFs.effectiveCapabilities() & (1L << CAP_SYS_RESOURCE)) != 0;
   }
 
   /**

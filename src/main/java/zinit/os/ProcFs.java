@@ -122,6 +122,11 @@ final class ProcFs {
         field(status, "\nSigCgt:", 16));
   }
 
+  /** This process's effective capabilities (CapEff of /proc/self/status), a bit per capability; 0 unread. */
+  static long effectiveCapabilities() {
+    return read(PROC.resolve("self/status")).map(status -> field(status, "\nCapEff:", 16)).orElse(0L);
+  }
+
   /** {@code line} is the field's name with the newline before it (none of these is the first line). */
   private static long field(String status, String line, int radix) {
     int at = status.indexOf(line);

@@ -99,8 +99,9 @@ public interface ServiceProcess {
 
   /**
    * Calls {@code answer}, on the thread that reads the process's output pipes and between its
-   * reads, with whether one of them still holds what zinit has not read: data, or its end. False
-   * then means every line written so far has reached the output's sink. By default false: no pipes.
+   * reads, with whether one of them still holds what zinit has not read: data, or its end. When
+   * none does, an unterminated last line the reader kept goes out first, as a line of its own, so
+   * false means every byte written so far has reached the output's sink. By default false: no pipes.
    */
   default void outputUnread(java.util.function.Consumer<Boolean> answer) {
     answer.accept(false);
